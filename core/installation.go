@@ -1,0 +1,109 @@
+package core
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/welcome-pointers/wasm/core/internal/wire"
+)
+
+// Key package extension types that carry what a sender needs.
+const (
+	// ExtensionWrapperEncryption (0xff03) carries WelcomeWrapperEncryption.
+	ExtensionWrapperEncryption = 0xff03
+	// ExtensionPointeeAEADTypes (0xff04) carries
+	// WelcomePointeeEncryptionAeadTypesExtension.
+	ExtensionPointeeAEADTypes = 0xff04
+)
+
+// Installation is a recipient of an invite, as read from its key package.
+type Installation struct {
+	// InstallationKey is the recipient's installation id. Required.
+	InstallationKey []byte
+	// WrapperPublicKey and WrapperAlgorithm are the key to HPKE-wrap to:
+	// from the 0xff03 extension, or the key package's init key with
+	// AlgorithmCurve25519 when the extension is absent.
+	WrapperPublicKey []byte
+	WrapperAlgorithm Algorithm
+	// PointeeAEADTypes is the parsed 0xff04 extension; nil when absent.
+	PointeeAEADTypes []AEADType
+}
+
+// PointerCapable reports whether the installation can receive a pointer:
+// it supports ChaCha20-Poly1305 pointees and has an X-Wing key, the only
+// algorithm pointers are wrapped with.
+func (in *Installation) PointerCapable() bool {
+	return in.WrapperAlgorithm == AlgorithmXWing && slices.Contains(in.PointeeAEADTypes, AEADChaCha20Poly1305)
+}
+
+// InstallationFromExtensions builds an Installation from the raw key
+// package fields: the init key, and the 0xff03 and 0xff04 extension
+// payloads (nil or empty when absent).
+func InstallationFromExtensions(installationKey, initKey, wrapperEncryption, pointeeAEADTypes []byte) (Installation, error) {
+	in := Installation{InstallationKey: clone(installationKey)}
+	if len(installationKey) == 0 {
+		return in, fmt.Errorf("%w: empty installation key", ErrInvalidArgument)
+	}
+	if len(wrapperEncryption) > 0 {
+		pub, alg, err := ParseWrapperEncryption(wrapperEncryption)
+		if err != nil {
+			return in, err
+		}
+		in.WrapperPublicKey, in.WrapperAlgorithm = pub, alg
+	} else {
+		in.WrapperPublicKey, in.WrapperAlgorithm = clone(initKey), AlgorithmCurve25519
+	}
+	if len(pointeeAEADTypes) > 0 {
+		types, err := ParsePointeeAEADTypes(pointeeAEADTypes)
+		if err != nil {
+			return in, err
+		}
+		in.PointeeAEADTypes = types
+	}
+	return in, nil
+}
+
+// EncodeWrapperEncryption encodes a 0xff03 payload.
+func EncodeWrapperEncryption(publicKey []byte, alg Algorithm) ([]byte, error) {
+	if err := ValidatePublicKey(alg, publicKey); err != nil {
+		return nil, err
+	}
+	return wire.AppendWrapperEncryption(nil, publicKey, int32(alg)), nil
+}
+
+// ParseWrapperEncryption decodes a 0xff03 payload. The algorithm must be
+// one this package can wrap to, and the key must have its size.
+func ParseWrapperEncryption(payload []byte) (publicKey []byte, alg Algorithm, err error) {
+	pub, a, err := wire.ParseWrapperEncryption(payload)
+	if err != nil {
+		return nil, 0, fmt.Errorf("%w: wrapper encryption extension: %v", ErrMalformed, err)
+	}
+	alg = Algorithm(a)
+	if err := ValidatePublicKey(alg, pub); err != nil {
+		return nil, 0, err
+	}
+	return clone(pub), alg, nil
+}
+
+// EncodePointeeAEADTypes encodes a 0xff04 payload.
+func EncodePointeeAEADTypes(types []AEADType) []byte {
+	raw := make([]int32, len(types))
+	for i, t := range types {
+		raw[i] = int32(t)
+	}
+	return wire.AppendAEADTypes(nil, raw)
+}
+
+// ParsePointeeAEADTypes decodes a 0xff04 payload. Unknown values are kept
+// (a newer client may list AEADs this package does not know).
+func ParsePointeeAEADTypes(payload []byte) ([]AEADType, error) {
+	raw, err := wire.ParseAEADTypes(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: pointee AEAD types extension: %v", ErrMalformed, err)
+	}
+	types := make([]AEADType, len(raw))
+	for i, t := range raw {
+		types[i] = AEADType(t)
+	}
+	return types, nil
+}

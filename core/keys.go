@@ -1,0 +1,166 @@
+package core
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/welcome-pointers/wasm/core/internal/hpke"
+	"github.com/welcome-pointers/wasm/core/internal/wire"
+)
+
+// Algorithm is a welcome wrapper algorithm (the WelcomeWrapperAlgorithm
+// enum of xmtp.mls.message_contents).
+type Algorithm int32
+
+const (
+	AlgorithmUnspecified Algorithm = Algorithm(wire.AlgorithmUnspecified)
+	// AlgorithmCurve25519 is DHKEM(X25519) HPKE; older installations.
+	AlgorithmCurve25519 Algorithm = Algorithm(wire.AlgorithmCurve25519)
+	// AlgorithmXWing is X-Wing (ML-KEM-768 + X25519) HPKE, the only
+	// algorithm pointers are wrapped with.
+	AlgorithmXWing Algorithm = Algorithm(wire.AlgorithmXWing)
+	// AlgorithmSymmetricKey marks a pointee; never a key algorithm.
+	AlgorithmSymmetricKey Algorithm = Algorithm(wire.AlgorithmSymmetricKey)
+)
+
+func (a Algorithm) String() string {
+	switch a {
+	case AlgorithmUnspecified:
+		return "UNSPECIFIED"
+	case AlgorithmCurve25519:
+		return "CURVE25519"
+	case AlgorithmXWing:
+		return "XWING_MLKEM_768_DRAFT_6"
+	case AlgorithmSymmetricKey:
+		return "SYMMETRIC_KEY"
+	}
+	return fmt.Sprintf("Algorithm(%d)", int32(a))
+}
+
+// AEADType is a pointee encryption AEAD type
+// (WelcomePointeeEncryptionAeadType).
+type AEADType int32
+
+const (
+	AEADUnspecified      AEADType = AEADType(wire.AEADUnspecified)
+	AEADChaCha20Poly1305 AEADType = AEADType(wire.AEADChaCha20Poly1305)
+)
+
+func (a AEADType) String() string {
+	switch a {
+	case AEADUnspecified:
+		return "UNSPECIFIED"
+	case AEADChaCha20Poly1305:
+		return "CHACHA20_POLY1305"
+	}
+	return fmt.Sprintf("AEADType(%d)", int32(a))
+}
+
+// KEMID selects the KEM id written into the HPKE suite_id for X-Wing.
+type KEMID uint16
+
+const (
+	// KEMXWingDeployed (0x004D) is what deployed clients use; the default.
+	KEMXWingDeployed KEMID = KEMID(hpke.KEMXWingDeployed)
+	// KEMXWing (0x647a) is the registered code point, which the client
+	// authors plan to move to. Receivers accept both.
+	KEMXWing KEMID = KEMID(hpke.KEMXWing)
+)
+
+// Key sizes.
+const (
+	XWingPublicKeySize      = hpke.XWingPublicKeySize
+	XWingPrivateKeySize     = hpke.XWingPrivateKeySize
+	Curve25519PublicKeySize = hpke.X25519KeySize
+	Curve25519PrivateKeySize = hpke.X25519KeySize
+)
+
+// PrivateKey is an installation's welcome-wrapper private key together
+// with its public key. An X-Wing private key is its 32-byte seed.
+type PrivateKey struct {
+	alg  Algorithm
+	priv []byte
+	pub  []byte
+}
+
+// GenerateKey returns a new private key for alg (AlgorithmXWing or
+// AlgorithmCurve25519), from crypto/rand.
+func GenerateKey(alg Algorithm) (*PrivateKey, error) {
+	return generateKey(alg, nil)
+}
+
+func generateKey(alg Algorithm, rand io.Reader) (*PrivateKey, error) {
+	id, err := keyKEM(alg)
+	if err != nil {
+		return nil, err
+	}
+	priv, pub, err := hpke.GenerateKey(id, rand)
+	if err != nil {
+		return nil, fmt.Errorf("welcome pointers: generating key: %w", err)
+	}
+	return &PrivateKey{alg: alg, priv: priv, pub: pub}, nil
+}
+
+// NewPrivateKey loads a private key previously returned by Bytes.
+func NewPrivateKey(alg Algorithm, privateKey []byte) (*PrivateKey, error) {
+	id, err := keyKEM(alg)
+	if err != nil {
+		return nil, err
+	}
+	if len(privateKey) != hpke.PrivateKeySize(id) {
+		return nil, fmt.Errorf("%w: %v private key must be %d bytes, got %d", ErrInvalidKey, alg, hpke.PrivateKeySize(id), len(privateKey))
+	}
+	pub, err := hpke.PublicKey(id, privateKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v private key", ErrInvalidKey, alg)
+	}
+	return &PrivateKey{alg: alg, priv: clone(privateKey), pub: pub}, nil
+}
+
+// Algorithm returns the key's wrapper algorithm.
+func (k *PrivateKey) Algorithm() Algorithm { return k.alg }
+
+// Bytes returns a copy of the private key bytes. Keep them secret.
+func (k *PrivateKey) Bytes() []byte { return clone(k.priv) }
+
+// PublicKey returns a copy of the public key bytes.
+func (k *PrivateKey) PublicKey() []byte { return clone(k.pub) }
+
+// String never prints the secret.
+func (k *PrivateKey) String() string { return fmt.Sprintf("PrivateKey(%v)", k.alg) }
+
+// GoString never prints the secret.
+func (k *PrivateKey) GoString() string { return k.String() }
+
+// keyKEM maps a key algorithm to the KEM used for its keys.
+func keyKEM(alg Algorithm) (uint16, error) {
+	switch alg {
+	case AlgorithmCurve25519:
+		return hpke.KEMX25519, nil
+	case AlgorithmXWing:
+		return hpke.KEMXWingDeployed, nil
+	}
+	return 0, fmt.Errorf("%w: key algorithm %v", ErrUnsupported, alg)
+}
+
+// ValidatePublicKey checks that pub is a valid public key for alg.
+func ValidatePublicKey(alg Algorithm, pub []byte) error {
+	id, err := keyKEM(alg)
+	if err != nil {
+		return err
+	}
+	if len(pub) != hpke.PublicKeySize(id) {
+		return fmt.Errorf("%w: %v public key must be %d bytes, got %d", ErrInvalidKey, alg, hpke.PublicKeySize(id), len(pub))
+	}
+	if hpke.CheckPublicKey(id, pub) != nil {
+		return fmt.Errorf("%w: %v public key fails validation", ErrInvalidKey, alg)
+	}
+	return nil
+}
+
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}

@@ -1,0 +1,303 @@
+package core
+
+import (
+	"bytes"
+	"fmt"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/welcome-pointers/wasm/core/internal/hpke"
+	"github.com/welcome-pointers/wasm/core/internal/wire"
+)
+
+// maxSealedPointerSize bounds a sealed pointer before any cryptography:
+// a real one is about 1,240 bytes.
+const maxSealedPointerSize = 64 << 10
+
+// Received is an opened welcome message.
+type Received struct {
+	// Kind is KindDirect or KindPointer.
+	Kind MessageKind
+	// ID and CreatedNs come from the network (zero for the input form).
+	ID, CreatedNs uint64
+	// InstallationKey is the installation the message was addressed to.
+	InstallationKey []byte
+	// KEMID is the X-Wing suite id that opened the message (0 for CURVE25519).
+	KEMID KEMID
+
+	// Welcome and Cursor are set for a direct welcome. HasCursor is false
+	// when the message carried no metadata.
+	Welcome   []byte
+	Cursor    uint64
+	HasCursor bool
+
+	// Pointer is set for a pointer: fetch the first message on
+	// Pointer.Topic() and open it with OpenPointee.
+	Pointer *Pointer
+}
+
+// OpenOptions tune opening. The zero value (or nil) is the default.
+type OpenOptions struct {
+	// MaxMessageSize refuses larger messages before any decryption; zero
+	// means DefaultMaxMessageSize.
+	MaxMessageSize int
+}
+
+func (o *OpenOptions) maxSize() int {
+	if o == nil || o.MaxMessageSize <= 0 {
+		return DefaultMaxMessageSize
+	}
+	return o.MaxMessageSize
+}
+
+// OpenWelcome opens a welcome message as read back from the network (an
+// encoded xmtp.mls.api.v1.WelcomeMessage) with whichever of keys it is
+// addressed to.
+func OpenWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
+	if len(message) > opts.maxSize() {
+		return nil, fmt.Errorf("%w: message of %d bytes exceeds %d", ErrTooLarge, len(message), opts.maxSize())
+	}
+	env, err := wire.ParseMessage(message)
+	if err != nil {
+		return nil, fmt.Errorf("%w: welcome message: %v", ErrMalformed, err)
+	}
+	return openEnvelope(env, keys)
+}
+
+// OpenWelcomeInput opens a welcome message in the form it was published
+// (an encoded xmtp.mls.api.v1.WelcomeMessageInput).
+func OpenWelcomeInput(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
+	if len(message) > opts.maxSize() {
+		return nil, fmt.Errorf("%w: message of %d bytes exceeds %d", ErrTooLarge, len(message), opts.maxSize())
+	}
+	env, err := wire.ParseInput(message)
+	if err != nil {
+		return nil, fmt.Errorf("%w: welcome message input: %v", ErrMalformed, err)
+	}
+	return openEnvelope(env, keys)
+}
+
+func openEnvelope(env wire.Envelope, keys []*PrivateKey) (*Received, error) {
+	if env.Pointer != nil {
+		return openPointerMessage(env.Pointer, keys)
+	}
+	if env.V1 == nil {
+		return nil, fmt.Errorf("%w: no version", ErrMalformed)
+	}
+	return openDirect(env.V1, keys)
+}
+
+// findKey picks the key whose public key equals pub, comparing in
+// constant time and looking at every key.
+func findKey(keys []*PrivateKey, alg Algorithm, pub []byte) *PrivateKey {
+	var found *PrivateKey
+	for _, k := range keys {
+		if k != nil && k.alg == alg && len(k.pub) == len(pub) && hpke.EqualPublicKeys(k.pub, pub) && found == nil {
+			found = k
+		}
+	}
+	return found
+}
+
+// kemCandidates lists the suite ids to try for a key, deployed first.
+func kemCandidates(alg Algorithm) []uint16 {
+	if alg == AlgorithmXWing {
+		return []uint16{hpke.KEMXWingDeployed, hpke.KEMXWing}
+	}
+	return []uint16{hpke.KEMX25519}
+}
+
+// openHPKE opens a TLS HpkeCiphertext; on success the returned recipient
+// context can open the following messages of the sequence.
+func openHPKE(k *PrivateKey, sealed []byte) ([]byte, *hpke.Recipient, uint16, error) {
+	kemOutput, ct, err := wire.ParseHpkeCiphertext(sealed)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext: %v", ErrMalformed, err)
+	}
+	for _, id := range kemCandidates(k.alg) {
+		if len(kemOutput) != hpke.EncapsulationSize(id) {
+			return nil, nil, 0, fmt.Errorf("%w: HPKE encapsulation must be %d bytes, got %d", ErrMalformed, hpke.EncapsulationSize(id), len(kemOutput))
+		}
+		if len(ct) < hpke.TagSize {
+			return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext shorter than its tag", ErrMalformed)
+		}
+		r, err := hpke.NewRecipient(id, k.priv, kemOutput, hpke.WelcomeInfo)
+		if err != nil {
+			continue
+		}
+		pt, err := r.Open(nil, ct)
+		if err != nil {
+			continue
+		}
+		return pt, r, id, nil
+	}
+	return nil, nil, 0, ErrDecrypt
+}
+
+func publicID(id uint16) KEMID {
+	if id == hpke.KEMX25519 {
+		return 0
+	}
+	return KEMID(id)
+}
+
+func openDirect(v *wire.V1, keys []*PrivateKey) (*Received, error) {
+	alg := Algorithm(v.WrapperAlgorithm)
+	switch alg {
+	case AlgorithmXWing, AlgorithmCurve25519:
+	case AlgorithmSymmetricKey:
+		return nil, fmt.Errorf("%w: this is a pointee; open it with OpenPointee", ErrUnsupported)
+	default:
+		return nil, fmt.Errorf("%w: wrapper algorithm %v", ErrUnsupported, alg)
+	}
+	if len(v.HpkePublicKey) == 0 {
+		return nil, fmt.Errorf("%w: empty HPKE public key", ErrMalformed)
+	}
+	k := findKey(keys, alg, v.HpkePublicKey)
+	if k == nil {
+		return nil, ErrNoMatchingKey
+	}
+	welcome, r, id, err := openHPKE(k, v.Data)
+	if err != nil {
+		return nil, err
+	}
+	rec := &Received{
+		Kind: KindDirect, ID: v.ID, CreatedNs: v.CreatedNs,
+		InstallationKey: clone(v.InstallationKey), KEMID: publicID(id), Welcome: welcome,
+	}
+	// Metadata is optional on direct welcomes, but when present it must
+	// open with seal #1 of the same context, or the whole welcome fails.
+	if len(v.WelcomeMetadata) > 0 {
+		md, err := r.Open(nil, v.WelcomeMetadata)
+		if err != nil {
+			return nil, ErrDecrypt
+		}
+		if rec.Cursor, err = wire.ParseWelcomeMetadata(md); err != nil {
+			return nil, fmt.Errorf("%w: welcome metadata: %v", ErrMalformed, err)
+		}
+		rec.HasCursor = true
+	}
+	return rec, nil
+}
+
+func openPointerMessage(p *wire.Pointer, keys []*PrivateKey) (*Received, error) {
+	if alg := Algorithm(p.WrapperAlgorithm); alg != AlgorithmXWing {
+		return nil, fmt.Errorf("%w: pointer wrapper algorithm %v", ErrUnsupported, alg)
+	}
+	if len(p.WelcomePointer) > maxSealedPointerSize {
+		return nil, fmt.Errorf("%w: sealed pointer of %d bytes", ErrTooLarge, len(p.WelcomePointer))
+	}
+	if len(p.HpkePublicKey) == 0 {
+		return nil, fmt.Errorf("%w: empty HPKE public key", ErrMalformed)
+	}
+	k := findKey(keys, AlgorithmXWing, p.HpkePublicKey)
+	if k == nil {
+		return nil, ErrNoMatchingKey
+	}
+	plain, _, id, err := openHPKE(k, p.WelcomePointer)
+	if err != nil {
+		return nil, err
+	}
+	ptr, err := ParsePointer(plain)
+	if err != nil {
+		return nil, err
+	}
+	return &Received{
+		Kind: KindPointer, ID: p.ID, CreatedNs: p.CreatedNs,
+		InstallationKey: clone(p.InstallationKey), KEMID: publicID(id), Pointer: ptr,
+	}, nil
+}
+
+// OpenedPointee is the Welcome a pointee carried.
+type OpenedPointee struct {
+	Welcome []byte
+	// Cursor is the message cursor; HasCursor is false when the pointee's
+	// metadata plaintext was empty (cursor 0).
+	Cursor    uint64
+	HasCursor bool
+}
+
+// OpenPointee opens the pointee that ptr names. firstMessage must be the
+// first message on the pointer's topic, as read back from the network
+// (an encoded WelcomeMessage): never a later one, since anyone can
+// publish there. Pointees over the size limit are refused before
+// decryption. ErrNotPointee and ErrDecrypt are final; only a missing
+// message is worth retrying.
+func OpenPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
+	if ptr == nil {
+		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
+	}
+	if err := ptr.validate(); err != nil {
+		return nil, err
+	}
+	if len(firstMessage) == 0 {
+		return nil, fmt.Errorf("%w: empty pointee message", ErrMalformed)
+	}
+	if len(firstMessage) > opts.maxSize() {
+		return nil, fmt.Errorf("%w: pointee of %d bytes exceeds %d", ErrTooLarge, len(firstMessage), opts.maxSize())
+	}
+	env, err := wire.ParseMessage(firstMessage)
+	if err != nil {
+		return nil, fmt.Errorf("%w: pointee: %v", ErrMalformed, err)
+	}
+	return openPointeeV1(ptr, env)
+}
+
+// OpenPointeeInput is OpenPointee for a pointee in its published form
+// (an encoded WelcomeMessageInput).
+func OpenPointeeInput(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
+	if ptr == nil {
+		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
+	}
+	if err := ptr.validate(); err != nil {
+		return nil, err
+	}
+	if len(firstMessage) > opts.maxSize() {
+		return nil, fmt.Errorf("%w: pointee of %d bytes exceeds %d", ErrTooLarge, len(firstMessage), opts.maxSize())
+	}
+	env, err := wire.ParseInput(firstMessage)
+	if err != nil {
+		return nil, fmt.Errorf("%w: pointee: %v", ErrMalformed, err)
+	}
+	return openPointeeV1(ptr, env)
+}
+
+func openPointeeV1(ptr *Pointer, env wire.Envelope) (*OpenedPointee, error) {
+	if env.Pointer != nil {
+		return nil, fmt.Errorf("%w: the first message on the topic is a pointer", ErrNotPointee)
+	}
+	v := env.V1
+	if v == nil {
+		return nil, fmt.Errorf("%w: pointee: no version", ErrMalformed)
+	}
+	if Algorithm(v.WrapperAlgorithm) != AlgorithmSymmetricKey {
+		return nil, fmt.Errorf("%w: wrapper algorithm %v", ErrNotPointee, Algorithm(v.WrapperAlgorithm))
+	}
+	if !bytes.Equal(v.InstallationKey, ptr.Destination) {
+		return nil, fmt.Errorf("%w: its installation key is not the pointer's destination", ErrNotPointee)
+	}
+	// The deployed client rejects a pointee without metadata.
+	if len(v.WelcomeMetadata) < chacha20poly1305.Overhead || len(v.Data) < chacha20poly1305.Overhead {
+		return nil, fmt.Errorf("%w: pointee fields shorter than a tag", ErrMalformed)
+	}
+	aead, err := chacha20poly1305.New(ptr.EncryptionKey)
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	welcome, err := aead.Open(nil, ptr.DataNonce, v.Data, nil)
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	md, err := aead.Open(nil, ptr.WelcomeMetadataNonce, v.WelcomeMetadata, nil)
+	if err != nil {
+		return nil, ErrDecrypt
+	}
+	out := &OpenedPointee{Welcome: welcome}
+	if len(md) > 0 {
+		if out.Cursor, err = wire.ParseWelcomeMetadata(md); err != nil {
+			return nil, fmt.Errorf("%w: pointee metadata: %v", ErrMalformed, err)
+		}
+		out.HasCursor = true
+	}
+	return out, nil
+}

@@ -1,0 +1,357 @@
+package core
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"io"
+
+	"golang.org/x/crypto/chacha20poly1305"
+
+	"github.com/welcome-pointers/wasm/core/internal/hpke"
+	"github.com/welcome-pointers/wasm/core/internal/wire"
+)
+
+const (
+	// MinPointerInstallations is the threshold rule: pointers are used
+	// only when at least this many installations are pointer-capable.
+	MinPointerInstallations = 3
+	// DefaultMaxMessageSize is the network's payload cap (25 MiB).
+	DefaultMaxMessageSize = 25 << 20
+)
+
+// MessageKind says what an outgoing or received message is.
+type MessageKind int
+
+const (
+	// KindDirect is a WelcomeMessage V1 HPKE-wrapped to one installation.
+	KindDirect MessageKind = iota + 1
+	// KindPointee is the symmetric-key encrypted Welcome that pointers name.
+	KindPointee
+	// KindPointer is an HPKE-wrapped WelcomePointer for one installation.
+	KindPointer
+)
+
+func (k MessageKind) String() string {
+	switch k {
+	case KindDirect:
+		return "direct"
+	case KindPointee:
+		return "pointee"
+	case KindPointer:
+		return "pointer"
+	}
+	return fmt.Sprintf("MessageKind(%d)", int(k))
+}
+
+// OutgoingMessage is one encoded WelcomeMessageInput to publish.
+type OutgoingMessage struct {
+	Kind MessageKind
+	// InstallationKey is the recipient's installation id, or the
+	// destination for a pointee.
+	InstallationKey []byte
+	// Message is the encoded xmtp.mls.api.v1.WelcomeMessageInput.
+	Message []byte
+}
+
+// Invite is everything to publish for one group addition, in order: the
+// pointee first (when pointers are used), then one pointer per capable
+// installation, then the direct welcomes.
+type Invite struct {
+	Messages []OutgoingMessage
+	// Destination is the pointee's topic, or nil when no pointers are used.
+	Destination []byte
+}
+
+// Counts returns how many pointers and direct welcomes the invite has.
+func (inv *Invite) Counts() (pointers, direct int) {
+	for _, m := range inv.Messages {
+		switch m.Kind {
+		case KindPointer:
+			pointers++
+		case KindDirect:
+			direct++
+		}
+	}
+	return pointers, direct
+}
+
+// Size is the total number of bytes to publish.
+func (inv *Invite) Size() int {
+	n := 0
+	for _, m := range inv.Messages {
+		n += len(m.Message)
+	}
+	return n
+}
+
+// SealOptions tune sealing. The zero value (or nil) is the deployed
+// client's behavior.
+type SealOptions struct {
+	// KEMID is the X-Wing KEM id for the HPKE suite_id; zero means
+	// KEMXWingDeployed (0x004D).
+	KEMID KEMID
+	// MaxMessageSize caps each message; zero means DefaultMaxMessageSize.
+	MaxMessageSize int
+	// Progress, when set, is called after each installation is sealed.
+	Progress func(done, total int)
+
+	// rand replaces crypto/rand; set only by tests (export_test.go).
+	rand io.Reader
+}
+
+func (o *SealOptions) kem() (uint16, error) {
+	if o == nil || o.KEMID == 0 {
+		return hpke.KEMXWingDeployed, nil
+	}
+	switch o.KEMID {
+	case KEMXWingDeployed, KEMXWing:
+		return uint16(o.KEMID), nil
+	}
+	return 0, fmt.Errorf("%w: X-Wing KEM id %#04x", ErrUnsupported, uint16(o.KEMID))
+}
+
+func (o *SealOptions) random() io.Reader {
+	if o == nil || o.rand == nil {
+		return rand.Reader
+	}
+	return o.rand
+}
+
+func (o *SealOptions) maxSize() int {
+	if o == nil || o.MaxMessageSize <= 0 {
+		return DefaultMaxMessageSize
+	}
+	return o.MaxMessageSize
+}
+
+// wrapKEM is the HPKE KEM id to wrap to an installation with.
+func wrapKEM(alg Algorithm, xwingID uint16) (uint16, error) {
+	switch alg {
+	case AlgorithmXWing:
+		return xwingID, nil
+	case AlgorithmCurve25519:
+		return hpke.KEMX25519, nil
+	}
+	return 0, fmt.Errorf("%w: wrapper algorithm %v", ErrUnsupported, alg)
+}
+
+func checkInstallation(i int, in *Installation) error {
+	if len(in.InstallationKey) == 0 {
+		return fmt.Errorf("%w: installation %d: empty installation key", ErrInvalidArgument, i)
+	}
+	if err := ValidatePublicKey(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
+		return fmt.Errorf("installation %d: %w", i, err)
+	}
+	return nil
+}
+
+// SealInvite seals welcome (a TLS-serialized MLS Welcome) with its message
+// cursor for the given installations. Pointers are used when at least
+// MinPointerInstallations are pointer-capable; all others get direct
+// welcomes. Nothing is returned unless every installation was sealed.
+func SealInvite(welcome []byte, cursor uint64, installations []Installation, opts *SealOptions) (*Invite, error) {
+	xwingID, err := opts.kem()
+	if err != nil {
+		return nil, err
+	}
+	if len(installations) == 0 {
+		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
+	}
+	if len(welcome) == 0 {
+		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
+	}
+	seen := make(map[string]int, len(installations))
+	capable := 0
+	for i := range installations {
+		in := &installations[i]
+		if err := checkInstallation(i, in); err != nil {
+			return nil, err
+		}
+		if j, dup := seen[string(in.InstallationKey)]; dup {
+			return nil, fmt.Errorf("%w: installations %d and %d share an installation key", ErrInvalidArgument, j, i)
+		}
+		seen[string(in.InstallationKey)] = i
+		if in.PointerCapable() {
+			capable++
+		}
+	}
+	usePointers := capable >= MinPointerInstallations
+	rnd := opts.random()
+	maxSize := opts.maxSize()
+
+	inv := &Invite{Messages: make([]OutgoingMessage, 0, len(installations)+1)}
+	var pointerPlain []byte
+	if usePointers {
+		pointee, ptr, err := sealPointee(welcome, cursor, rnd, maxSize)
+		if err != nil {
+			return nil, err
+		}
+		inv.Destination = clone(ptr.Destination)
+		inv.Messages = append(inv.Messages, OutgoingMessage{Kind: KindPointee, InstallationKey: clone(ptr.Destination), Message: pointee})
+		pointerPlain = ptr.Marshal()
+	}
+	done := 0
+	progress := func() {
+		done++
+		if opts != nil && opts.Progress != nil {
+			opts.Progress(done, len(installations))
+		}
+	}
+	// Pointers first, then direct welcomes, so the pointee and its
+	// pointers are published together.
+	if usePointers {
+		for i := range installations {
+			in := &installations[i]
+			if !in.PointerCapable() {
+				continue
+			}
+			msg, err := sealPointer(pointerPlain, in, xwingID, rnd)
+			if err != nil {
+				return nil, fmt.Errorf("installation %d: %w", i, err)
+			}
+			inv.Messages = append(inv.Messages, OutgoingMessage{Kind: KindPointer, InstallationKey: clone(in.InstallationKey), Message: msg})
+			progress()
+		}
+	}
+	for i := range installations {
+		in := &installations[i]
+		if usePointers && in.PointerCapable() {
+			continue
+		}
+		msg, err := sealDirect(welcome, cursor, in, xwingID, rnd, maxSize)
+		if err != nil {
+			return nil, fmt.Errorf("installation %d: %w", i, err)
+		}
+		inv.Messages = append(inv.Messages, OutgoingMessage{Kind: KindDirect, InstallationKey: clone(in.InstallationKey), Message: msg})
+		progress()
+	}
+	return inv, nil
+}
+
+// SealDirect wraps welcome and its cursor into a WelcomeMessageInput V1
+// for one installation, HPKE-sealed to its wrapper key.
+func SealDirect(welcome []byte, cursor uint64, in Installation, opts *SealOptions) ([]byte, error) {
+	xwingID, err := opts.kem()
+	if err != nil {
+		return nil, err
+	}
+	if len(welcome) == 0 {
+		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
+	}
+	if err := checkInstallation(0, &in); err != nil {
+		return nil, err
+	}
+	return sealDirect(welcome, cursor, &in, xwingID, opts.random(), opts.maxSize())
+}
+
+func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
+	kemID, err := wrapKEM(in.WrapperAlgorithm, xwingID)
+	if err != nil {
+		return nil, err
+	}
+	enc, sender, err := hpke.NewSender(kemID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
+	if err != nil {
+		return nil, hpkeSendError(err)
+	}
+	ctLen := len(welcome) + hpke.TagSize
+	data := make([]byte, 0, wire.HpkeCiphertextSize(len(enc), ctLen))
+	data = wire.AppendVarint(append(wire.AppendVarint(data, len(enc)), enc...), ctLen)
+	if data, err = sender.Seal(data, nil, welcome); err != nil {
+		return nil, err
+	}
+	// seal #1: the metadata, as raw AEAD output.
+	metadata, err := sender.Seal(nil, nil, wire.AppendWelcomeMetadata(nil, cursor))
+	if err != nil {
+		return nil, err
+	}
+	v1 := &wire.V1{
+		InstallationKey:  in.InstallationKey,
+		Data:             data,
+		HpkePublicKey:    in.WrapperPublicKey,
+		WrapperAlgorithm: int32(in.WrapperAlgorithm),
+		WelcomeMetadata:  metadata,
+	}
+	if n := wire.InputSizeV1(v1); n > maxSize {
+		return nil, fmt.Errorf("%w: direct welcome of %d bytes exceeds %d", ErrTooLarge, n, maxSize)
+	}
+	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), nil
+}
+
+func newPointer(rnd io.Reader) (*Pointer, error) {
+	buf := make([]byte, DestinationSize+PointeeKeySize+2*PointeeNonceSize)
+	if _, err := io.ReadFull(rnd, buf); err != nil {
+		return nil, fmt.Errorf("welcome pointers: reading randomness: %w", err)
+	}
+	p := &Pointer{
+		Destination:          buf[:32:32],
+		AEADType:             AEADChaCha20Poly1305,
+		EncryptionKey:        buf[32:64:64],
+		DataNonce:            buf[64:76:76],
+		WelcomeMetadataNonce: buf[76:88:88],
+	}
+	for bytes.Equal(p.DataNonce, p.WelcomeMetadataNonce) {
+		if _, err := io.ReadFull(rnd, p.WelcomeMetadataNonce); err != nil {
+			return nil, fmt.Errorf("welcome pointers: reading randomness: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]byte, *Pointer, error) {
+	// Refuse before encrypting: the pointee is bounded by the network cap.
+	if len(welcome) > maxSize {
+		return nil, nil, fmt.Errorf("%w: welcome of %d bytes exceeds %d", ErrTooLarge, len(welcome), maxSize)
+	}
+	p, err := newPointer(rnd)
+	if err != nil {
+		return nil, nil, err
+	}
+	aead, err := chacha20poly1305.New(p.EncryptionKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The metadata is always encrypted on a pointee, even for cursor 0:
+	// the deployed client rejects a pointee without it.
+	v1 := &wire.V1{
+		InstallationKey:  p.Destination,
+		Data:             aead.Seal(nil, p.DataNonce, welcome, nil),
+		WrapperAlgorithm: int32(AlgorithmSymmetricKey),
+		WelcomeMetadata:  aead.Seal(nil, p.WelcomeMetadataNonce, wire.AppendWelcomeMetadata(nil, cursor), nil),
+	}
+	size := wire.InputSizeV1(v1)
+	if size > maxSize {
+		return nil, nil, fmt.Errorf("%w: pointee of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
+	}
+	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{V1: v1}), p, nil
+}
+
+func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader) ([]byte, error) {
+	enc, sender, err := hpke.NewSender(xwingID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
+	if err != nil {
+		return nil, hpkeSendError(err)
+	}
+	ctLen := len(pointerPlain) + hpke.TagSize
+	sealed := make([]byte, 0, wire.HpkeCiphertextSize(len(enc), ctLen))
+	sealed = wire.AppendVarint(append(wire.AppendVarint(sealed, len(enc)), enc...), ctLen)
+	if sealed, err = sender.Seal(sealed, nil, pointerPlain); err != nil {
+		return nil, err
+	}
+	ptr := &wire.Pointer{
+		InstallationKey:  in.InstallationKey,
+		WelcomePointer:   sealed,
+		HpkePublicKey:    in.WrapperPublicKey,
+		WrapperAlgorithm: int32(AlgorithmXWing),
+	}
+	return wire.AppendInput(make([]byte, 0, wire.InputSizePointer(ptr)), wire.Envelope{Pointer: ptr}), nil
+}
+
+func hpkeSendError(err error) error {
+	switch err {
+	case hpke.ErrInvalidKey:
+		return fmt.Errorf("%w: recipient public key fails validation", ErrInvalidKey)
+	case hpke.ErrUnsupportedKEM:
+		return ErrUnsupported
+	}
+	return fmt.Errorf("welcome pointers: sealing: %w", err)
+}
