@@ -1,0 +1,58 @@
+# See README.md. Every target works from a fresh clone; `make test` and
+# `make demo` install what they need (scripts/setup.sh, npm ci).
+SHELL := /bin/bash
+GO ?= go
+WASM_EXEC_PATH := $(shell $(GO) env GOROOT)/lib/wasm
+
+.PHONY: all build test test-go test-js test-wasm test-e2e demo proto bench bench-quick fuzz vet setup clean
+
+all: build
+
+setup:
+	./scripts/setup.sh
+
+build:
+	./build.sh
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./wasm/... ./core/...
+	GOOS=wasip1 GOARCH=wasm $(GO) vet ./wasip1/... ./core/...
+
+# Native Go tests: the core, its vectors and fuzz seeds, the protobuf
+# sync check, the relay, and the wazero suite (core tests as WebAssembly,
+# the wasip1 reactor through its Go host).
+test-go:
+	$(GO) test -count=1 -timeout 20m ./...
+
+# The browser module: GOOS=js tests under Node, node --test with
+# fake-indexeddb, interop with an independent X-Wing HPKE, tsc.
+test-js:
+	./scripts/test-js.sh
+
+# The web demo in headless Chromium.
+test-e2e:
+	./scripts/test-e2e.sh
+
+test: setup vet test-go test-js test-e2e bench-quick
+
+demo:
+	./scripts/demo.sh
+
+proto:
+	./scripts/genproto.sh
+
+# Full benchmarks: writes BENCHMARKS.md.
+bench:
+	./scripts/bench.sh
+
+# Smoke run of the benchmark harness and the module size budget; no timing assertions.
+bench-quick:
+	./scripts/bench.sh --quick
+
+FUZZTIME ?= 30s
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf js/dist dist artifacts
