@@ -1,0 +1,266 @@
+package wire
+
+import "google.golang.org/protobuf/encoding/protowire"
+
+// V1 is WelcomeMessageInput.V1 and WelcomeMessage.V1 (xmtp.mls.api.v1).
+// ID and CreatedNs exist only in the WelcomeMessage form: AppendInput ignores
+// them and ParseInput leaves them 0.
+type V1 struct {
+	ID, CreatedNs    uint64
+	InstallationKey  []byte // recipient installation id, or the destination for a pointee
+	Data             []byte // HpkeCiphertext, or the AEAD output for a pointee
+	HpkePublicKey    []byte // empty only for a pointee
+	WrapperAlgorithm int32  // WelcomeWrapperAlgorithm (Algorithm* constants)
+	WelcomeMetadata  []byte // sealed WelcomeMetadata
+}
+
+// Pointer is WelcomeMessageInput.WelcomePointer and
+// WelcomeMessage.WelcomePointer. ID and CreatedNs exist only in the
+// WelcomeMessage form.
+type Pointer struct {
+	ID, CreatedNs    uint64
+	InstallationKey  []byte
+	WelcomePointer   []byte // HpkeCiphertext of a WelcomePointer protobuf
+	HpkePublicKey    []byte
+	WrapperAlgorithm int32 // WelcomePointerWrapperAlgorithm (2 = X-Wing)
+}
+
+// Envelope is the version oneof of WelcomeMessageInput and WelcomeMessage.
+// After a successful parse exactly one of V1 and Pointer is non-nil. When
+// encoding, V1 is written if non-nil, else Pointer if non-nil, else nothing
+// (an envelope with no version, which no parser here accepts).
+type Envelope struct {
+	V1      *V1
+	Pointer *Pointer
+}
+
+// Field numbers of the envelope (both messages).
+const (
+	envelopeV1      protowire.Number = 1
+	envelopePointer protowire.Number = 2
+)
+
+// v1Layout gives the field numbers of a V1 form; 0 = not in this form.
+type v1Layout struct {
+	name                                      string
+	id, createdNs, installationKey, data      protowire.Number
+	hpkePublicKey, wrapperAlgorithm, metadata protowire.Number
+}
+
+// ptrLayout gives the field numbers of a WelcomePointer form; 0 = not in this form.
+type ptrLayout struct {
+	name                                           string
+	id, createdNs, installationKey, welcomePointer protowire.Number
+	hpkePublicKey, wrapperAlgorithm                protowire.Number
+}
+
+var (
+	inputV1 = &v1Layout{name: "WelcomeMessageInput.V1",
+		installationKey: 1, data: 2, hpkePublicKey: 3, wrapperAlgorithm: 4, metadata: 7}
+	messageV1 = &v1Layout{name: "WelcomeMessage.V1",
+		id: 1, createdNs: 2, installationKey: 3, data: 4, hpkePublicKey: 5, wrapperAlgorithm: 6, metadata: 7}
+	inputPtr = &ptrLayout{name: "WelcomeMessageInput.WelcomePointer",
+		installationKey: 1, welcomePointer: 2, hpkePublicKey: 3, wrapperAlgorithm: 4}
+	messagePtr = &ptrLayout{name: "WelcomeMessage.WelcomePointer",
+		id: 1, createdNs: 2, installationKey: 3, welcomePointer: 4, hpkePublicKey: 5, wrapperAlgorithm: 6}
+)
+
+// --- sizes ---
+
+func (l *v1Layout) size(v *V1) int {
+	n := sizeBytesField(l.installationKey, v.InstallationKey) +
+		sizeBytesField(l.data, v.Data) +
+		sizeBytesField(l.hpkePublicKey, v.HpkePublicKey) +
+		sizeEnumField(l.wrapperAlgorithm, v.WrapperAlgorithm) +
+		sizeBytesField(l.metadata, v.WelcomeMetadata)
+	if l.id != 0 {
+		n += sizeUint64Field(l.id, v.ID) + sizeUint64Field(l.createdNs, v.CreatedNs)
+	}
+	return n
+}
+
+func (l *ptrLayout) size(p *Pointer) int {
+	n := sizeBytesField(l.installationKey, p.InstallationKey) +
+		sizeBytesField(l.welcomePointer, p.WelcomePointer) +
+		sizeBytesField(l.hpkePublicKey, p.HpkePublicKey) +
+		sizeEnumField(l.wrapperAlgorithm, p.WrapperAlgorithm)
+	if l.id != 0 {
+		n += sizeUint64Field(l.id, p.ID) + sizeUint64Field(l.createdNs, p.CreatedNs)
+	}
+	return n
+}
+
+// InputSizeV1 is the exact size of AppendInput(nil, Envelope{V1: v})
+// (0 for a nil v).
+func InputSizeV1(v *V1) int {
+	if v == nil {
+		return 0
+	}
+	return sizeMessageField(envelopeV1, inputV1.size(v))
+}
+
+// InputSizePointer is the exact size of AppendInput(nil, Envelope{Pointer: p})
+// (0 for a nil p).
+func InputSizePointer(p *Pointer) int {
+	if p == nil {
+		return 0
+	}
+	return sizeMessageField(envelopePointer, inputPtr.size(p))
+}
+
+// --- encoding ---
+
+func (l *v1Layout) append(b []byte, v *V1) []byte {
+	b = appendMessageHeader(b, envelopeV1, l.size(v))
+	if l.id != 0 {
+		b = appendUint64Field(b, l.id, v.ID)
+		b = appendUint64Field(b, l.createdNs, v.CreatedNs)
+	}
+	b = appendBytesField(b, l.installationKey, v.InstallationKey)
+	b = appendBytesField(b, l.data, v.Data)
+	b = appendBytesField(b, l.hpkePublicKey, v.HpkePublicKey)
+	b = appendEnumField(b, l.wrapperAlgorithm, v.WrapperAlgorithm)
+	return appendBytesField(b, l.metadata, v.WelcomeMetadata)
+}
+
+func (l *ptrLayout) append(b []byte, p *Pointer) []byte {
+	b = appendMessageHeader(b, envelopePointer, l.size(p))
+	if l.id != 0 {
+		b = appendUint64Field(b, l.id, p.ID)
+		b = appendUint64Field(b, l.createdNs, p.CreatedNs)
+	}
+	b = appendBytesField(b, l.installationKey, p.InstallationKey)
+	b = appendBytesField(b, l.welcomePointer, p.WelcomePointer)
+	b = appendBytesField(b, l.hpkePublicKey, p.HpkePublicKey)
+	return appendEnumField(b, l.wrapperAlgorithm, p.WrapperAlgorithm)
+}
+
+func appendEnvelope(b []byte, e Envelope, lv *v1Layout, lp *ptrLayout) []byte {
+	switch {
+	case e.V1 != nil:
+		return lv.append(b, e.V1)
+	case e.Pointer != nil:
+		return lp.append(b, e.Pointer)
+	}
+	return b
+}
+
+// AppendInput appends e encoded as an xmtp.mls.api.v1.WelcomeMessageInput.
+// With a buffer of capacity len(b)+InputSizeV1/InputSizePointer it does not
+// allocate.
+func AppendInput(b []byte, e Envelope) []byte {
+	return appendEnvelope(b, e, inputV1, inputPtr)
+}
+
+// AppendMessage appends e encoded as an xmtp.mls.api.v1.WelcomeMessage
+// (with id and created_ns).
+func AppendMessage(b []byte, e Envelope) []byte {
+	return appendEnvelope(b, e, messageV1, messagePtr)
+}
+
+// --- parsing ---
+
+func (l *v1Layout) spec(num protowire.Number) (protowire.Type, bool) {
+	switch num {
+	case l.installationKey, l.data, l.hpkePublicKey, l.metadata:
+		return protowire.BytesType, true
+	case l.id, l.createdNs, l.wrapperAlgorithm:
+		return protowire.VarintType, true
+	}
+	return 0, false
+}
+
+// parse merges the message b into v (proto merge semantics).
+func (l *v1Layout) parse(b []byte, v *V1) error {
+	return forEachField(b, l.name, l.spec, func(f field) error {
+		switch f.num {
+		case l.id:
+			v.ID = f.v
+		case l.createdNs:
+			v.CreatedNs = f.v
+		case l.installationKey:
+			v.InstallationKey = f.b
+		case l.data:
+			v.Data = f.b
+		case l.hpkePublicKey:
+			v.HpkePublicKey = f.b
+		case l.wrapperAlgorithm:
+			v.WrapperAlgorithm = int32(f.v)
+		case l.metadata:
+			v.WelcomeMetadata = f.b
+		}
+		return nil
+	})
+}
+
+func (l *ptrLayout) spec(num protowire.Number) (protowire.Type, bool) {
+	switch num {
+	case l.installationKey, l.welcomePointer, l.hpkePublicKey:
+		return protowire.BytesType, true
+	case l.id, l.createdNs, l.wrapperAlgorithm:
+		return protowire.VarintType, true
+	}
+	return 0, false
+}
+
+func (l *ptrLayout) parse(b []byte, p *Pointer) error {
+	return forEachField(b, l.name, l.spec, func(f field) error {
+		switch f.num {
+		case l.id:
+			p.ID = f.v
+		case l.createdNs:
+			p.CreatedNs = f.v
+		case l.installationKey:
+			p.InstallationKey = f.b
+		case l.welcomePointer:
+			p.WelcomePointer = f.b
+		case l.hpkePublicKey:
+			p.HpkePublicKey = f.b
+		case l.wrapperAlgorithm:
+			p.WrapperAlgorithm = int32(f.v)
+		}
+		return nil
+	})
+}
+
+func envelopeSpec(num protowire.Number) (protowire.Type, bool) {
+	return protowire.BytesType, num == envelopeV1 || num == envelopePointer
+}
+
+func parseEnvelope(b []byte, name string, lv *v1Layout, lp *ptrLayout) (Envelope, error) {
+	var e Envelope
+	err := forEachField(b, name, envelopeSpec, func(f field) error {
+		// The last arm present wins; the same arm present again is merged
+		// into the previous one, as the Go runtime does.
+		if f.num == envelopeV1 {
+			if e.V1 == nil {
+				e.V1 = new(V1)
+			}
+			e.Pointer = nil
+			return lv.parse(f.b, e.V1)
+		}
+		if e.Pointer == nil {
+			e.Pointer = new(Pointer)
+		}
+		e.V1 = nil
+		return lp.parse(f.b, e.Pointer)
+	})
+	if err != nil {
+		return Envelope{}, err
+	}
+	if e.V1 == nil && e.Pointer == nil {
+		return Envelope{}, malformed("%s: no version", name)
+	}
+	return e, nil
+}
+
+// ParseInput parses an xmtp.mls.api.v1.WelcomeMessageInput. Byte fields
+// alias b.
+func ParseInput(b []byte) (Envelope, error) {
+	return parseEnvelope(b, "WelcomeMessageInput", inputV1, inputPtr)
+}
+
+// ParseMessage parses an xmtp.mls.api.v1.WelcomeMessage. Byte fields alias b.
+func ParseMessage(b []byte) (Envelope, error) {
+	return parseEnvelope(b, "WelcomeMessage", messageV1, messagePtr)
+}
