@@ -1,0 +1,362 @@
+// Browser tests of the web demo: playwright-core drives Debian's Chromium
+// against a running demo server. scripts/test-e2e.sh builds the module,
+// starts the server and sets DEMO_URL; nothing here is skipped.
+//
+//   DEMO_URL=http://127.0.0.1:PORT/ node --test web-demo/e2e/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const DEMO_URL = process.env.DEMO_URL;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.SCREENSHOTS ?? path.resolve('artifacts/screenshots');
+
+if (!DEMO_URL) {
+  throw new Error('DEMO_URL is not set: run scripts/test-e2e.sh, which starts the demo server');
+}
+if (!fs.existsSync(CHROMIUM)) {
+  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/test-e2e.sh does)`);
+}
+fs.mkdirSync(SHOTS, { recursive: true });
+
+const ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+const dirs = [];
+before(() => {
+  // Left from an earlier run: screenshots are this run's.
+  for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SHOTS, f));
+});
+after(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+// A fresh browser profile (its own --user-data-dir) per test; IndexedDB
+// lives in it, so it survives reloads within the test.
+async function openBrowser(t) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-demo-e2e-'));
+  dirs.push(dir);
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 900 },
+    timeout: 60_000,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`uncaught page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('crash', () => problems.push('the page crashed'));
+  t.after(async () => {
+    await context.close();
+  });
+  await api(context, 'POST', '/api/reset');
+  await api(context, 'POST', '/api/config', { pointeeDelayMs: 0, dropPointees: false });
+  return { context, page, problems };
+}
+
+async function api(context, method, p, data) {
+  const res = await context.request.fetch(new URL(p, DEMO_URL).href, {
+    method,
+    headers: data === undefined ? {} : { 'Content-Type': 'application/json' },
+    data: data === undefined ? undefined : JSON.stringify(data),
+  });
+  assert.ok(res.ok(), `${method} ${p}: HTTP ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+function assertClean(problems) {
+  assert.deepEqual(problems, [], 'the page logged errors');
+}
+
+async function load(page) {
+  await page.goto(DEMO_URL);
+  await page.waitForSelector('#module-status.ok', { timeout: 60_000 });
+  await page.waitForSelector('#invite-btn:not([disabled])');
+}
+
+async function invite(page, { members, perMember, legacy = 0, size }) {
+  await page.fill('#members', String(members));
+  await page.fill('#per-member', String(perMember));
+  await page.fill('#legacy', String(legacy));
+  if (size !== undefined) {
+    await page.check('input[name=sizeMode][value=fixed]');
+    await page.fill('#welcome-size', String(size));
+  } else {
+    await page.check('input[name=sizeMode][value=auto]');
+  }
+  await page.click('#invite-btn');
+}
+
+async function waitDone(page, timeout = 60_000) {
+  await page.waitForFunction(() => document.getElementById('progress-label').textContent === 'Done'
+    || !document.getElementById('form-error').hidden, null, { timeout });
+  const err = await page.locator('#form-error');
+  if (await err.isVisible()) assert.fail(`the invite failed: ${await err.textContent()}`);
+}
+
+async function rowStatuses(page) {
+  return page.$$eval('#installs tbody tr', (rows) => rows.map((r) => ({
+    status: r.dataset.status, kind: r.children[3].textContent, text: r.children[4].textContent,
+  })));
+}
+
+const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+test('an invite to 3+ capable installations goes out as pointers, and every installation opens it', async (t) => {
+  const { page, problems } = await openBrowser(t);
+  await load(page);
+  // 6 capable installations and 1 legacy one: 6 pointers, 1 direct.
+  await invite(page, { members: 7, perMember: 1, legacy: 1 });
+  await waitDone(page);
+
+  const summary = await page.textContent('#summary');
+  assert.match(summary, /8 messages went out: 1 pointee \+ 6 pointers \+ 1 direct welcome/);
+  assert.match(summary, /Sealed in [\d.]+ (ms|s)/);
+  assert.match(await page.textContent('#seal-time'), /^[\d.]+ (ms|s)$/);
+
+  const rows = await rowStatuses(page);
+  assert.equal(rows.length, 7);
+  assert.deepEqual(rows.map((r) => r.status), Array(7).fill('ok'), JSON.stringify(rows));
+  assert.deepEqual(rows.map((r) => r.kind), [...Array(6).fill('pointer'), 'direct']);
+  for (const r of rows) assert.match(r.text, /Welcome of \d[\d,]* bytes, cursor \d+/);
+  assert.equal(await page.textContent('#installs-summary'), '7 of 7 installations opened their welcome.');
+
+  // The chart: three bars, pointers below direct, at most a little above the floor.
+  assert.equal(await page.locator('#chart svg rect').count(), 3);
+  const widths = await page.$$eval('#chart svg rect', (rs) => rs.map((r) => Number(r.getAttribute('width'))));
+  assert.ok(widths[1] < widths[0], `pointer bar ${widths[1]} not below direct ${widths[0]}`);
+  assert.match(await page.textContent('#chart-desc'), /less/);
+  assert.equal(await page.locator('#messages tbody tr').count(), 8);
+  assert.equal(await page.locator('#messages .badge.kind-pointee').count(), 1);
+
+  await shot(page, '1-invite-pointers');
+  assertClean(problems);
+});
+
+test('with 2 installations the invite falls back to direct welcomes', async (t) => {
+  const { page, problems } = await openBrowser(t);
+  await load(page);
+  await invite(page, { members: 2, perMember: 1 });
+  await waitDone(page);
+
+  assert.match(await page.textContent('#summary'), /2 messages went out: 2 direct welcomes: fewer than 3 installations can take pointers/);
+  const rows = await rowStatuses(page);
+  assert.deepEqual(rows.map((r) => r.status), ['ok', 'ok']);
+  assert.deepEqual(rows.map((r) => r.kind), ['direct', 'direct']);
+  assert.equal(await page.locator('#messages .badge.kind-pointer').count(), 0);
+  assert.match(await page.textContent('#chart-desc'), /Every installation got a direct welcome/);
+  await shot(page, '2-direct-fallback');
+  assertClean(problems);
+});
+
+test('pointers whose pointee is late go pending, survive a reload, and resolve when it arrives', async (t) => {
+  const { context, page, problems } = await openBrowser(t);
+  await load(page);
+  // The relay holds the pointee back for a minute.
+  await page.fill('#delay', '60');
+  await page.click('#relay-form button[type=submit]');
+  await page.waitForFunction(() => /holds each pointee back for 60 s/.test(document.getElementById('relay-status').textContent));
+
+  await invite(page, { members: 3, perMember: 1 });
+  await waitDone(page);
+  const rows = await rowStatuses(page);
+  assert.deepEqual(rows.map((r) => r.status), ['pending', 'pending', 'pending'], JSON.stringify(rows));
+  for (const r of rows) assert.match(r.text, /next attempt at \d\d:\d\d:\d\d/);
+  await page.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 3);
+  assert.match(await page.textContent('#pending-summary'), /3 pending pointers in IndexedDB/);
+  const next = await page.$$eval('#pending-table td.next-attempt', (tds) => tds.map((td) => td.textContent));
+  for (const n of next) assert.match(n, /^\d\d:\d\d:\d\d \((in \d+ s|due now)\)/);
+  assert.match(await page.textContent('#relay-status'), /1 pointee held until/);
+  await shot(page, '3-pending');
+
+  // Reload: the pending pointers come back from IndexedDB.
+  await page.reload();
+  await page.waitForSelector('#module-status.ok', { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 3, null, { timeout: 10_000 });
+  assert.equal(await page.locator('#results').isVisible(), false, 'results are from before the reload');
+  await shot(page, '4-pending-after-reload');
+
+  // The pointee arrives; the resolvers' next deferred attempt opens it.
+  await api(context, 'POST', '/api/pointees/release');
+  await page.waitForFunction(() => document.querySelectorAll('#resolved li').length === 3, null, { timeout: 30_000 });
+  const resolved = await page.$$eval('#resolved li', (lis) => lis.map((li) => li.textContent));
+  for (const r of resolved) {
+    assert.match(r, /resolved/);
+    assert.match(r, /Welcome of [\d,]+ bytes, cursor \d+, the Welcome that was sealed, after \d+ deferred attempts?/);
+  }
+  await page.waitForFunction(() => document.getElementById('pending-summary').textContent === 'No pending pointers.', null, { timeout: 10_000 });
+  assert.equal(await page.locator('#pending-table').isVisible(), false);
+  await shot(page, '5-resolved');
+
+  // Everything was cleaned up: no installation store is left behind.
+  const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+  assert.deepEqual(dbs.filter((n) => n.startsWith('wp-demo-installation-')), []);
+  assertClean(problems);
+});
+
+test('the retry button resolves pending pointers at once', async (t) => {
+  const { context, page, problems } = await openBrowser(t);
+  await load(page);
+  await page.uncheck('#auto-retry');
+  await api(context, 'POST', '/api/config', { pointeeDelayMs: 600_000 });
+  await invite(page, { members: 4, perMember: 1 });
+  await waitDone(page);
+  await page.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 4);
+  await api(context, 'POST', '/api/pointees/release');
+  await page.click('#retry-btn');
+  await page.waitForFunction(() => document.querySelectorAll('#resolved li').length === 4, null, { timeout: 15_000 });
+  const rows = await rowStatuses(page);
+  assert.deepEqual(rows.map((r) => r.status), Array(4).fill('ok'), JSON.stringify(rows));
+  for (const r of rows) assert.match(r.text, /pointer, after 1 deferred attempt/);
+  assertClean(problems);
+});
+
+test('the inspect box decodes messages and explains garbage', async (t) => {
+  const { page, problems } = await openBrowser(t);
+  await load(page);
+  await invite(page, { members: 3, perMember: 1 });
+  await waitDone(page);
+
+  // The pointee, from its row (hex).
+  await page.click('#messages tbody tr:nth-child(1) button');
+  await page.waitForSelector('#inspect-output .inspect-result');
+  let out = await page.textContent('#inspect-output');
+  assert.match(out, /WelcomeMessageInput \(as published\) — v1 \(pointee\)/);
+  assert.match(out, /v1\.wrapper_algorithm\s*SYMMETRIC_KEY/);
+  assert.match(out, /v1\.hpke_public_key\s*0 bytes/);
+
+  // A pointer as base64, as read back from the relay (a WelcomeMessage).
+  const topic = await page.getAttribute('#installs tbody tr:nth-child(1)', 'data-installation');
+  const b64 = await page.evaluate(async (tp) => (await (await fetch(`/api/topics/${tp}/first?format=json`)).json()).message, topic);
+  await page.fill('#inspect-input', b64);
+  await page.selectOption('#inspect-kind', 'auto');
+  await page.click('#inspect-btn');
+  await page.waitForFunction(() => /welcome pointer/.test(document.getElementById('inspect-output').textContent));
+  out = await page.textContent('#inspect-output');
+  assert.match(out, /WelcomeMessage \(as read back from the network\) — welcome pointer/);
+  assert.match(out, /read as base64/);
+  assert.match(out, /welcome_pointer\.wrapper_algorithm\s*XWING_MLKEM_768_DRAFT_6/);
+  assert.match(out, /welcome_pointer\.hpke_public_key\s*1,216 bytes/);
+  assert.match(out, /welcome_pointer\.id\s*\d+/);
+  await shot(page, '6-inspect');
+
+  // Garbage, three ways: not an encoding, odd hex, bytes that decode to nothing.
+  const cases = [
+    ['this is not a message!', /neither hex nor base64/],
+    ['abc', /odd number of digits/],
+    ['deadbeef00ff', /Cannot decode these 6 bytes \(hex\)\. Not a well-formed message: /],
+    ['', /Paste a message first/],
+  ];
+  for (const [input, want] of cases) {
+    await page.fill('#inspect-input', input);
+    await page.click('#inspect-btn');
+    await page.waitForSelector('#inspect-output .error');
+    assert.match(await page.textContent('#inspect-output .error'), want);
+    assert.equal(await page.getAttribute('#inspect-output .error', 'role'), 'alert');
+  }
+  await page.fill('#inspect-input', 'deadbeef00ff');
+  await page.click('#inspect-btn');
+  await shot(page, '7-inspect-garbage');
+  // Keyboard: the form submits with Enter on the button.
+  await page.focus('#inspect-btn');
+  await page.keyboard.press('Enter');
+  assert.match(await page.textContent('#inspect-output .error'), /Not a well-formed message/);
+  assertClean(problems);
+});
+
+test('a large invite shows progress and completes', async (t) => {
+  const { page, problems } = await openBrowser(t);
+  await load(page);
+  // Watch the progress bar from inside the page.
+  await page.evaluate(() => {
+    window.progressSeen = [];
+    const bar = document.getElementById('progress');
+    new MutationObserver(() => {
+      if (bar.value > 0 && bar.value < bar.max) window.progressSeen.push(document.getElementById('progress-label').textContent);
+    }).observe(bar, { attributes: true });
+    // value is a property: poll it too.
+    const id = setInterval(() => {
+      if (bar.value > 0 && bar.value < bar.max) window.progressSeen.push(document.getElementById('progress-label').textContent);
+    }, 20);
+    window.stopPoll = () => clearInterval(id);
+  });
+  const t0 = Date.now();
+  await invite(page, { members: 100, perMember: 3 });
+  await page.waitForFunction(() => /Sealing/.test(document.getElementById('progress-label').textContent), null, { timeout: 60_000 });
+  await shot(page, '8-large-progress');
+  await waitDone(page, 240_000);
+  const ms = Date.now() - t0;
+  const seen = await page.evaluate(() => {
+    window.stopPoll();
+    return [...new Set(window.progressSeen)];
+  });
+  assert.ok(seen.some((s) => /Generating/.test(s)), `no key generation progress: ${seen}`);
+  assert.ok(seen.some((s) => /Sealing/.test(s)), `no sealing progress: ${seen}`);
+  assert.ok(seen.some((s) => /open their welcomes/.test(s)), `no opening progress: ${seen}`);
+  assert.equal(await page.textContent('#installs-summary'), '300 of 300 installations opened their welcome.');
+  assert.match(await page.textContent('#summary'), /301 messages went out: 1 pointee \+ 300 pointers/);
+  t.diagnostic(`300 installations: ${ms} ms in all; seal ${await page.textContent('#seal-time')}`);
+  assertClean(problems);
+});
+
+test('errors from the module are shown in words', async (t) => {
+  const { page, problems } = await openBrowser(t);
+  await load(page);
+  // Over the network's 25 MiB cap: the module refuses to seal.
+  await invite(page, { members: 3, perMember: 1, size: 27_000_000 });
+  await page.waitForSelector('#form-error:not([hidden])', { timeout: 60_000 });
+  assert.match(await page.textContent('#form-error'), /^Too large: welcome of 27000000 bytes exceeds 26214400/);
+  assert.equal(await page.textContent('#progress-label'), 'Stopped');
+  // The form stays usable.
+  assert.equal(await page.isEnabled('#invite-btn'), true);
+  await shot(page, '9-module-error');
+  // Bad form input is explained too.
+  await invite(page, { members: 0, perMember: 1 });
+  assert.match(await page.textContent('#form-error'), /Members must be a whole number from 1 to 250/);
+  assert.equal(await page.getAttribute('#members', 'aria-invalid'), 'true');
+  // And the page still works afterwards.
+  await invite(page, { members: 3, perMember: 1 });
+  await waitDone(page);
+  assert.equal(await page.textContent('#installs-summary'), '3 of 3 installations opened their welcome.');
+  assertClean(problems);
+});
+
+test('the relay rejects malformed and oversized requests in words and keeps serving', async (t) => {
+  const { context, page, problems } = await openBrowser(t);
+  const url = (p) => new URL(p, DEMO_URL).href;
+  const post = (data, contentType = 'application/octet-stream') =>
+    context.request.post(url('/api/publish'), { headers: { 'Content-Type': contentType }, data });
+
+  let res = await post(Buffer.from([0, 0, 0, 3, 1, 2, 3]));
+  assert.equal(res.status(), 400);
+  assert.match((await res.json()).error, /message 0 rejected by the node rules/);
+
+  res = await post(Buffer.from('["not base64!"]'), 'application/json');
+  assert.equal(res.status(), 400);
+  assert.match((await res.json()).error, /not base64/);
+
+  const stats = await api(context, 'GET', '/api/stats');
+  res = await post(Buffer.alloc(stats.maxRequest + 1));
+  assert.equal(res.status(), 413);
+  assert.match((await res.json()).error, /exceeds the relay's limit/);
+
+  res = await context.request.get(url('/api/topics/not-hex/first'));
+  assert.equal(res.status(), 400);
+  assert.match((await res.json()).error, /not hex/);
+
+  // Still serving: a real invite goes through.
+  await load(page);
+  await invite(page, { members: 3, perMember: 1 });
+  await waitDone(page);
+  assert.equal(await page.textContent('#installs-summary'), '3 of 3 installations opened their welcome.');
+  assertClean(problems);
+});
