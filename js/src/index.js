@@ -1,0 +1,33 @@
+// @welcome-pointers/wasm: XMTP welcome pointers (XIP-74) in the browser.
+export { VERSION } from './version.js';
+export { ErrorCode, WelcomePointersError } from './errors.js';
+export { toHex, fromHex } from './hex.js';
+export { init, isInitialized, NAMESPACE } from './module.js';
+export {
+  Algorithm,
+  AeadType,
+  KemId,
+  ExtensionType,
+  MIN_POINTER_INSTALLATIONS,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  generateKey,
+  loadKey,
+  validatePublicKey,
+  encodeWrapperEncryption,
+  decodeWrapperEncryption,
+  encodePointeeAeadTypes,
+  decodePointeeAeadTypes,
+  installationFromExtensions,
+  sealInvite,
+  sealDirect,
+  openWelcome,
+  parsePointer,
+  openPointee,
+  inspect,
+  toWelcomeMessage,
+  inputTopic,
+  retry,
+} from './api.js';
+export { openPendingStore, PendingStore, webCryptoProtector, DB_VERSION, RECORD_VERSION } from './store.js';
+export { createResolver } from './resolver.js';
+export { createLocalLocks } from './locks.js';

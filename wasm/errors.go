@@ -1,0 +1,141 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"syscall/js"
+
+	"github.com/welcome-pointers/wasm/core"
+)
+
+// Stable error codes. The JS side documents them in index.d.ts; a code
+// never changes meaning once released.
+const (
+	codeArgument          = "ERR_ARGUMENT"
+	codeMalformed         = "ERR_MALFORMED"
+	codeDecrypt           = "ERR_DECRYPT"
+	codeNoMatchingKey     = "ERR_NO_MATCHING_KEY"
+	codeUnsupported       = "ERR_UNSUPPORTED"
+	codeNotPointee        = "ERR_NOT_POINTEE"
+	codeTooLarge          = "ERR_TOO_LARGE"
+	codeInvalidKey        = "ERR_INVALID_KEY"
+	codeExpired           = "ERR_EXPIRED"
+	codeAttemptsExhausted = "ERR_ATTEMPTS_EXHAUSTED"
+	codeAborted           = "ERR_ABORTED"
+	codeInternal          = "ERR_INTERNAL"
+)
+
+// sentinelCodes maps the core's sentinels to codes. Core errors wrap
+// exactly one sentinel, so the order only matters for bridge errors.
+var sentinelCodes = []struct {
+	err  error
+	code string
+}{
+	{core.ErrMalformed, codeMalformed},
+	{core.ErrDecrypt, codeDecrypt},
+	{core.ErrNoMatchingKey, codeNoMatchingKey},
+	{core.ErrUnsupported, codeUnsupported},
+	{core.ErrNotPointee, codeNotPointee},
+	{core.ErrTooLarge, codeTooLarge},
+	{core.ErrInvalidKey, codeInvalidKey},
+	{core.ErrInvalidArgument, codeArgument},
+	{core.ErrExpired, codeExpired},
+	{core.ErrAttemptsExhausted, codeAttemptsExhausted},
+}
+
+// bridgeError is an error raised by the bridge itself (argument checks,
+// aborts, panics) with its code.
+type bridgeError struct {
+	code string
+	msg  string
+}
+
+func (e *bridgeError) Error() string { return e.msg }
+
+// argError reports a bad argument: a wrong type, a missing value or a
+// number out of range.
+func argError(format string, a ...any) error {
+	return &bridgeError{code: codeArgument, msg: "welcome pointers: " + fmt.Sprintf(format, a...)}
+}
+
+// tooLarge reports a byte argument over its cap, before it is copied.
+func tooLarge(name string, n, max int) error {
+	return &bridgeError{code: codeTooLarge, msg: fmt.Sprintf("welcome pointers: %s of %d bytes exceeds %d", name, n, max)}
+}
+
+// errorCode returns the stable code for err.
+func errorCode(err error) string {
+	var be *bridgeError
+	if errors.As(err, &be) {
+		return be.code
+	}
+	for _, s := range sentinelCodes {
+		if errors.Is(err, s.err) {
+			return s.code
+		}
+	}
+	return codeInternal
+}
+
+// errorClass constructs the JS errors; setErrorClass replaces it with
+// the package's WelcomePointersError (constructor(code, message)).
+var errorClass js.Value
+
+// newJSError builds the JS error for err: an instance of errorClass with
+// a stable code. Messages never carry secrets (the core's errors do not).
+func newJSError(err error) js.Value {
+	return makeJSError(errorCode(err), err.Error())
+}
+
+func makeJSError(code, msg string) js.Value {
+	if !errorClass.IsUndefined() && !errorClass.IsNull() {
+		if v, ok := tryNew(errorClass, code, msg); ok {
+			return v
+		}
+	}
+	e := js.Global().Get("Error").New(msg)
+	e.Set("code", code)
+	e.Set("name", "WelcomePointersError")
+	return e
+}
+
+// tryNew calls new cls(code, msg), reporting a constructor that throws.
+func tryNew(cls js.Value, code, msg string) (v js.Value, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	v = cls.New(code, msg)
+	if v.Get("code").IsUndefined() {
+		v.Set("code", code)
+	}
+	return v, true
+}
+
+// panicError turns a recovered panic into an ERR_INTERNAL error. The
+// stack goes to the console (it holds no argument values), the message
+// to the caller.
+func panicError(r any) error {
+	if be, ok := r.(*bridgeError); ok {
+		return be
+	}
+	println("welcome pointers: recovered panic:", fmt.Sprint(r))
+	if debugStacks {
+		println(string(debug.Stack()))
+	}
+	return &bridgeError{code: codeInternal, msg: fmt.Sprintf("welcome pointers: internal error: %v", r)}
+}
+
+// debugStacks prints the stack of recovered panics; tests turn it on.
+var debugStacks = false
+
+// unsupported reports an enum value this package does not implement.
+func unsupported(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{core.ErrUnsupported}, a...)...)
+}
+
+func itoa(i int) string { return fmt.Sprint(i) }
