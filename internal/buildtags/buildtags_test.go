@@ -64,4 +64,4 @@ func otherWasmOS(goos string) string {
 	return "js"
 }
 
-func TestWasmBridgeIsJSOnly(t *testing.T)        { checkDir(t, "wasm", "js") }
+func TestWasmBridgeIsJSOnly(t *testing.T) { checkDir(t, "wasm", "js") }
