@@ -69,9 +69,9 @@ const (
 
 // Key sizes.
 const (
-	XWingPublicKeySize      = hpke.XWingPublicKeySize
-	XWingPrivateKeySize     = hpke.XWingPrivateKeySize
-	Curve25519PublicKeySize = hpke.X25519KeySize
+	XWingPublicKeySize       = hpke.XWingPublicKeySize
+	XWingPrivateKeySize      = hpke.XWingPrivateKeySize
+	Curve25519PublicKeySize  = hpke.X25519KeySize
 	Curve25519PrivateKeySize = hpke.X25519KeySize
 )
 

@@ -66,7 +66,8 @@ func (p RetryPolicy) Validate() error {
 		return fmt.Errorf("%w: backoff must be a finite number >= 1", ErrInvalidArgument)
 	case p.Expiry <= 0 || p.MaxAttempts <= 0:
 		return fmt.Errorf("%w: expiry and max attempts must be positive", ErrInvalidArgument)
-	case p.Quick.Attempts < 1 || p.Quick.Initial < 0 || p.Quick.Factor < 1 || p.Quick.Jitter < 0 || p.Quick.PerTry <= 0 || p.Quick.Total <= 0:
+	case p.Quick.Attempts < 1 || p.Quick.Initial < 0 || !(p.Quick.Factor >= 1) || math.IsInf(p.Quick.Factor, 0) ||
+		p.Quick.Jitter < 0 || p.Quick.PerTry <= 0 || p.Quick.Total <= 0:
 		return fmt.Errorf("%w: quick retry parameters out of range", ErrInvalidArgument)
 	}
 	return nil

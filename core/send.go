@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 
@@ -206,7 +207,7 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 			if !in.PointerCapable() {
 				continue
 			}
-			msg, err := sealPointer(pointerPlain, in, xwingID, rnd)
+			msg, err := sealPointer(pointerPlain, in, xwingID, rnd, maxSize)
 			if err != nil {
 				return nil, fmt.Errorf("installation %d: %w", i, err)
 			}
@@ -290,7 +291,12 @@ func newPointer(rnd io.Reader) (*Pointer, error) {
 		DataNonce:            buf[64:76:76],
 		WelcomeMetadataNonce: buf[76:88:88],
 	}
-	for bytes.Equal(p.DataNonce, p.WelcomeMetadataNonce) {
+	// Redraw a nonce equal to the other one. With a real CSPRNG this
+	// never loops; a broken reader (constant output) must not hang.
+	for tries := 0; bytes.Equal(p.DataNonce, p.WelcomeMetadataNonce); tries++ {
+		if tries == 8 {
+			return nil, errors.New("welcome pointers: reading randomness: the source repeats itself")
+		}
 		if _, err := io.ReadFull(rnd, p.WelcomeMetadataNonce); err != nil {
 			return nil, fmt.Errorf("welcome pointers: reading randomness: %w", err)
 		}
@@ -326,7 +332,7 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{V1: v1}), p, nil
 }
 
-func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader) ([]byte, error) {
+func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
 	enc, sender, err := hpke.NewSender(xwingID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
 	if err != nil {
 		return nil, hpkeSendError(err)
@@ -343,7 +349,11 @@ func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.R
 		HpkePublicKey:    in.WrapperPublicKey,
 		WrapperAlgorithm: int32(AlgorithmXWing),
 	}
-	return wire.AppendInput(make([]byte, 0, wire.InputSizePointer(ptr)), wire.Envelope{Pointer: ptr}), nil
+	size := wire.InputSizePointer(ptr)
+	if size > maxSize {
+		return nil, fmt.Errorf("%w: pointer of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
+	}
+	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{Pointer: ptr}), nil
 }
 
 func hpkeSendError(err error) error {
