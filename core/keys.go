@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/welcome-pointers/wasm/core/internal/hpke"
 	"github.com/welcome-pointers/wasm/core/internal/wire"
@@ -81,6 +82,24 @@ type PrivateKey struct {
 	alg  Algorithm
 	priv []byte
 	pub  []byte
+
+	// expanded is derived from priv on first use and kept, so opening
+	// many messages derives the key once.
+	expandOnce sync.Once
+	expanded   *hpke.PrivateKey
+	expandErr  error
+}
+
+func (k *PrivateKey) expand() (*hpke.PrivateKey, error) {
+	k.expandOnce.Do(func() {
+		id, err := keyKEM(k.alg)
+		if err != nil {
+			k.expandErr = err
+			return
+		}
+		k.expanded, k.expandErr = hpke.NewPrivateKey(id, k.priv)
+	})
+	return k.expanded, k.expandErr
 }
 
 // GenerateKey returns a new private key for alg (AlgorithmXWing or
@@ -110,11 +129,13 @@ func NewPrivateKey(alg Algorithm, privateKey []byte) (*PrivateKey, error) {
 	if len(privateKey) != hpke.PrivateKeySize(id) {
 		return nil, fmt.Errorf("%w: %v private key must be %d bytes, got %d", ErrInvalidKey, alg, hpke.PrivateKeySize(id), len(privateKey))
 	}
-	pub, err := hpke.PublicKey(id, privateKey)
+	expanded, err := hpke.NewPrivateKey(id, privateKey)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v private key", ErrInvalidKey, alg)
 	}
-	return &PrivateKey{alg: alg, priv: clone(privateKey), pub: pub}, nil
+	k := &PrivateKey{alg: alg, priv: clone(privateKey), pub: clone(expanded.PublicKey()), expanded: expanded}
+	k.expandOnce.Do(func() {})
+	return k, nil
 }
 
 // Algorithm returns the key's wrapper algorithm.

@@ -114,14 +114,25 @@ func openHPKE(k *PrivateKey, sealed []byte) ([]byte, *hpke.Recipient, uint16, er
 	if err != nil {
 		return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext: %v", ErrMalformed, err)
 	}
+	want := hpke.EncapsulationSize(kemCandidates(k.alg)[0])
+	if len(kemOutput) != want {
+		return nil, nil, 0, fmt.Errorf("%w: HPKE encapsulation must be %d bytes, got %d", ErrMalformed, want, len(kemOutput))
+	}
+	if len(ct) < hpke.TagSize {
+		return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext shorter than its tag", ErrMalformed)
+	}
+	expanded, err := k.expand()
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: %v private key", ErrInvalidKey, k.alg)
+	}
+	// Both X-Wing suite ids share the KEM: decapsulate once, then try
+	// each id's key schedule, the deployed one first.
+	ss, err := expanded.Decapsulate(kemOutput)
+	if err != nil {
+		return nil, nil, 0, ErrDecrypt
+	}
 	for _, id := range kemCandidates(k.alg) {
-		if len(kemOutput) != hpke.EncapsulationSize(id) {
-			return nil, nil, 0, fmt.Errorf("%w: HPKE encapsulation must be %d bytes, got %d", ErrMalformed, hpke.EncapsulationSize(id), len(kemOutput))
-		}
-		if len(ct) < hpke.TagSize {
-			return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext shorter than its tag", ErrMalformed)
-		}
-		r, err := hpke.NewRecipient(id, k.priv, kemOutput, hpke.WelcomeInfo)
+		r, err := hpke.NewRecipientFromSecret(id, ss, hpke.WelcomeInfo)
 		if err != nil {
 			continue
 		}

@@ -87,7 +87,10 @@ func TestSealInviteRejects(t *testing.T) {
 			if inv != nil {
 				t.Fatal("an invite was returned with the error")
 			}
-			if tt.want != core.ErrTooLarge && calls != 0 {
+			// Sizes and algorithms are checked before any sealing; an X-Wing
+			// key's ML-KEM check happens during its encapsulation, so
+			// Progress may have run for the installations before it.
+			if tt.want != core.ErrTooLarge && tt.name != "invalid X-Wing key" && calls != 0 {
 				t.Fatalf("Progress called %d times before the arguments were checked", calls)
 			}
 		})

@@ -8,7 +8,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/cloudflare/circl/kem/xwing"
+	"github.com/welcome-pointers/wasm/core/internal/xwing"
 )
 
 // Sizes of keys and encapsulations, per KEM.
@@ -89,7 +89,10 @@ func GenerateKey(kemID uint16, rand io.Reader) (privateKey, publicKey []byte, er
 		if _, err := io.ReadFull(rand, seed); err != nil {
 			return nil, nil, err
 		}
-		_, pub := xwing.DeriveKeyPairPacked(seed)
+		pub, err := xwingDeriveKeyPair(seed)
+		if err != nil {
+			return nil, nil, ErrInvalidKey
+		}
 		return seed, pub, nil
 	}
 	return nil, nil, ErrUnsupportedKEM
@@ -108,7 +111,10 @@ func PublicKey(kemID uint16, privateKey []byte) ([]byte, error) {
 		if len(privateKey) != xwing.SeedSize {
 			return nil, ErrInvalidKey
 		}
-		_, pub := xwing.DeriveKeyPairPacked(privateKey)
+		pub, err := xwingDeriveKeyPair(privateKey)
+		if err != nil {
+			return nil, ErrInvalidKey
+		}
 		return pub, nil
 	}
 	return nil, ErrUnsupportedKEM
@@ -141,8 +147,7 @@ func CheckPublicKey(kemID uint16, publicKey []byte) error {
 		if len(publicKey) != xwing.PublicKeySize {
 			return ErrInvalidKey
 		}
-		var pk xwing.PublicKey
-		if err := pk.Unpack(publicKey); err != nil {
+		if err := xwingCheckPublicKey(publicKey); err != nil {
 			return ErrInvalidKey
 		}
 		return nil
@@ -166,7 +171,7 @@ func (xwingKEM) encap(publicKey []byte, rand io.Reader) ([]byte, []byte, error) 
 	if _, err := io.ReadFull(rand, seed[:]); err != nil {
 		return nil, nil, err
 	}
-	ss, ct, err := xwing.Encapsulate(publicKey, seed[:])
+	ss, ct, err := xwingEncapsulate(publicKey, seed[:])
 	if err != nil {
 		// The ML-KEM encapsulation key check failed.
 		return nil, nil, ErrInvalidKey
@@ -183,7 +188,11 @@ func (xwingKEM) decap(privateKey, enc []byte) ([]byte, error) {
 	}
 	// ML-KEM decapsulation never fails (implicit rejection): a wrong
 	// ciphertext yields a wrong secret, which the AEAD then rejects.
-	return xwing.Decapsulate(enc, privateKey), nil
+	k, _, err := xwingNewPrivateKey(privateKey)
+	if err != nil {
+		return nil, ErrInvalidKey
+	}
+	return k.decapsulate(enc)
 }
 
 // dhkemX25519 is DHKEM(X25519, HKDF-SHA256) from RFC 9180 section 4.1.

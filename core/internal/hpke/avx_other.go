@@ -1,0 +1,5 @@
+//go:build !wasm && (!amd64 || purego)
+
+package hpke
+
+func clearUpperAVX() {}

@@ -1,0 +1,87 @@
+package hpke
+
+import (
+	"crypto/ecdh"
+)
+
+// PrivateKey is a recipient key expanded once, so that opening many
+// messages does not derive the key from its seed each time (for X-Wing
+// that derivation costs as much as a decapsulation).
+type PrivateKey struct {
+	kemID uint16
+	pub   []byte
+	xwing xwingPrivateKey
+	x     *ecdh.PrivateKey
+}
+
+// NewPrivateKey expands a private key for kemID (an X-Wing key is its
+// 32-byte seed; both X-Wing ids give the same key).
+func NewPrivateKey(kemID uint16, privateKey []byte) (*PrivateKey, error) {
+	switch kemID {
+	case KEMX25519:
+		if len(privateKey) != X25519KeySize {
+			return nil, ErrInvalidKey
+		}
+		sk, err := ecdh.X25519().NewPrivateKey(privateKey)
+		if err != nil {
+			return nil, ErrInvalidKey
+		}
+		return &PrivateKey{kemID: kemID, x: sk, pub: sk.PublicKey().Bytes()}, nil
+	case KEMXWing, KEMXWingDeployed:
+		if len(privateKey) != XWingPrivateKeySize {
+			return nil, ErrInvalidKey
+		}
+		sk, pub, err := xwingNewPrivateKey(privateKey)
+		if err != nil {
+			return nil, ErrInvalidKey
+		}
+		return &PrivateKey{kemID: KEMXWingDeployed, xwing: sk, pub: pub}, nil
+	}
+	return nil, ErrUnsupportedKEM
+}
+
+// PublicKey returns the key's public key; the caller must not modify it.
+func (k *PrivateKey) PublicKey() []byte { return k.pub }
+
+// Decapsulate recovers the KEM shared secret from enc. X-Wing never fails
+// here for a well-sized enc (implicit rejection): a wrong enc gives a
+// wrong secret, which the AEAD then rejects.
+func (k *PrivateKey) Decapsulate(enc []byte) ([]byte, error) {
+	if k.x != nil {
+		if len(enc) != X25519KeySize {
+			return nil, ErrInvalidEncapsulation
+		}
+		pkE, err := ecdh.X25519().NewPublicKey(enc)
+		if err != nil {
+			return nil, ErrInvalidEncapsulation
+		}
+		dh, err := k.x.ECDH(pkE)
+		if err != nil {
+			return nil, ErrOpen
+		}
+		kemContext := append(append(make([]byte, 0, 64), enc...), k.pub...)
+		return dhkemX25519{}.extractAndExpand(dh, kemContext)
+	}
+	if len(enc) != XWingEncapsulationSize {
+		return nil, ErrInvalidEncapsulation
+	}
+	ss, err := k.xwing.decapsulate(enc)
+	if err != nil {
+		return nil, ErrInvalidEncapsulation
+	}
+	return ss, nil
+}
+
+// NewRecipientFromSecret builds a recipient context from a shared secret
+// that Decapsulate returned. Both X-Wing suite ids share the KEM, so a
+// receiver decapsulates once and tries each id's key schedule.
+func NewRecipientFromSecret(kemID uint16, sharedSecret, info []byte) (*Recipient, error) {
+	if _, err := kemFor(kemID); err != nil {
+		return nil, err
+	}
+	c, err := keySchedule(kemID, sharedSecret, info)
+	if err != nil {
+		return nil, err
+	}
+	return &Recipient{c: c, suite: suiteID(kemID)}, nil
+}

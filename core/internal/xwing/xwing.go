@@ -1,0 +1,255 @@
+// Package xwing implements the X-Wing hybrid KEM
+// (draft-connolly-cfrg-xwing-kem-06): ML-KEM-768 (from circl) and X25519
+// (from core/internal/x25519, which is fast in WebAssembly), combined with
+// SHA3-256.
+//
+// The byte formats are those of the draft and of circl's kem/xwing: a
+// private key is a 32-byte seed, a public key is the ML-KEM-768
+// encapsulation key followed by the X25519 public key (1216 bytes), a
+// ciphertext is the ML-KEM-768 ciphertext followed by the ephemeral X25519
+// public key (1120 bytes), and the shared secret is 32 bytes.
+//
+// Every function checks the lengths of its inputs and returns an error
+// instead of panicking.
+package xwing
+
+import (
+	"crypto/sha3"
+	"errors"
+
+	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
+
+	"github.com/welcome-pointers/wasm/core/internal/x25519"
+)
+
+const (
+	// SeedSize is the size of a private key seed.
+	SeedSize = 32
+	// PrivateKeySize is the size of a private key (its seed).
+	PrivateKeySize = SeedSize
+	// PublicKeySize is the size of a public key.
+	PublicKeySize = mlkem768.PublicKeySize + 32
+	// CiphertextSize is the size of a ciphertext (encapsulation).
+	CiphertextSize = mlkem768.CiphertextSize + 32
+	// SharedKeySize is the size of the shared secret.
+	SharedKeySize = 32
+	// EncapsulationSeedSize is the size of the randomness Encapsulate
+	// takes: 32 bytes for ML-KEM, then the 32-byte X25519 ephemeral secret.
+	EncapsulationSeedSize = 64
+)
+
+// Errors. The size errors are returned before any cryptographic work.
+var (
+	ErrSeedSize       = errors.New("xwing: wrong seed size")
+	ErrPrivateKeySize = errors.New("xwing: wrong private key size")
+	ErrPublicKeySize  = errors.New("xwing: wrong public key size")
+	ErrCiphertextSize = errors.New("xwing: wrong ciphertext size")
+	// ErrPrivateKey reports an uninitialized PrivateKey.
+	ErrPrivateKey = errors.New("xwing: uninitialized private key")
+	// ErrPublicKey reports a public key that fails the ML-KEM-768
+	// encapsulation key check (FIPS 203, section 7.2).
+	ErrPublicKey = errors.New("xwing: invalid ML-KEM public key")
+)
+
+// label is the X-Wing combiner label, "\.//^\".
+const label = `\.//^\`
+
+// combiner returns SHA3-256(ssM || ssX || ctX || pkX || label).
+func combiner(ssM, ssX, ctX, pkX *[32]byte) [SharedKeySize]byte {
+	var buf [4*32 + len(label)]byte
+	copy(buf[0:32], ssM[:])
+	copy(buf[32:64], ssX[:])
+	copy(buf[64:96], ctX[:])
+	copy(buf[96:128], pkX[:])
+	copy(buf[128:], label)
+	return sha3.Sum256(buf[:])
+}
+
+// PublicKey is a parsed X-Wing public key: the ML-KEM-768 key is unpacked
+// (its matrix expanded and its hash computed) once, so encapsulating to
+// the same key again skips that work.
+//
+// The zero PublicKey is not usable (its methods return ErrPublicKey); get
+// one from ParsePublicKey.
+type PublicKey struct {
+	m  mlkem768.PublicKey
+	x  [32]byte
+	ok bool
+}
+
+// ParsePublicKey parses and checks a 1216-byte public key.
+func ParsePublicKey(pk []byte) (*PublicKey, error) {
+	if len(pk) != PublicKeySize {
+		return nil, ErrPublicKeySize
+	}
+	var p PublicKey
+	if err := p.m.Unpack(pk[:mlkem768.PublicKeySize]); err != nil {
+		return nil, ErrPublicKey
+	}
+	copy(p.x[:], pk[mlkem768.PublicKeySize:])
+	p.ok = true
+	return &p, nil
+}
+
+// CheckPublicKey reports whether pk has the right size and passes the
+// ML-KEM-768 encapsulation key check. The X25519 part is not checked (as
+// in the draft): any 32 bytes are accepted.
+func CheckPublicKey(pk []byte) error {
+	_, err := ParsePublicKey(pk)
+	return err
+}
+
+// Bytes returns the 1216-byte encoding of pk.
+func (pk *PublicKey) Bytes() []byte {
+	if pk == nil || !pk.ok {
+		return nil
+	}
+	b := make([]byte, PublicKeySize)
+	pk.m.Pack(b[:mlkem768.PublicKeySize])
+	copy(b[mlkem768.PublicKeySize:], pk.x[:])
+	return b
+}
+
+// Encapsulate returns a shared secret and its 1120-byte ciphertext for
+// pk, derandomized by the 64-byte seed (ML-KEM's 32-byte message first,
+// then the X25519 ephemeral secret).
+func (pk *PublicKey) Encapsulate(seed []byte) (ss, ct []byte, err error) {
+	if pk == nil || !pk.ok {
+		return nil, nil, ErrPublicKey
+	}
+	if len(seed) != EncapsulationSeedSize {
+		return nil, nil, ErrSeedSize
+	}
+	ct = make([]byte, CiphertextSize)
+	var ssM, ekX, ctX, ssX [32]byte
+	pk.m.EncapsulateTo(ct[:mlkem768.CiphertextSize], ssM[:], seed[:32])
+
+	copy(ekX[:], seed[32:])
+	x25519.ScalarBaseMult(&ctX, &ekX)
+	// A low-order pk.x gives an all-zero ssX; like the draft (and circl)
+	// this is not rejected: ssX is only one input of the combiner.
+	x25519.X25519(&ssX, &ekX, &pk.x)
+	copy(ct[mlkem768.CiphertextSize:], ctX[:])
+
+	k := combiner(&ssM, &ssX, &ctX, &pk.x)
+	return k[:], ct, nil
+}
+
+// Encapsulate parses pk (1216 bytes) and encapsulates to it; see
+// PublicKey.Encapsulate. It returns ErrPublicKey if pk fails the ML-KEM
+// encapsulation key check.
+func Encapsulate(pk []byte, seed []byte) (ss, ct []byte, err error) {
+	// Sizes first, before the costly unpacking.
+	if len(pk) != PublicKeySize {
+		return nil, nil, ErrPublicKeySize
+	}
+	if len(seed) != EncapsulationSeedSize {
+		return nil, nil, ErrSeedSize
+	}
+	p, err := ParsePublicKey(pk)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p.Encapsulate(seed)
+}
+
+// PrivateKey is an expanded X-Wing private key: the ML-KEM-768 key pair
+// and the X25519 key pair derived from the seed. Expanding costs about as
+// much as an ML-KEM key generation, so a receiver that decapsulates often
+// should keep one.
+//
+// The zero PrivateKey is not usable (its methods fail); get one from
+// NewPrivateKey.
+type PrivateKey struct {
+	seed [SeedSize]byte
+	m    *mlkem768.PrivateKey
+	mpk  *mlkem768.PublicKey
+	x    [32]byte // X25519 secret
+	xpk  [32]byte // X25519 public key
+}
+
+// NewPrivateKey expands a 32-byte private key seed.
+func NewPrivateKey(seed []byte) (*PrivateKey, error) {
+	if len(seed) != SeedSize {
+		return nil, ErrPrivateKeySize
+	}
+	var sk PrivateKey
+	copy(sk.seed[:], seed)
+
+	// (ML-KEM seed d || z, X25519 secret) = SHAKE256(seed, 96).
+	var expanded [mlkem768.KeySeedSize + 32]byte
+	h := sha3.NewSHAKE256()
+	h.Write(seed)
+	h.Read(expanded[:])
+
+	sk.mpk, sk.m = mlkem768.NewKeyFromSeed(expanded[:mlkem768.KeySeedSize])
+	copy(sk.x[:], expanded[mlkem768.KeySeedSize:])
+	x25519.ScalarBaseMult(&sk.xpk, &sk.x)
+	return &sk, nil
+}
+
+// Seed returns the 32-byte private key seed.
+func (sk *PrivateKey) Seed() []byte {
+	if sk == nil || sk.m == nil {
+		return nil
+	}
+	s := sk.seed
+	return s[:]
+}
+
+// PublicKeyBytes returns the 1216-byte public key of sk.
+func (sk *PrivateKey) PublicKeyBytes() []byte {
+	if sk == nil || sk.mpk == nil {
+		return nil
+	}
+	b := make([]byte, PublicKeySize)
+	sk.mpk.Pack(b[:mlkem768.PublicKeySize])
+	copy(b[mlkem768.PublicKeySize:], sk.xpk[:])
+	return b
+}
+
+// Decapsulate returns the shared secret in a 1120-byte ciphertext. It
+// fails only on a wrong ciphertext size: like ML-KEM, a ciphertext that
+// was not made for this key (or was altered) gives an unrelated secret
+// (implicit rejection), not an error.
+func (sk *PrivateKey) Decapsulate(ct []byte) ([]byte, error) {
+	if sk == nil || sk.m == nil {
+		return nil, ErrPrivateKey
+	}
+	if len(ct) != CiphertextSize {
+		return nil, ErrCiphertextSize
+	}
+	var ssM, ctX, ssX [32]byte
+	sk.m.DecapsulateTo(ssM[:], ct[:mlkem768.CiphertextSize])
+	copy(ctX[:], ct[mlkem768.CiphertextSize:])
+	x25519.X25519(&ssX, &sk.x, &ctX)
+	k := combiner(&ssM, &ssX, &ctX, &sk.xpk)
+	return k[:], nil
+}
+
+// DeriveKeyPair returns the private key (the seed itself) and the
+// 1216-byte public key for a 32-byte seed.
+func DeriveKeyPair(seed []byte) (sk, pk []byte, err error) {
+	k, err := NewPrivateKey(seed)
+	if err != nil {
+		return nil, nil, ErrSeedSize
+	}
+	return k.Seed(), k.PublicKeyBytes(), nil
+}
+
+// Decapsulate returns the shared secret in ct (1120 bytes) for the private
+// key seed sk (32 bytes). See PrivateKey.Decapsulate.
+func Decapsulate(ct, sk []byte) (ss []byte, err error) {
+	// Sizes first, before the costly key expansion.
+	if len(ct) != CiphertextSize {
+		return nil, ErrCiphertextSize
+	}
+	if len(sk) != PrivateKeySize {
+		return nil, ErrPrivateKeySize
+	}
+	k, err := NewPrivateKey(sk)
+	if err != nil {
+		return nil, err
+	}
+	return k.Decapsulate(ct)
+}
