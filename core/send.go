@@ -261,13 +261,15 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 	if err != nil {
 		return nil, err
 	}
-	enc, sender, err := hpke.NewSender(kemID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
+	// The TLS HpkeCiphertext is built in place: header, enc, header, sealed.
+	encLen := hpke.EncapsulationSize(kemID)
+	ctLen := len(welcome) + hpke.TagSize
+	data := make([]byte, 0, wire.HpkeCiphertextSize(encLen, ctLen))
+	data, sender, err := hpke.NewSenderAppend(wire.AppendVarint(data, encLen), kemID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
 	if err != nil {
 		return nil, hpkeSendError(err)
 	}
-	ctLen := len(welcome) + hpke.TagSize
-	data := make([]byte, 0, wire.HpkeCiphertextSize(len(enc), ctLen))
-	data = wire.AppendVarint(append(wire.AppendVarint(data, len(enc)), enc...), ctLen)
+	data = wire.AppendVarint(data, ctLen)
 	if data, err = sender.Seal(data, nil, welcome); err != nil {
 		return nil, err
 	}
@@ -343,13 +345,14 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 }
 
 func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
-	enc, sender, err := hpke.NewSender(xwingID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
+	encLen := hpke.EncapsulationSize(xwingID)
+	ctLen := len(pointerPlain) + hpke.TagSize
+	sealed := make([]byte, 0, wire.HpkeCiphertextSize(encLen, ctLen))
+	sealed, sender, err := hpke.NewSenderAppend(wire.AppendVarint(sealed, encLen), xwingID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
 	if err != nil {
 		return nil, hpkeSendError(err)
 	}
-	ctLen := len(pointerPlain) + hpke.TagSize
-	sealed := make([]byte, 0, wire.HpkeCiphertextSize(len(enc), ctLen))
-	sealed = wire.AppendVarint(append(wire.AppendVarint(sealed, len(enc)), enc...), ctLen)
+	sealed = wire.AppendVarint(sealed, ctLen)
 	if sealed, err = sender.Seal(sealed, nil, pointerPlain); err != nil {
 		return nil, err
 	}

@@ -217,6 +217,12 @@ func (r *Recipient) Export(exporterContext []byte, length int) ([]byte, error) {
 // and a sender context. rand supplies the KEM's randomness (32 bytes for
 // X25519, 64 for X-Wing); nil means crypto/rand.
 func NewSender(kemID uint16, publicKey, info []byte, rand io.Reader) (enc []byte, s *Sender, err error) {
+	return NewSenderAppend(nil, kemID, publicKey, info, rand)
+}
+
+// NewSenderAppend is NewSender appending the encapsulated key to dst, so
+// a caller can build its output in one buffer.
+func NewSenderAppend(dst []byte, kemID uint16, publicKey, info []byte, rand io.Reader) (dstWithEnc []byte, s *Sender, err error) {
 	k, err := kemFor(kemID)
 	if err != nil {
 		return nil, nil, err
@@ -224,7 +230,7 @@ func NewSender(kemID uint16, publicKey, info []byte, rand io.Reader) (enc []byte
 	if rand == nil {
 		rand = defaultRand
 	}
-	ss, enc, err := k.encap(publicKey, rand)
+	ss, enc, err := k.encap(dst, publicKey, rand)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/binary"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/welcome-pointers/wasm/core/internal/xwing"
@@ -22,7 +23,8 @@ const (
 )
 
 type kem interface {
-	encap(publicKey []byte, rand io.Reader) (sharedSecret, enc []byte, err error)
+	// encap appends the encapsulated key to dst.
+	encap(dst, publicKey []byte, rand io.Reader) (sharedSecret, dstWithEnc []byte, err error)
 	decap(privateKey, enc []byte) (sharedSecret []byte, err error)
 }
 
@@ -163,7 +165,7 @@ var x25519LowOrderChecker = sync.OnceValues(func() (*ecdh.PrivateKey, error) {
 
 type xwingKEM struct{}
 
-func (xwingKEM) encap(publicKey []byte, rand io.Reader) ([]byte, []byte, error) {
+func (xwingKEM) encap(dst, publicKey []byte, rand io.Reader) ([]byte, []byte, error) {
 	if len(publicKey) != xwing.PublicKeySize {
 		return nil, nil, ErrInvalidKey
 	}
@@ -171,12 +173,14 @@ func (xwingKEM) encap(publicKey []byte, rand io.Reader) ([]byte, []byte, error) 
 	if _, err := io.ReadFull(rand, seed[:]); err != nil {
 		return nil, nil, err
 	}
-	ss, ct, err := xwingEncapsulate(publicKey, seed[:])
-	if err != nil {
+	out := slices.Grow(dst, xwing.CiphertextSize)
+	ct := out[len(dst) : len(dst)+xwing.CiphertextSize]
+	ss := make([]byte, xwing.SharedKeySize)
+	if err := xwingEncapsulateTo(ct, ss, publicKey, seed[:]); err != nil {
 		// The ML-KEM encapsulation key check failed.
 		return nil, nil, ErrInvalidKey
 	}
-	return ss, ct, nil
+	return ss, out[:len(dst)+xwing.CiphertextSize], nil
 }
 
 func (xwingKEM) decap(privateKey, enc []byte) ([]byte, error) {
@@ -233,7 +237,7 @@ func newX25519Key(rand io.Reader) (*ecdh.PrivateKey, error) {
 // x25519Ephemeral lets known-answer tests fix the ephemeral key.
 var x25519Ephemeral func() (*ecdh.PrivateKey, error)
 
-func (d dhkemX25519) encap(publicKey []byte, rand io.Reader) ([]byte, []byte, error) {
+func (d dhkemX25519) encap(dst, publicKey []byte, rand io.Reader) ([]byte, []byte, error) {
 	pkR, err := ecdh.X25519().NewPublicKey(publicKey)
 	if err != nil {
 		return nil, nil, ErrInvalidKey
@@ -255,7 +259,10 @@ func (d dhkemX25519) encap(publicKey []byte, rand io.Reader) ([]byte, []byte, er
 	enc := skE.PublicKey().Bytes()
 	kemContext := append(append(make([]byte, 0, 64), enc...), publicKey...)
 	ss, err := d.extractAndExpand(dh, kemContext)
-	return ss, enc, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return ss, append(dst, enc...), nil
 }
 
 func (d dhkemX25519) decap(privateKey, enc []byte) ([]byte, error) {

@@ -240,7 +240,7 @@ func runVector(t *testing.T, v *hpkeVector) {
 	// The KEM shared secret, on both sides.
 	if v.SharedSecret != "" {
 		if v.KEM != KEMX25519 {
-			ss, _, err := k.encap(pkRm, bytes.NewReader(ikmE))
+			ss, _, err := k.encap(nil, pkRm, bytes.NewReader(ikmE))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ package hpke
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/cloudflare/circl/kem/xwing"
 )
@@ -12,11 +13,6 @@ import (
 // here. WebAssembly builds use core/internal/xwing instead (xwing_wasm.go),
 // which is built for WASM's 32x32->64 multiplies; the two are
 // differentially tested against each other and give identical bytes.
-
-func xwingEncapsulate(publicKey, seed []byte) (ss, ct []byte, err error) {
-	defer clearUpperAVX()
-	return xwing.Encapsulate(publicKey, seed)
-}
 
 func xwingDeriveKeyPair(seed []byte) (pub []byte, err error) {
 	defer clearUpperAVX()
@@ -59,4 +55,24 @@ func (k xwingPrivateKey) decapsulate(ct []byte) ([]byte, error) {
 	ss := make([]byte, xwing.SharedKeySize)
 	k.sk.DecapsulateTo(ss, ct)
 	return ss, nil
+}
+
+// publicKeys recycles parsed public keys: a sender of many pointers
+// would otherwise allocate one (about 7 KB) per recipient.
+var publicKeys = sync.Pool{New: func() any { return new(xwing.PublicKey) }}
+
+// xwingEncapsulateTo encapsulates to publicKey, writing the ciphertext
+// into ct and the shared secret into ss.
+func xwingEncapsulateTo(ct, ss, publicKey, seed []byte) error {
+	defer clearUpperAVX()
+	if len(publicKey) != xwing.PublicKeySize || len(ct) != xwing.CiphertextSize || len(ss) != xwing.SharedKeySize || len(seed) != xwing.EncapsulationSeedSize {
+		return errors.New("xwing: bad sizes")
+	}
+	pk := publicKeys.Get().(*xwing.PublicKey)
+	defer publicKeys.Put(pk)
+	if err := pk.Unpack(publicKey); err != nil {
+		return err
+	}
+	pk.EncapsulateTo(ct, ss, seed)
+	return nil
 }

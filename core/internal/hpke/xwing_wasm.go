@@ -2,14 +2,14 @@
 
 package hpke
 
-import "github.com/welcome-pointers/wasm/core/internal/xwing"
+import (
+	"sync"
+
+	"github.com/welcome-pointers/wasm/core/internal/xwing"
+)
 
 // WebAssembly builds use our X-Wing, whose X25519 uses 32x32->64 bit
 // multiplies that WASM runs natively; see xwing_circl.go.
-
-func xwingEncapsulate(publicKey, seed []byte) (ss, ct []byte, err error) {
-	return xwing.Encapsulate(publicKey, seed)
-}
 
 func xwingDeriveKeyPair(seed []byte) (pub []byte, err error) {
 	_, pub, err = xwing.DeriveKeyPair(seed)
@@ -38,3 +38,18 @@ func (k xwingPrivateKey) decapsulate(ct []byte) ([]byte, error) {
 }
 
 func clearUpperAVX() {}
+
+// publicKeys recycles parsed public keys: a sender of many pointers
+// would otherwise allocate one (about 7 KB) per recipient.
+var publicKeys = sync.Pool{New: func() any { return new(xwing.PublicKey) }}
+
+// xwingEncapsulateTo encapsulates to publicKey, writing the ciphertext
+// into ct and the shared secret into ss.
+func xwingEncapsulateTo(ct, ss, publicKey, seed []byte) error {
+	pk := publicKeys.Get().(*xwing.PublicKey)
+	defer publicKeys.Put(pk)
+	if err := pk.SetBytes(publicKey); err != nil {
+		return err
+	}
+	return pk.EncapsulateTo(ct, ss, seed)
+}

@@ -79,16 +79,27 @@ type PublicKey struct {
 
 // ParsePublicKey parses and checks a 1216-byte public key.
 func ParsePublicKey(pk []byte) (*PublicKey, error) {
-	if len(pk) != PublicKeySize {
-		return nil, ErrPublicKeySize
-	}
 	var p PublicKey
+	if err := p.SetBytes(pk); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// SetBytes parses and checks a 1216-byte public key into p, reusing its
+// memory (a parsed key is about 7 KB; a sender of many pointers reuses one).
+// On error p is left unusable.
+func (p *PublicKey) SetBytes(pk []byte) error {
+	p.ok = false
+	if len(pk) != PublicKeySize {
+		return ErrPublicKeySize
+	}
 	if err := p.m.Unpack(pk[:mlkem768.PublicKeySize]); err != nil {
-		return nil, ErrPublicKey
+		return ErrPublicKey
 	}
 	copy(p.x[:], pk[mlkem768.PublicKeySize:])
 	p.ok = true
-	return &p, nil
+	return nil
 }
 
 // CheckPublicKey reports whether pk has the right size and passes the
@@ -114,13 +125,26 @@ func (pk *PublicKey) Bytes() []byte {
 // pk, derandomized by the 64-byte seed (ML-KEM's 32-byte message first,
 // then the X25519 ephemeral secret).
 func (pk *PublicKey) Encapsulate(seed []byte) (ss, ct []byte, err error) {
+	ct = make([]byte, CiphertextSize)
+	ss = make([]byte, SharedKeySize)
+	if err := pk.EncapsulateTo(ct, ss, seed); err != nil {
+		return nil, nil, err
+	}
+	return ss, ct, nil
+}
+
+// EncapsulateTo is Encapsulate writing into ct (1120 bytes) and ss (32
+// bytes), so a caller can place the ciphertext in its output directly.
+func (pk *PublicKey) EncapsulateTo(ct, ss, seed []byte) error {
 	if pk == nil || !pk.ok {
-		return nil, nil, ErrPublicKey
+		return ErrPublicKey
 	}
 	if len(seed) != EncapsulationSeedSize {
-		return nil, nil, ErrSeedSize
+		return ErrSeedSize
 	}
-	ct = make([]byte, CiphertextSize)
+	if len(ct) != CiphertextSize || len(ss) != SharedKeySize {
+		return ErrCiphertextSize
+	}
 	var ssM, ekX, ctX, ssX [32]byte
 	pk.m.EncapsulateTo(ct[:mlkem768.CiphertextSize], ssM[:], seed[:32])
 
@@ -132,7 +156,8 @@ func (pk *PublicKey) Encapsulate(seed []byte) (ss, ct []byte, err error) {
 	copy(ct[mlkem768.CiphertextSize:], ctX[:])
 
 	k := combiner(&ssM, &ssX, &ctX, &pk.x)
-	return k[:], ct, nil
+	copy(ss, k[:])
+	return nil
 }
 
 // Encapsulate parses pk (1216 bytes) and encapsulates to it; see
