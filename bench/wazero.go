@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/wasmtest/host"
+)
+
+// wazeroStartup is New (compile without a cache, instantiate, _initialize)
+// and the first call.
+type wazeroStartup struct {
+	New, FirstCall *timing
+}
+
+// measureWazero runs node/suite.mjs's workload on the wasip1 reactor
+// through wasmtest/host (wazero's compiler, no compilation cache).
+func measureWazero(c *config, rep *report) error {
+	ctx := context.Background()
+	wasm, err := os.ReadFile(filepath.Join(c.root, host.DefaultArtifact))
+	if err != nil {
+		return fmt.Errorf("%w (build it with ./build.sh wasip1)", err)
+	}
+	w := rep.work
+
+	// Start-up: a fresh runtime each time, so compilation is included.
+	st := &wazeroStartup{New: &timing{N: 1}, FirstCall: &timing{N: 1}}
+	var m *host.Module
+	for i := range min(w.Runs, 3) {
+		if m != nil {
+			m.Close(ctx)
+		}
+		start := time.Now()
+		if m, err = host.New(ctx, wasm, host.WithOutput(io.Discard, os.Stderr)); err != nil {
+			return err
+		}
+		d := time.Since(start)
+		start = time.Now()
+		if _, err := m.Version(ctx); err != nil {
+			return err
+		}
+		st.New.Samples = append(st.New.Samples, float64(d.Nanoseconds()))
+		st.FirstCall.Samples = append(st.FirstCall.Samples, float64(time.Since(start).Nanoseconds()))
+		_ = i
+	}
+	defer m.Close(ctx)
+	rep.wazeroStartup = st
+	mem := &wasmMemory{AfterInit: uint64(m.MemorySize())}
+
+	// Keys, made by the module.
+	var keys []host.Key
+	var ins []core.Installation
+	var keygen []float64
+	chunk := (w.Keys + w.Runs - 1) / w.Runs
+	for len(keys) < w.Keys {
+		want := min(chunk, w.Keys-len(keys))
+		start := time.Now()
+		for range want {
+			k, err := m.GenerateKey(ctx, core.AlgorithmXWing)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, k)
+		}
+		keygen = append(keygen, float64(time.Since(start).Nanoseconds())/float64(want))
+	}
+	for i, k := range keys {
+		id := make([]byte, 32)
+		if _, err := rand.Read(id); err != nil {
+			return err
+		}
+		id[0], id[1] = byte(i>>8), byte(i)
+		ins = append(ins, core.Installation{
+			InstallationKey: id, WrapperPublicKey: k.PublicKey, WrapperAlgorithm: core.AlgorithmXWing,
+			PointeeAEADTypes: []core.AEADType{core.AEADChaCha20Poly1305},
+		})
+	}
+	rep.put(hostWazero, mKeygen, fromSamples(keygen, w.Keys))
+	mem.AfterKeys = uint64(m.MemorySize())
+
+	welcome := fakeWelcome(w.InviteWelcome)
+	first := true
+	t, err := measure(w.Runs, func() (int, error) {
+		inv, err := m.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], 0)
+		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
+			err = fmt.Errorf("invite of %d messages", len(inv.Messages))
+		}
+		if first {
+			mem.AfterInvite = uint64(m.MemorySize())
+			first = false
+		}
+		return 1, err
+	})
+	if err != nil {
+		return err
+	}
+	t.N = w.InviteN
+	rep.put(hostWazero, mInvite, t)
+
+	small := fakeWelcome(1024)
+	var sealed *core.Invite
+	t, err = measure(w.Runs, func() (int, error) {
+		var err error
+		sealed, err = m.SealInvite(ctx, small, 7, ins[:w.SealN], 0)
+		return w.SealN, err
+	})
+	if err != nil {
+		return err
+	}
+	rep.put(hostWazero, mSeal, t)
+
+	var msgs [][]byte
+	for i, msg := range sealed.Messages {
+		if msg.Kind == core.KindPointer {
+			wm, err := core.ToWelcomeMessage(msg.Message, uint64(i+1), 1)
+			if err != nil {
+				return err
+			}
+			msgs = append(msgs, wm)
+		}
+	}
+	if len(msgs) == 0 {
+		return fmt.Errorf("no pointers in an invite of %d", w.SealN)
+	}
+	// The reactor's ABI passes the private key (its seed) with every
+	// call: each open derives the public key first.
+	nk := min(16, len(msgs))
+	t, err = measure(w.Runs, func() (int, error) {
+		for i := range w.OpenReps {
+			r, err := m.OpenWelcome(ctx, msgs[i%nk], []host.Key{keys[i%nk]})
+			if err != nil {
+				return 0, err
+			}
+			if r.Kind != core.KindPointer {
+				return 0, fmt.Errorf("opened a %v", r.Kind)
+			}
+		}
+		return w.OpenReps, nil
+	})
+	if err != nil {
+		return err
+	}
+	rep.put(hostWazero, mOpenFromSeed, t)
+
+	pw := fakeWelcome(w.PointeeWelcome)
+	inv, err := m.SealInvite(ctx, pw, 99, ins[:3], 0)
+	if err != nil {
+		return err
+	}
+	pointee, err := core.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
+	if err != nil {
+		return err
+	}
+	ptr, err := core.ToWelcomeMessage(inv.Messages[1].Message, 2, 1)
+	if err != nil {
+		return err
+	}
+	rec, err := m.OpenWelcome(ctx, ptr, keys[:1])
+	if err != nil {
+		return err
+	}
+	t, err = measure(w.Runs, func() (int, error) {
+		for range w.PointeeReps {
+			p, err := m.OpenPointee(ctx, rec.StoredPointer, pointee)
+			if err != nil {
+				return 0, err
+			}
+			if len(p.Welcome) != len(pw) || p.Cursor != 99 {
+				return 0, fmt.Errorf("the pointee opened to the wrong Welcome")
+			}
+		}
+		return w.PointeeReps, nil
+	})
+	if err != nil {
+		return err
+	}
+	rep.put(hostWazero, mPointee, t)
+	mem.End = uint64(m.MemorySize())
+	rep.setMemory(hostWazero, mem)
+	return nil
+}
+
+// wasmMemory is a module's WebAssembly memory size at points of the
+// suite (it only grows), and the JS heap where there is one.
+type wasmMemory struct {
+	AfterInit, AfterKeys, AfterInvite, End uint64
+	JSHeapAfterInvite                      uint64
+}
+
+func (r *report) setMemory(host string, m *wasmMemory) {
+	if r.wasmMem == nil {
+		r.wasmMem = map[string]*wasmMemory{}
+	}
+	r.wasmMem[host] = m
+}
