@@ -174,15 +174,27 @@ describe('sender to recipients', () => {
     assert.equal(got.cursor, 2n ** 64n - 1n);
   });
 
-  test('sealing yields to the event loop and can be aborted', async () => {
-    const recipients = makeRecipients(40);
+  test('sealing yields to the event loop and can be aborted', async (t) => {
+    // Enough installations that sealing spans several yield slices
+    // (about 20 ms each) however fast the machine: the abort comes from
+    // the first progress report, so the test does not race a timer.
+    const recipients = makeRecipients(250);
     const ins = recipients.map((r) => r.installation);
     let ticks = 0;
     const interval = setInterval(() => ticks++, 0);
+    t.after(() => clearInterval(interval)); // a failed assertion must not keep the process alive
     const controller = new AbortController();
-    const p = wp.sealInvite(fakeWelcome(), 1, ins, { signal: controller.signal, onProgress: () => { throw new Error('ignored'); } });
-    setTimeout(() => controller.abort(), 5);
+    let reports = 0;
+    const p = wp.sealInvite(fakeWelcome(), 1, ins, {
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        reports++;
+        if (done < total) controller.abort();
+        throw new Error('ignored');
+      },
+    });
     await rejectsWith(() => p, E.ABORTED);
+    assert.ok(reports > 0, 'progress was reported before the abort');
     clearInterval(interval);
     assert.ok(ticks > 0, 'the event loop ran while sealing');
     // An already aborted signal rejects at once.
