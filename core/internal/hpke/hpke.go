@@ -16,6 +16,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"sync"
 
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -101,22 +102,46 @@ func labeledExpand(suite []byte, prk []byte, label string, info []byte, length i
 
 // context is the shared state of a sender or recipient context.
 type context struct {
-	aead           cipher.AEAD
-	baseNonce      [nonceSize]byte
-	seq            uint64
-	exporterSecret []byte
+	aead      cipher.AEAD
+	baseNonce [nonceSize]byte
+	seq       uint64
+	// The exporter secret is derived on first use: sealing a pointer never
+	// exports, and skipping it saves an HMAC per pointer.
+	suite, secret, ksc []byte
+	exporterSecret     []byte
 	// kept for known-answer tests
 	key []byte
 }
 
-func keySchedule(kemID uint16, sharedSecret, info []byte) (*context, error) {
-	suite := suiteID(kemID)
+// kscCache holds key_schedule_context = mode || psk_id_hash || info_hash
+// per suite and info: both hashes are constant for a sender of many
+// pointers (the info is always the MLS welcome label).
+var kscCache sync.Map // string(suite)+string(info) -> []byte
+
+func keyScheduleContext(suite, info []byte) []byte {
+	cacheable := len(info) <= 64
+	var k string
+	if cacheable {
+		k = string(suite) + string(info)
+		if v, ok := kscCache.Load(k); ok {
+			return v.([]byte)
+		}
+	}
 	pskIDHash := labeledExtract(suite, nil, "psk_id_hash", nil)
 	infoHash := labeledExtract(suite, nil, "info_hash", info)
 	ksc := make([]byte, 0, 1+2*hashSize)
 	ksc = append(ksc, modeBase)
 	ksc = append(ksc, pskIDHash...)
 	ksc = append(ksc, infoHash...)
+	if cacheable {
+		kscCache.Store(k, ksc)
+	}
+	return ksc
+}
+
+func keySchedule(kemID uint16, sharedSecret, info []byte) (*context, error) {
+	suite := suiteID(kemID)
+	ksc := keyScheduleContext(suite, info)
 	secret := labeledExtract(suite, sharedSecret, "secret", nil)
 
 	key, err := labeledExpand(suite, secret, "key", ksc, keySize)
@@ -127,17 +152,25 @@ func keySchedule(kemID uint16, sharedSecret, info []byte) (*context, error) {
 	if err != nil {
 		return nil, err
 	}
-	exporter, err := labeledExpand(suite, secret, "exp", ksc, hashSize)
-	if err != nil {
-		return nil, err
-	}
 	aead, err := chacha20poly1305.New(key)
 	if err != nil {
 		return nil, err
 	}
-	c := &context{aead: aead, exporterSecret: exporter, key: key}
+	c := &context{aead: aead, suite: suite, secret: secret, ksc: ksc, key: key}
 	copy(c.baseNonce[:], baseNonce)
 	return c, nil
+}
+
+// exporter returns the exporter secret, deriving it on first use.
+func (c *context) exporter() ([]byte, error) {
+	if c.exporterSecret == nil {
+		exp, err := labeledExpand(c.suite, c.secret, "exp", c.ksc, hashSize)
+		if err != nil {
+			return nil, err
+		}
+		c.exporterSecret = exp
+	}
+	return c.exporterSecret, nil
 }
 
 func (c *context) nextNonce() ([nonceSize]byte, error) {
@@ -204,13 +237,21 @@ func (r *Recipient) Open(aad, ciphertext []byte) ([]byte, error) {
 // Export derives a secret from the context (RFC 9180 section 5.3).
 // length must be between 0 and 255*32.
 func (s *Sender) Export(exporterContext []byte, length int) ([]byte, error) {
-	return labeledExpand(s.suite, s.c.exporterSecret, "sec", exporterContext, length)
+	exp, err := s.c.exporter()
+	if err != nil {
+		return nil, err
+	}
+	return labeledExpand(s.suite, exp, "sec", exporterContext, length)
 }
 
 // Export derives a secret from the context (RFC 9180 section 5.3).
 // length must be between 0 and 255*32.
 func (r *Recipient) Export(exporterContext []byte, length int) ([]byte, error) {
-	return labeledExpand(r.suite, r.c.exporterSecret, "sec", exporterContext, length)
+	exp, err := r.c.exporter()
+	if err != nil {
+		return nil, err
+	}
+	return labeledExpand(r.suite, exp, "sec", exporterContext, length)
 }
 
 // NewSender encapsulates to publicKey and returns the encapsulated key

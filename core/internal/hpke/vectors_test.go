@@ -263,7 +263,7 @@ func runVector(t *testing.T, v *hpkeVector) {
 	}{{"sender", sender.c}, {"recipient", recipient.c}} {
 		checkHex(t, side.name+" key", side.c.key, v.Key)
 		checkHex(t, side.name+" base_nonce", side.c.baseNonce[:], v.BaseNonce)
-		checkHex(t, side.name+" exporter_secret", side.c.exporterSecret, v.ExporterSecret)
+		checkHex(t, side.name+" exporter_secret", exporterOf(side.c), v.ExporterSecret)
 	}
 
 	for i, e := range v.Encryptions {
