@@ -213,6 +213,18 @@ export interface SealOptions {
   signal?: AbortSignal;
 }
 
+/** sealInvite's options: SealOptions and where to seal. */
+export interface SealInviteOptions extends SealOptions {
+  /**
+   * Seal the pointers of big invites (at least 32 pointer-capable
+   * installations) in this many Web Workers (browsers) or worker_threads
+   * (Node), or 'auto': navigator.hardwareConcurrency or
+   * os.availableParallelism(), at most 8. Default: this thread only. The
+   * invite has the same shape and order either way.
+   */
+  workers?: number | 'auto';
+}
+
 export type OutgoingKind = 'pointee' | 'pointer' | 'direct';
 
 /** One encoded WelcomeMessageInput to publish. */
@@ -246,7 +258,7 @@ export declare function sealInvite(
   welcome: Uint8Array,
   cursor: Uint64Input,
   installations: readonly Installation[],
-  options?: SealOptions,
+  options?: SealInviteOptions,
 ): Promise<Invite>;
 
 /** One direct welcome (an encoded WelcomeMessageInput V1). */

@@ -432,3 +432,54 @@ func TestKeyCache(t *testing.T) {
 		t.Fatalf("bad key: %v", err)
 	}
 }
+
+// The split path: sealPointee, then sealPointers, open like sealInvite's.
+func TestSplitSealThroughJS(t *testing.T) {
+	var keys []js.Value
+	installations := js.Global().Get("Array").New()
+	for i := range 3 {
+		k := call(t, "generateKey", 2)
+		keys = append(keys, k)
+		installations.Call("push", call(t, "installationFromExtensions", js.ValueOf(map[string]any{
+			"installationKey":   u8(byte(i + 1)),
+			"wrapperEncryption": call(t, "encodeWrapperEncryption", k.Get("publicKey"), 2),
+			"pointeeAeadTypes":  call(t, "encodePointeeAeadTypes", js.ValueOf([]any{3})),
+		})))
+	}
+	capable := call(t, "checkInstallations", installations)
+	if capable.Length() != 3 || !capable.Index(2).Bool() {
+		t.Fatal("checkInstallations")
+	}
+	welcome := []byte("\x00\x01\x00\x03 a split welcome")
+	pe := call(t, "sealPointee", jsBytes(welcome), 9)
+	if pe.Get("kind").String() != "pointee" || pe.Get("installationKey").Length() != 32 {
+		t.Fatal("sealPointee result")
+	}
+	msgs, reason := await(call(t, "sealPointers", pe.Get("pointer"), installations))
+	if !reason.IsUndefined() {
+		t.Fatalf("sealPointers rejected: %v", reason.Get("message"))
+	}
+	pointee := call(t, "toWelcomeMessage", pe.Get("message"), 1, 2)
+	for i := range 3 {
+		r := call(t, "openWelcome", call(t, "toWelcomeMessage", msgs.Index(i).Get("message"), i+2, 3), js.ValueOf([]any{keys[i]}))
+		w := call(t, "openPointee", r.Get("pointer").Get("bytes"), pointee)
+		if string(goBytes(w.Get("welcome"))) != string(welcome) || bigString(w.Get("cursor")) != "9" {
+			t.Fatal("pointee content differs")
+		}
+	}
+	wantCode(t, "ERR_ARGUMENT", "checkInstallations", js.Global().Get("Array").New())
+	wantCode(t, "ERR_ARGUMENT", "sealPointee", u8(), 0)
+	wantCode(t, "ERR_UNSUPPORTED", "sealPointee", u8(1), 0, js.ValueOf(map[string]any{"kemId": 7}))
+	for _, c := range []struct {
+		code string
+		args []any
+	}{
+		{"ERR_MALFORMED", []any{u8(1, 2, 3), installations}},
+		{"ERR_ARGUMENT", []any{pe.Get("pointer"), js.Global().Get("Array").New()}},
+		{"ERR_ARGUMENT", []any{pe.Get("pointer"), 5}},
+	} {
+		if _, reason := await(callRaw("sealPointers", c.args...)); reason.Get("code").String() != c.code {
+			t.Fatalf("sealPointers: want %s, got %v", c.code, reason.Get("code"))
+		}
+	}
+}

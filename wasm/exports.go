@@ -89,6 +89,9 @@ func newNamespace() js.Value {
 
 	ns.Set("sealInvite", asyncFunc(sealInvite))
 	ns.Set("sealDirect", syncFunc(sealDirect))
+	ns.Set("checkInstallations", syncFunc(checkInstallations))
+	ns.Set("sealPointee", syncFunc(sealPointee))
+	ns.Set("sealPointers", asyncFunc(sealPointers))
 	ns.Set("openWelcome", syncFunc(openWelcome))
 	ns.Set("parsePointer", syncFunc(parsePointer))
 	ns.Set("openPointee", syncFunc(openPointee))
@@ -563,13 +566,7 @@ func sealInvite(args []js.Value) (any, error) {
 func inviteToJS(inv *core.Invite) js.Value {
 	o := newObject()
 	o.Set("destination", jsBytesOrNull(inv.Destination))
-	o.Set("messages", jsArray(inv.Messages, func(m core.OutgoingMessage) any {
-		mo := newObject()
-		mo.Set("kind", m.Kind.String())
-		mo.Set("installationKey", jsBytes(m.InstallationKey))
-		mo.Set("message", jsBytes(m.Message))
-		return mo
-	}))
+	o.Set("messages", jsArray(inv.Messages, func(m core.OutgoingMessage) any { return messageToJS(m) }))
 	p, d := inv.Counts()
 	o.Set("pointers", p)
 	o.Set("direct", d)

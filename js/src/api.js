@@ -4,6 +4,7 @@
 import { ErrorCode, asError, wpError } from './errors.js';
 import { describe } from './hex.js';
 import { callGo, callGoAsync } from './module.js';
+import { checkWorkers, sealInviteParallel } from './parallel.js';
 
 /** Welcome wrapper algorithms (WelcomeWrapperAlgorithm). */
 export const Algorithm = Object.freeze({
@@ -112,11 +113,17 @@ function sealOptions(options) {
  * installation (when there are at least three), then direct welcomes for
  * the others. Publish the messages in the order given. Runs off the
  * calling task, yielding to the event loop, with optional progress and
- * abort.
+ * abort. options.workers (a positive integer or 'auto') seals the
+ * pointers of big invites in Web Workers / worker_threads.
  */
 export async function sealInvite(welcome, cursor, installations, options) {
   try {
-    return await callGoAsync('sealInvite', welcome, cursor, installations, sealOptions(options));
+    const opts = sealOptions(options);
+    if (opts?.workers !== undefined && opts.workers !== null) {
+      checkWorkers(opts.workers);
+      return await sealInviteParallel(welcome, cursor, installations, opts);
+    }
+    return await callGoAsync('sealInvite', welcome, cursor, installations, opts);
   } catch (e) {
     throw asError(e);
   }

@@ -12,6 +12,7 @@ const INIT_OPTIONS = new Set(['wasmURL', 'wasmModule']);
 let ns = null; // the Go namespace, once init() succeeded
 let dead = null; // why the Go runtime stopped, if it did
 let loading = null; // { key, promise } of the current or last successful init()
+let compiled = null; // the WebAssembly.Module init() instantiated, for workers
 
 /**
  * Loads and starts the module. Idempotent: later calls return the same
@@ -124,7 +125,7 @@ async function instantiate(wasmURL, wasmModule, imports) {
       } catch (e) {
         throw wpError(ErrorCode.LOAD, `cannot read ${url.pathname} (build the module with ./build.sh js)`, e);
       }
-      return (await WebAssembly.instantiate(bytes, imports)).instance;
+      return keep(await WebAssembly.instantiate(bytes, imports));
     }
     let response;
     try {
@@ -148,9 +149,12 @@ function baseURL() {
 }
 
 async function fromModule(m, imports) {
-  if (m instanceof WebAssembly.Module) return WebAssembly.instantiate(m, imports);
+  if (m instanceof WebAssembly.Module) {
+    const instance = await WebAssembly.instantiate(m, imports);
+    return keep({ module: m, instance });
+  }
   if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
-    return (await WebAssembly.instantiate(m, imports)).instance;
+    return keep(await WebAssembly.instantiate(m, imports));
   }
   if (m !== null && typeof m === 'object' && typeof m.then === 'function') {
     return fromResponse(await m, imports, 'wasmModule');
@@ -169,10 +173,25 @@ async function fromResponse(response, imports, what) {
   }
   const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/wasm' && typeof WebAssembly.instantiateStreaming === 'function') {
-    return (await WebAssembly.instantiateStreaming(response, imports)).instance;
+    return keep(await WebAssembly.instantiateStreaming(response, imports));
   }
   // Servers that send another Content-Type: compile from the bytes.
-  return (await WebAssembly.instantiate(await response.arrayBuffer(), imports)).instance;
+  return keep(await WebAssembly.instantiate(await response.arrayBuffer(), imports));
+}
+
+// keep remembers the compiled module (workers instantiate the same one).
+function keep({ module, instance }) {
+  compiled = module;
+  return instance;
+}
+
+/**
+ * The WebAssembly.Module init() loaded, to start workers with (a module
+ * can be posted to a worker); throws ERR_NOT_INITIALIZED before init().
+ */
+export function loadedModule() {
+  goNamespace();
+  return compiled;
 }
 
 /** The Go namespace; throws ERR_NOT_INITIALIZED before init(). */

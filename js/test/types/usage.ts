@@ -42,6 +42,9 @@ async function sender(welcome: Uint8Array, recipients: KeyPair[]): Promise<Invit
     onProgress: (done, total) => console.log(`${done}/${total}`),
     signal: controller.signal,
   });
+  const parallel = await sealInvite(welcome, 42n, installations, { workers: 'auto', signal: controller.signal });
+  const two: Invite = await sealInvite(welcome, 42n, installations, { workers: 2, onProgress: () => {} });
+  console.log(parallel.pointers + two.direct);
   for (const m of invite.messages) {
     const kind: 'pointee' | 'pointer' | 'direct' = m.kind;
     console.log(kind, toHex(m.installationKey), m.message.length);

@@ -1,0 +1,153 @@
+// sealInvite with options.workers: the pointers sealed in worker_threads.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeNetwork, fakeWelcome, makeRecipients, ready, rejectsWith, wp } from './helpers.mjs';
+import { workerStats } from '../src/parallel.js';
+
+const E = wp.ErrorCode;
+
+before(() => ready());
+
+// n capable recipients and `legacy` others, the others at the start and
+// in the middle so that the order of the direct welcomes is checked.
+function mixed(n, legacy) {
+  const all = makeRecipients(n + legacy, n);
+  const capable = all.slice(0, n);
+  const others = all.slice(n);
+  const out = [...others.slice(0, 1), ...capable.slice(0, n >> 1), ...others.slice(1), ...capable.slice(n >> 1)];
+  return out;
+}
+
+function shape(invite) {
+  return {
+    kinds: invite.messages.map((m) => m.kind),
+    keys: invite.messages.slice(1).map((m) => wp.toHex(m.installationKey)),
+    pointers: invite.pointers,
+    direct: invite.direct,
+    size: invite.size,
+    fields: Object.keys(invite),
+    messageFields: invite.messages.map((m) => Object.keys(m).join()),
+  };
+}
+
+function openAll(invite, recipients, welcome, cursor) {
+  const net = new FakeNetwork();
+  for (const m of invite.messages) net.publish(m.message);
+  const pointee = net.messages(invite.destination)[0];
+  assert.ok(pointee, 'no pointee');
+  assert.deepEqual(invite.messages[0].installationKey, invite.destination);
+  const kinds = { pointer: 0, direct: 0 };
+  for (const r of recipients) {
+    const msgs = net.messages(r.installationKey);
+    assert.equal(msgs.length, 1);
+    const got = wp.openWelcome(msgs[0], [wp.generateKey(), r.key]);
+    kinds[got.kind]++;
+    if (got.kind === 'pointer') {
+      assert.equal(got.pointer.destination, wp.toHex(invite.destination));
+      const opened = wp.openPointee(got.pointer, pointee);
+      assert.deepEqual(opened.welcome, welcome);
+      assert.equal(opened.cursor, cursor);
+    } else {
+      assert.deepEqual(got.welcome, welcome);
+      assert.equal(got.cursor, cursor);
+    }
+  }
+  return kinds;
+}
+
+describe('parallel sealInvite', () => {
+  for (const [n, workers] of [[3, 2], [3, 'auto'], [40, 2], [40, 'auto'], [40, 1]]) {
+    test(`${n} capable + 2 legacy, workers: ${workers}`, async () => {
+      const recipients = mixed(n, 2);
+      const ins = recipients.map((r) => r.installation);
+      const welcome = fakeWelcome(5000);
+      const single = await wp.sealInvite(welcome, 99n, ins);
+      const progress = [];
+      const before = workerStats().spawned;
+      const invite = await wp.sealInvite(welcome, 99n, ins, { workers, onProgress: (d, t) => progress.push([d, t]) });
+      // Below 32 capable installations no worker starts; 40 make 2 chunks at most.
+      const spawned = workerStats().spawned - before;
+      if (n < 32) assert.equal(spawned, 0);
+      else assert.ok(spawned >= 1 && spawned <= (workers === 'auto' ? 2 : workers), `${spawned} workers`);
+      assert.equal(workerStats().live, 0);
+      assert.deepEqual(shape(invite), shape(single));
+      assert.equal(invite.pointers, n);
+      assert.equal(invite.direct, 2);
+      assert.deepEqual(progress.at(-1), [n + 2, n + 2]);
+      for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] > progress[i - 1][0], 'progress goes forward');
+      assert.deepEqual(openAll(invite, recipients, welcome, 99n), { pointer: n, direct: 2 });
+    });
+  }
+
+  test('only capable installations, kemId option kept', async () => {
+    const recipients = makeRecipients(40);
+    const welcome = fakeWelcome(100);
+    const invite = await wp.sealInvite(welcome, 1, recipients.map((r) => r.installation), { workers: 3, kemId: wp.KemId.XWING });
+    assert.equal(invite.pointers, 40);
+    assert.equal(invite.direct, 0);
+    assert.deepEqual(openAll(invite, recipients, welcome, 1n), { pointer: 40, direct: 0 });
+    const net = new FakeNetwork();
+    const got = wp.openWelcome(net.publish(invite.messages[1].message), [recipients[0].key]);
+    assert.equal(got.kemId, wp.KemId.XWING);
+  });
+
+  test('bad installations reject with the single-thread code', async () => {
+    const recipients = makeRecipients(40);
+    const welcome = fakeWelcome(100);
+    // Wrong size: refused by the checks before any worker starts.
+    const short = recipients.map((r) => r.installation);
+    short[5] = { ...short[5], wrapperPublicKey: short[5].wrapperPublicKey.subarray(0, 100) };
+    await rejectsWith(() => wp.sealInvite(welcome, 1, short), E.INVALID_KEY);
+    await rejectsWith(() => wp.sealInvite(welcome, 1, short, { workers: 2 }), E.INVALID_KEY);
+    // The right size, but an ML-KEM key that fails encapsulation: found in a worker.
+    const bad = recipients.map((r) => r.installation);
+    const key = bad[35].wrapperPublicKey.slice();
+    key.fill(0xff, 0, 384);
+    bad[35] = { ...bad[35], wrapperPublicKey: key };
+    await rejectsWith(() => wp.sealInvite(welcome, 1, bad), E.INVALID_KEY);
+    await rejectsWith(() => wp.sealInvite(welcome, 1, bad, { workers: 2 }), E.INVALID_KEY);
+    // Duplicates, an empty list, a bad welcome.
+    const dup = recipients.map((r) => r.installation);
+    dup.push(dup[0]);
+    await rejectsWith(() => wp.sealInvite(welcome, 1, dup, { workers: 2 }), E.ARGUMENT);
+    await rejectsWith(() => wp.sealInvite(welcome, 1, [], { workers: 2 }), E.ARGUMENT);
+    await rejectsWith(() => wp.sealInvite(new Uint8Array(), 1, recipients.map((r) => r.installation), { workers: 2 }), E.ARGUMENT);
+    await rejectsWith(() => wp.sealInvite(welcome, 1, recipients.map((r) => r.installation), { workers: 2, kemId: 7 }), E.UNSUPPORTED);
+  });
+
+  test('workers must be a positive integer or auto', async () => {
+    const ins = makeRecipients(3).map((r) => r.installation);
+    for (const workers of [0, -1, 1.5, 'many', true, NaN]) {
+      await rejectsWith(() => wp.sealInvite(fakeWelcome(10), 1, ins, { workers }), E.ARGUMENT, /workers/);
+    }
+  });
+
+  test('an aborted signal rejects with ERR_ABORTED', async () => {
+    const recipients = mixed(40, 2);
+    const ins = recipients.map((r) => r.installation);
+    await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2, signal: AbortSignal.abort() }), E.ABORTED);
+    // Aborted at the first progress report, before every part is done.
+    const ctl = new AbortController();
+    const seen = [];
+    await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, ins, {
+      workers: 2,
+      signal: ctl.signal,
+      onProgress: (d, t) => {
+        seen.push([d, t]);
+        ctl.abort();
+      },
+    }), E.ABORTED);
+    assert.ok(seen.length >= 1 && seen[0][0] < seen[0][1]);
+    // The module still works afterwards.
+    const invite = await wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2 });
+    assert.equal(invite.pointers, 40);
+  });
+});
+
+after(() => {
+  // Every worker was terminated, whatever happened: none keeps the
+  // process alive (the test process must exit).
+  const { spawned, live } = workerStats();
+  assert.ok(spawned > 0);
+  assert.equal(live, 0);
+});
