@@ -172,18 +172,13 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	if len(welcome) == 0 {
 		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
 	}
-	seen := make(map[string]int, len(installations))
+	isCapable, err := CheckInstallations(installations)
+	if err != nil {
+		return nil, err
+	}
 	capable := 0
-	for i := range installations {
-		in := &installations[i]
-		if err := checkInstallation(i, in); err != nil {
-			return nil, err
-		}
-		if j, dup := seen[string(in.InstallationKey)]; dup {
-			return nil, fmt.Errorf("%w: installations %d and %d share an installation key", ErrInvalidArgument, j, i)
-		}
-		seen[string(in.InstallationKey)] = i
-		if in.PointerCapable() {
+	for _, ok := range isCapable {
+		if ok {
 			capable++
 		}
 	}

@@ -496,6 +496,25 @@ func (s *sealArgs) report(done, total int) {
 	protect(func() { s.progress.Invoke(done, total) })
 }
 
+// yieldOnProgress makes sealing hand the thread back to the event loop
+// whenever the yielder's slice is spent: it reports progress then, and
+// checks options.signal.
+func (s *sealArgs) yieldOnProgress(y *yielder) {
+	s.opts.Progress = func(done, total int) {
+		if done < total && !y.due() {
+			return
+		}
+		s.report(done, total)
+		if done < total {
+			y.yield()
+			if s.aborted() {
+				// Unwinds the seal; runProtected turns it into ERR_ABORTED.
+				panic(errAborted)
+			}
+		}
+	}
+}
+
 func installationsArg(v js.Value) ([]core.Installation, error) {
 	n, err := arrayArg(v, "installations", maxInstallations)
 	if err != nil {
@@ -541,19 +560,7 @@ func sealInvite(args []js.Value) (any, error) {
 		return rejected(errAborted), nil
 	}
 	y := newYielder()
-	s.opts.Progress = func(done, total int) {
-		if done < total && !y.due() {
-			return
-		}
-		s.report(done, total)
-		if done < total {
-			y.yield()
-			if s.aborted() {
-				// Unwinds SealInvite; runProtected turns it into ERR_ABORTED.
-				panic(errAborted)
-			}
-		}
-	}
+	s.yieldOnProgress(y)
 	return newPromise(y, func() (any, error) {
 		inv, err := core.SealInvite(welcome, cursor, ins, &s.opts)
 		if err != nil {

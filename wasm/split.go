@@ -72,18 +72,7 @@ func sealPointers(args []js.Value) (any, error) {
 		return rejected(errAborted), nil
 	}
 	y := newYielder()
-	s.opts.Progress = func(done, total int) {
-		if done < total && !y.due() {
-			return
-		}
-		s.report(done, total)
-		if done < total {
-			y.yield()
-			if s.aborted() {
-				panic(errAborted)
-			}
-		}
-	}
+	s.yieldOnProgress(y)
 	return newPromise(y, func() (any, error) {
 		msgs, err := core.SealPointers(ptr, ins, &s.opts)
 		if err != nil {
