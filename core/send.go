@@ -256,16 +256,8 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 	if err != nil {
 		return nil, err
 	}
-	// The TLS HpkeCiphertext is built in place: header, enc, header, sealed.
-	encLen := hpke.EncapsulationSize(kemID)
-	ctLen := len(welcome) + hpke.TagSize
-	data := make([]byte, 0, wire.HpkeCiphertextSize(encLen, ctLen))
-	data, sender, err := hpke.NewSenderAppend(wire.AppendVarint(data, encLen), kemID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
+	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, welcome, rnd)
 	if err != nil {
-		return nil, hpkeSendError(err)
-	}
-	data = wire.AppendVarint(data, ctLen)
-	if data, err = sender.Seal(data, nil, welcome); err != nil {
 		return nil, err
 	}
 	// seal #1: the metadata, as raw AEAD output.
@@ -280,10 +272,11 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 		WrapperAlgorithm: int32(in.WrapperAlgorithm),
 		WelcomeMetadata:  metadata,
 	}
-	if n := wire.InputSizeV1(v1); n > maxSize {
-		return nil, fmt.Errorf("%w: direct welcome of %d bytes exceeds %d", ErrTooLarge, n, maxSize)
+	size := wire.InputSizeV1(v1)
+	if size > maxSize {
+		return nil, fmt.Errorf("%w: direct welcome of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
 	}
-	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), nil
+	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{V1: v1}), nil
 }
 
 func newPointer(rnd io.Reader) (*Pointer, error) {
@@ -340,15 +333,8 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 }
 
 func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
-	encLen := hpke.EncapsulationSize(xwingID)
-	ctLen := len(pointerPlain) + hpke.TagSize
-	sealed := make([]byte, 0, wire.HpkeCiphertextSize(encLen, ctLen))
-	sealed, sender, err := hpke.NewSenderAppend(wire.AppendVarint(sealed, encLen), xwingID, in.WrapperPublicKey, hpke.WelcomeInfo, rnd)
+	sealed, _, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
 	if err != nil {
-		return nil, hpkeSendError(err)
-	}
-	sealed = wire.AppendVarint(sealed, ctLen)
-	if sealed, err = sender.Seal(sealed, nil, pointerPlain); err != nil {
 		return nil, err
 	}
 	ptr := &wire.Pointer{
@@ -362,6 +348,24 @@ func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.R
 		return nil, fmt.Errorf("%w: pointer of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
 	}
 	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{Pointer: ptr}), nil
+}
+
+// sealHPKE is HPKE seal #0 of plaintext to publicKey, serialized as a TLS
+// HpkeCiphertext built in place (header, enc, header, ciphertext) in one
+// buffer. The sender context is returned for the following seals.
+func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
+	encLen := hpke.EncapsulationSize(kemID)
+	ctLen := len(plaintext) + hpke.TagSize
+	out := make([]byte, 0, wire.HpkeCiphertextSize(encLen, ctLen))
+	out, sender, err := hpke.NewSenderAppend(wire.AppendVarint(out, encLen), kemID, publicKey, hpke.WelcomeInfo, rnd)
+	if err != nil {
+		return nil, nil, hpkeSendError(err)
+	}
+	out = wire.AppendVarint(out, ctLen)
+	if out, err = sender.Seal(out, nil, plaintext); err != nil {
+		return nil, nil, err
+	}
+	return out, sender, nil
 }
 
 func hpkeSendError(err error) error {
