@@ -54,12 +54,9 @@ func (o *OpenOptions) maxSize() int {
 // encoded xmtp.mls.api.v1.WelcomeMessage) with whichever of keys it is
 // addressed to.
 func OpenWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
-	if len(message) > opts.maxSize() {
-		return nil, fmt.Errorf("%w: message of %d bytes exceeds %d", ErrTooLarge, len(message), opts.maxSize())
-	}
-	env, err := wire.ParseMessage(message)
+	env, err := parseEnvelope(message, opts, wire.ParseMessage, "welcome message")
 	if err != nil {
-		return nil, fmt.Errorf("%w: welcome message: %v", ErrMalformed, err)
+		return nil, err
 	}
 	return openEnvelope(env, keys)
 }
@@ -67,12 +64,9 @@ func OpenWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Receiv
 // OpenWelcomeInput opens a welcome message in the form it was published
 // (an encoded xmtp.mls.api.v1.WelcomeMessageInput).
 func OpenWelcomeInput(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
-	if len(message) > opts.maxSize() {
-		return nil, fmt.Errorf("%w: message of %d bytes exceeds %d", ErrTooLarge, len(message), opts.maxSize())
-	}
-	env, err := wire.ParseInput(message)
+	env, err := parseEnvelope(message, opts, wire.ParseInput, "welcome message input")
 	if err != nil {
-		return nil, fmt.Errorf("%w: welcome message input: %v", ErrMalformed, err)
+		return nil, err
 	}
 	return openEnvelope(env, keys)
 }
@@ -235,6 +229,29 @@ type OpenedPointee struct {
 // decryption. ErrNotPointee and ErrDecrypt are final; only a missing
 // message is worth retrying.
 func OpenPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
+	return openPointee(ptr, firstMessage, opts, wire.ParseMessage)
+}
+
+// OpenPointeeInput is OpenPointee for a pointee in its published form
+// (an encoded WelcomeMessageInput).
+func OpenPointeeInput(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
+	return openPointee(ptr, firstMessage, opts, wire.ParseInput)
+}
+
+// parseEnvelope refuses a message over the size limit before parsing it
+// with parse (the network's or the published form).
+func parseEnvelope(message []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error), what string) (wire.Envelope, error) {
+	if len(message) > opts.maxSize() {
+		return wire.Envelope{}, fmt.Errorf("%w: %s of %d bytes exceeds %d", ErrTooLarge, what, len(message), opts.maxSize())
+	}
+	env, err := parse(message)
+	if err != nil {
+		return env, fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
+	}
+	return env, nil
+}
+
+func openPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error)) (*OpenedPointee, error) {
 	if ptr == nil {
 		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
 	}
@@ -244,31 +261,9 @@ func OpenPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedP
 	if len(firstMessage) == 0 {
 		return nil, fmt.Errorf("%w: empty pointee message", ErrMalformed)
 	}
-	if len(firstMessage) > opts.maxSize() {
-		return nil, fmt.Errorf("%w: pointee of %d bytes exceeds %d", ErrTooLarge, len(firstMessage), opts.maxSize())
-	}
-	env, err := wire.ParseMessage(firstMessage)
+	env, err := parseEnvelope(firstMessage, opts, parse, "pointee")
 	if err != nil {
-		return nil, fmt.Errorf("%w: pointee: %v", ErrMalformed, err)
-	}
-	return openPointeeV1(ptr, env)
-}
-
-// OpenPointeeInput is OpenPointee for a pointee in its published form
-// (an encoded WelcomeMessageInput).
-func OpenPointeeInput(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
-	if ptr == nil {
-		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
-	}
-	if err := ptr.validate(); err != nil {
 		return nil, err
-	}
-	if len(firstMessage) > opts.maxSize() {
-		return nil, fmt.Errorf("%w: pointee of %d bytes exceeds %d", ErrTooLarge, len(firstMessage), opts.maxSize())
-	}
-	env, err := wire.ParseInput(firstMessage)
-	if err != nil {
-		return nil, fmt.Errorf("%w: pointee: %v", ErrMalformed, err)
 	}
 	return openPointeeV1(ptr, env)
 }
