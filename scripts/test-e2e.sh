@@ -16,18 +16,7 @@ root="$(pwd)"
 chromium=/usr/bin/chromium
 if [ ! -x "$chromium" ]; then
 	echo "e2e: $chromium is missing: installing Debian's chromium package"
-	sudo=""
-	if [ "$(id -u)" -ne 0 ]; then
-		if command -v sudo >/dev/null 2>&1; then
-			sudo="sudo"
-		else
-			echo "e2e: FAIL: need root or sudo to install chromium (apt-get install chromium)" >&2
-			exit 1
-		fi
-	fi
-	export DEBIAN_FRONTEND=noninteractive
-	$sudo apt-get update -qq
-	$sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
+	./scripts/setup.sh
 fi
 if [ ! -x "$chromium" ]; then
 	echo "e2e: FAIL: $chromium is still missing after installing the chromium package" >&2
