@@ -141,6 +141,21 @@ func timeArg(v js.Value, name string) (time.Time, error) {
 }
 
 // pendingArg reads {attempts, nextAttemptMs, expiresAtMs}.
+// policyStateNowArgs reads the (policy, state, nowMs) arguments that
+// failed, check and isDue share.
+func policyStateNowArgs(args []js.Value) (core.RetryPolicy, core.Pending, time.Time, error) {
+	p, err := policyArg(arg(args, 0))
+	if err != nil {
+		return p, core.Pending{}, time.Time{}, err
+	}
+	s, err := pendingArg(arg(args, 1))
+	if err != nil {
+		return p, s, time.Time{}, err
+	}
+	now, err := timeArg(arg(args, 2), "nowMs")
+	return p, s, now, err
+}
+
 func pendingArg(v js.Value) (core.Pending, error) {
 	var s core.Pending
 	if err := objectArg(v, "state"); err != nil {
@@ -224,15 +239,7 @@ func retryNewPending(args []js.Value) (any, error) {
 // retry.failed(policy, state, nowMs) -> next state; drop names why the
 // pointer must now be dropped, or is null.
 func retryFailed(args []js.Value) (any, error) {
-	p, err := policyArg(arg(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	s, err := pendingArg(arg(args, 1))
-	if err != nil {
-		return nil, err
-	}
-	now, err := timeArg(arg(args, 2), "nowMs")
+	p, s, now, err := policyStateNowArgs(args)
 	if err != nil {
 		return nil, err
 	}
@@ -243,15 +250,7 @@ func retryFailed(args []js.Value) (any, error) {
 // retry.check(policy, state, nowMs) -> null, "ERR_EXPIRED" or
 // "ERR_ATTEMPTS_EXHAUSTED".
 func retryCheck(args []js.Value) (any, error) {
-	p, err := policyArg(arg(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	s, err := pendingArg(arg(args, 1))
-	if err != nil {
-		return nil, err
-	}
-	now, err := timeArg(arg(args, 2), "nowMs")
+	p, s, now, err := policyStateNowArgs(args)
 	if err != nil {
 		return nil, err
 	}
@@ -260,15 +259,7 @@ func retryCheck(args []js.Value) (any, error) {
 
 // retry.isDue(policy, state, nowMs) -> boolean
 func retryIsDue(args []js.Value) (any, error) {
-	p, err := policyArg(arg(args, 0))
-	if err != nil {
-		return nil, err
-	}
-	s, err := pendingArg(arg(args, 1))
-	if err != nil {
-		return nil, err
-	}
-	now, err := timeArg(arg(args, 2), "nowMs")
+	p, s, now, err := policyStateNowArgs(args)
 	if err != nil {
 		return nil, err
 	}
