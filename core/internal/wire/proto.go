@@ -1,6 +1,6 @@
 // Package wire is a small hand-written codec for the protobuf messages and
 // the TLS structures of XMTP welcome pointers (XIP-74). The byte-level
-// contract is spec/welcome-pointers.md.
+// contract is docs/spec.md.
 //
 // It is built on google.golang.org/protobuf/encoding/protowire only: the
 // protobuf runtime (proto, protoreflect, generated code) costs about 40% of

@@ -1,7 +1,7 @@
 // WelcomePointer (XIP-74): points several installations at one encrypted
 // Welcome (the "pointee") to save overhead.
 //
-// Wire contract: spec/welcome-pointers.md, section 1. Package name, message
+// Wire contract: docs/spec.md, section 1. Package name, message
 // names, field numbers and enum values are those of the deployed
 // xmtp/proto definitions; only go_package differs.
 

@@ -1,6 +1,6 @@
 // Encryption algorithms for the Welcome wrapper.
 //
-// Wire contract: spec/welcome-pointers.md, section 1. Package name, message
+// Wire contract: docs/spec.md, section 1. Package name, message
 // names, field numbers and enum values are those of the deployed
 // xmtp/proto definitions; only go_package differs.
 
