@@ -10,4 +10,15 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-tool google.golang.org/protobuf/cmd/protoc-gen-go
+require (
+	connectrpc.com/connect v1.21.1 // indirect
+	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
+	google.golang.org/grpc v1.85.0 // indirect
+)
+
+tool (
+	connectrpc.com/connect/cmd/protoc-gen-connect-go
+	google.golang.org/protobuf/cmd/protoc-gen-go
+)
