@@ -8,6 +8,7 @@
 // headers. Every way this can fail becomes a WelcomePointersError.
 
 import { ErrorCode, WelcomePointersError, wpError } from '../errors.js';
+import { concat } from './protowire.js';
 
 export const CONTENT_TYPE = 'application/grpc-web+proto';
 const FRAME_DATA = 0x00;
@@ -163,13 +164,7 @@ async function readBody(res, max, path) {
     if (e instanceof WelcomePointersError) throw e;
     throw transportError(ErrorCode.FETCH, `${path}: reading the answer: ${e instanceof Error ? e.message : String(e)}`, { httpStatus: res.status, cause: e });
   }
-  const out = new Uint8Array(size);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.length;
-  }
-  return out;
+  return concat(chunks);
 }
 
 /** Splits the body into its message and its trailers, and checks the status. */

@@ -31,22 +31,20 @@ export function varint(v) {
  */
 export function encode(fields) {
   const parts = [];
-  let size = 0;
   for (const [num, value] of fields) {
-    let part;
     if (value instanceof Uint8Array) {
       if (value.length === 0) continue;
-      const head = Uint8Array.from([...varint((num << 3) | LEN), ...varint(value.length)]);
-      parts.push(head, value);
-      size += head.length + value.length;
-      continue;
+      parts.push(Uint8Array.from([...varint((num << 3) | LEN), ...varint(value.length)]), value);
+    } else if (value !== null && value !== undefined && BigInt(value) !== 0n) {
+      parts.push(Uint8Array.from([...varint((num << 3) | VARINT), ...varint(value)]));
     }
-    if (value === null || value === undefined || BigInt(value) === 0n) continue;
-    part = Uint8Array.from([...varint((num << 3) | VARINT), ...varint(value)]);
-    parts.push(part);
-    size += part.length;
   }
-  const out = new Uint8Array(size);
+  return concat(parts);
+}
+
+/** The bytes of parts, one after the other. */
+export function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let off = 0;
   for (const p of parts) {
     out.set(p, off);

@@ -19,7 +19,7 @@ import { DEFAULT_MAX_MESSAGE_SIZE, inputTopic, toWelcomeMessage } from '../api.j
 import { ErrorCode, WelcomePointersError, wpError } from '../errors.js';
 import { describe } from '../hex.js';
 import { transportError, unary } from './grpcweb.js';
-import { WireError, encode, lenFieldSize, parse } from './protowire.js';
+import { WireError, concat, encode, lenFieldSize, parse } from './protowire.js';
 
 /** The protocols xmtpTransport speaks. */
 export const TransportProtocol = Object.freeze({ V3: 'v3', DECENTRALIZED: 'decentralized' });
@@ -133,12 +133,7 @@ export function xmtpTransport(options) {
       while (end < elements.length && end - i < maxBatchMessages && bytes + elements[end].size <= maxRequestBytes) {
         bytes += elements[end++].size;
       }
-      const request = new Uint8Array(bytes);
-      for (let j = i, off = 0; j < end; j++) {
-        const f = encode([[1, elements[j].el]]);
-        request.set(f, off);
-        off += f.length;
-      }
+      const request = concat(elements.slice(i, end).map(({ el }) => encode([[1, el]])));
       try {
         await call(gatewayUrl, paths.publish, request, signal, ANSWER_OVERHEAD + maxMessageSize);
       } catch (e) {
