@@ -20,17 +20,19 @@ vet:
 	GOOS=wasip1 GOARCH=wasm $(GO) vet ./wasip1/... ./core/...
 
 # Native Go tests: the core, its vectors and fuzz seeds, the protobuf
-# sync check, the relay, and the wazero suite (core tests as WebAssembly,
+# sync check, the relay, the welcome node (web-demo/node, with a grpc-go
+# client), and the wazero suite (core tests as WebAssembly,
 # the wasip1 reactor through its Go host).
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
 # The browser module: GOOS=js tests under Node, node --test with
-# fake-indexeddb, interop with an independent X-Wing HPKE, tsc.
+# fake-indexeddb, the transport against the Go welcome node, interop with
+# an independent X-Wing HPKE, tsc.
 test-js:
 	./scripts/test-js.sh
 
-# The web demo in headless Chromium.
+# The web demo, and the transport against the Go welcome node, in headless Chromium.
 test-e2e:
 	./scripts/test-e2e.sh
 

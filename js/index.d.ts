@@ -39,11 +39,11 @@ export declare const ErrorCode: {
   readonly EXPIRED: 'ERR_EXPIRED';
   /** A pending pointer used up its attempts. */
   readonly ATTEMPTS_EXHAUSTED: 'ERR_ATTEMPTS_EXHAUSTED';
-  /** sealInvite was aborted through its signal. */
+  /** sealInvite or a transport call was aborted through its signal. */
   readonly ABORTED: 'ERR_ABORTED';
-  /** fetchFirstMessage threw or returned something that is not bytes. */
+  /** fetchFirstMessage threw or returned something that is not bytes; a transport call got no valid answer or a non-OK gRPC status. */
   readonly FETCH: 'ERR_FETCH';
-  /** fetchFirstMessage (or the app's welcome handler) did not settle in time. */
+  /** fetchFirstMessage, a transport call (or DEADLINE_EXCEEDED) or the app's welcome handler did not settle in time. */
   readonly TIMEOUT: 'ERR_TIMEOUT';
   /** No message on the pointer's topic yet (a pending record's lastError; never thrown). */
   readonly NOT_FOUND: 'ERR_NOT_FOUND';
@@ -660,3 +660,107 @@ export declare function createResolver(options: ResolverOptions): Resolver;
 
 /** A lock manager local to this JS realm (what is used where navigator.locks is missing). */
 export declare function createLocalLocks(): Pick<LockManager, 'request'>;
+
+// ---------------------------------------------------------------- transport
+
+/** The protocols xmtpTransport speaks. */
+export declare const TransportProtocol: {
+  /** xmtp.mls.api.v1.MlsApi on an XMTP node; the topic is the installation key (the destination). */
+  readonly V3: 'v3';
+  /** xmtpd: PublishClientEnvelopes through a payer gateway, QueryEnvelopes on a node; the topic is 0x01 || installation key. */
+  readonly DECENTRALIZED: 'decentralized';
+};
+export type TransportProtocolValue = (typeof TransportProtocol)[keyof typeof TransportProtocol];
+
+/** gRPC status codes. */
+export declare const GrpcStatus: {
+  readonly OK: 0; readonly CANCELLED: 1; readonly UNKNOWN: 2; readonly INVALID_ARGUMENT: 3;
+  readonly DEADLINE_EXCEEDED: 4; readonly NOT_FOUND: 5; readonly ALREADY_EXISTS: 6; readonly PERMISSION_DENIED: 7;
+  readonly RESOURCE_EXHAUSTED: 8; readonly FAILED_PRECONDITION: 9; readonly ABORTED: 10; readonly OUT_OF_RANGE: 11;
+  readonly UNIMPLEMENTED: 12; readonly INTERNAL: 13; readonly UNAVAILABLE: 14; readonly DATA_LOSS: 15;
+  readonly UNAUTHENTICATED: 16;
+};
+
+export interface TransportOptions {
+  /** The node's base URL (gRPC-Web), e.g. "https://node.example:5558". */
+  url: string;
+  /** Default "v3". */
+  protocol?: TransportProtocolValue;
+  /** Decentralized protocol: the payer gateway to publish through (default url). */
+  gatewayUrl?: string;
+  /** Default globalThis.fetch. */
+  fetch?: typeof globalThis.fetch;
+  /** Extra request headers (e.g. x-app-version); the node's CORS must allow them. */
+  headers?: Record<string, string>;
+  /** Per request, default 30,000. */
+  timeoutMs?: number;
+  /** The node's cap on one request message; batches stay under it. Default 25 MiB. */
+  maxRequestBytes?: number;
+  /** Messages per publish request, default 50 (as the deployed client). */
+  maxBatchMessages?: number;
+  /** Largest message accepted from the node, default 25 MiB. */
+  maxMessageSize?: number;
+}
+
+/** One publish request that the node accepted: messages [start, end). */
+export interface PublishedBatch {
+  index: number;
+  start: number;
+  end: number;
+  count: number;
+  /** Bytes of the request message. */
+  bytes: number;
+}
+
+export interface PublishResult {
+  /** Messages the node accepted (all of them). */
+  sent: number;
+  total: number;
+  batches: PublishedBatch[];
+}
+
+export interface PublishOptions {
+  signal?: AbortSignal;
+  /** Resume: skip the messages before this index (a failed publish's error.sent). */
+  start?: number;
+  /** Called (and awaited; exceptions ignored) after each accepted batch. */
+  onBatch?: (batch: PublishedBatch) => void | Promise<void>;
+}
+
+/**
+ * What a failed transport call throws: code ERR_FETCH (no valid answer, or
+ * a non-OK gRPC status), ERR_TIMEOUT (timeoutMs passed, or DEADLINE_EXCEEDED)
+ * or ERR_ABORTED (the caller's signal).
+ */
+export interface TransportError extends WelcomePointersError {
+  readonly grpcStatus?: number;
+  readonly grpcMessage?: string;
+  readonly httpStatus?: number;
+  /** Whether the same call may succeed later (publishing again is safe: nodes deduplicate). */
+  readonly retryable: boolean;
+  /** publish only: messages accepted before the failing batch (resume with { start: sent }). */
+  readonly sent?: number;
+  /** publish only: the batches accepted before the failure. */
+  readonly batches?: PublishedBatch[];
+}
+
+export interface Transport {
+  readonly protocol: TransportProtocolValue;
+  /** For createResolver({ topic }): the topic form fetchFirstMessage takes. */
+  readonly topic: 'v3' | 'decentralized';
+  /**
+   * Publishes an invite (or encoded WelcomeMessageInputs, or OutgoingMessages)
+   * in the given order, pointee first, in batches under the request cap.
+   * Requires init() (each message is checked against the node's rules first).
+   */
+  publish(messages: Invite | readonly (Uint8Array | OutgoingMessage)[], options?: PublishOptions): Promise<PublishResult>;
+  /**
+   * The oldest message on the topic (asked for with limit 1, ascending), in
+   * WelcomeMessage form, or null when the topic is empty. Plugs into
+   * createResolver's fetchFirstMessage.
+   */
+  fetchFirstMessage(topic: Uint8Array, context?: { signal?: AbortSignal }): Promise<Uint8Array | null>;
+}
+
+/** A transport over the XMTP API, gRPC-Web as browsers call it. */
+export declare function xmtpTransport(options: TransportOptions): Transport;

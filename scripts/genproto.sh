@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Regenerates the Go code for the .proto files under proto/.
+# Regenerates the Go code for the .proto files under proto/: the messages
+# (protoc-gen-go) and the Connect handlers and clients of their services
+# (protoc-gen-connect-go).
 #
 #   scripts/genproto.sh            # write into this repository
 #   scripts/genproto.sh OUTDIR     # write into OUTDIR (same layout: OUTDIR/internal/pb/...)
 #
-# The generated code (internal/pb/messagecontents, internal/pb/mlsv1) is a TEST
-# ORACLE only: production code uses the hand-written protowire codec in
-# core/internal/wire and must not import it.
+# The generated code under internal/pb is a test oracle for the core and
+# the API of the Go node (web-demo/node): the module itself (core/, wasm/,
+# wasip1/) uses the hand-written protowire codec in core/internal/wire and
+# must not import it.
 #
-# Needs: protoc (Debian package protobuf-compiler) and go. protoc-gen-go is
-# built from the version pinned in go.mod (tool directive), into a temporary
-# directory. This script installs nothing. Running it twice gives the same
+# Needs: protoc (Debian package protobuf-compiler) and go. protoc-gen-go and
+# protoc-gen-connect-go are built from the versions pinned in go.mod (tool
+# directives), into a temporary directory. proto/google/protobuf/empty.proto
+# is imported, never generated (emptypb comes with the protobuf module). This script installs nothing. Running it twice gives the same
 # files; stale *.pb.go files in the target packages are removed.
 set -euo pipefail
 
@@ -20,8 +24,13 @@ protos=(
   mls/message_contents/welcome_pointer.proto
   mls/message_contents/wrapper_encryption.proto
   mls/api/v1/mls.proto
+  identity/associations/signature.proto
+  xmtpv4/envelopes/envelopes.proto
+  xmtpv4/message_api/message_api.proto
+  xmtpv4/message_api/query_api.proto
+  xmtpv4/payer_api/payer_api.proto
+  xmtpv4/gateway_api/gateway_api.proto
 )
-pkgdirs=(internal/pb/messagecontents internal/pb/mlsv1)
 
 missing=0
 if ! command -v protoc >/dev/null 2>&1; then
@@ -49,27 +58,34 @@ out="$(cd "$out" && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-if ! (cd "$root" && go build -o "$tmp/bin/protoc-gen-go" google.golang.org/protobuf/cmd/protoc-gen-go); then
-  echo "genproto: could not build protoc-gen-go from go.mod" >&2
-  echo "genproto:   (is the module cache populated? try 'go mod download google.golang.org/protobuf')" >&2
-  exit 2
-fi
+for plugin in google.golang.org/protobuf/cmd/protoc-gen-go connectrpc.com/connect/cmd/protoc-gen-connect-go; do
+  if ! (cd "$root" && go build -o "$tmp/bin/${plugin##*/}" "$plugin"); then
+    echo "genproto: could not build $plugin from go.mod" >&2
+    echo "genproto:   (is the module cache populated? try 'go mod download')" >&2
+    exit 2
+  fi
+done
 
 mkdir -p "$tmp/gen"
 (cd "$root/proto" && protoc \
   --plugin=protoc-gen-go="$tmp/bin/protoc-gen-go" \
+  --plugin=protoc-gen-connect-go="$tmp/bin/protoc-gen-connect-go" \
   --go_out="$tmp/gen" \
   --go_opt=module="$module" \
+  --connect-go_out="$tmp/gen" \
+  --connect-go_opt=module="$module" \
   "${protos[@]}")
 
-for d in "${pkgdirs[@]}"; do
-  if [ ! -d "$tmp/gen/$d" ]; then
-    echo "genproto: protoc produced nothing for $d (check go_package options)" >&2
-    exit 1
-  fi
-  mkdir -p "$out/$d"
-  rm -f "$out/$d"/*.pb.go
-  cp "$tmp/gen/$d"/*.pb.go "$out/$d/"
+if [ ! -d "$tmp/gen/internal/pb" ]; then
+  echo "genproto: protoc produced nothing under internal/pb (check go_package options)" >&2
+  exit 1
+fi
+# Every generated file lives under internal/pb; stale ones are removed.
+mkdir -p "$out/internal/pb"
+find "$out/internal/pb" \( -name '*.pb.go' -o -name '*.connect.go' \) -delete
+(cd "$tmp/gen" && find internal/pb -name '*.go' -print0) | while IFS= read -r -d '' f; do
+  mkdir -p "$out/$(dirname "$f")"
+  cp "$tmp/gen/$f" "$out/$f"
 done
 
 echo "genproto: generated with $(protoc --version) into ${out}" >&2

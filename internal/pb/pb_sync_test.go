@@ -1,23 +1,23 @@
 // Package pb_test checks that the generated code under internal/pb matches
 // what scripts/genproto.sh produces from proto/.
 //
-// The generated packages are a test oracle for core/internal/wire; production
-// code must not import them.
+// The generated packages are a test oracle for core/internal/wire and the
+// API of the Go node; the module itself must not import them.
 package pb_test
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 )
 
-// generatedDirs are the packages genproto.sh writes, relative to the repo root.
-var generatedDirs = []string{"internal/pb/messagecontents", "internal/pb/mlsv1"}
+// generatedDir is where genproto.sh writes, relative to the repo root.
+const generatedDir = "internal/pb"
 
 // protocVersionLine is the one header line that depends on the local protoc
 // release rather than on the .proto sources; it is ignored in the comparison.
@@ -50,43 +50,52 @@ func TestGeneratedCodeInSync(t *testing.T) {
 		t.Fatalf("scripts/genproto.sh failed: %v\n%s", err, b)
 	}
 
-	for _, dir := range generatedDirs {
-		committed := pbFiles(t, filepath.Join(root, dir))
-		fresh := pbFiles(t, filepath.Join(out, dir))
-		if len(fresh) == 0 {
-			t.Errorf("%s: genproto.sh generated no files", dir)
+	committed := generatedFiles(t, filepath.Join(root, generatedDir))
+	fresh := generatedFiles(t, filepath.Join(out, generatedDir))
+	if len(fresh) == 0 {
+		t.Errorf("%s: genproto.sh generated no files", generatedDir)
+	}
+	for name, want := range fresh {
+		got, ok := committed[name]
+		switch {
+		case !ok:
+			t.Errorf("%s/%s is generated but not committed; run scripts/genproto.sh", generatedDir, name)
+		case !bytes.Equal(normalize(got), normalize(want)):
+			t.Errorf("%s/%s differs from the generated code; run scripts/genproto.sh", generatedDir, name)
 		}
-		for name, want := range fresh {
-			got, ok := committed[name]
-			switch {
-			case !ok:
-				t.Errorf("%s/%s is generated but not committed; run scripts/genproto.sh", dir, name)
-			case !bytes.Equal(normalize(got), normalize(want)):
-				t.Errorf("%s/%s differs from the generated code; run scripts/genproto.sh", dir, name)
-			}
-		}
-		for name := range committed {
-			if _, ok := fresh[name]; !ok {
-				t.Errorf("%s/%s is committed but no longer generated; delete it or run scripts/genproto.sh", dir, name)
-			}
+	}
+	for name := range committed {
+		if _, ok := fresh[name]; !ok {
+			t.Errorf("%s/%s is committed but no longer generated; delete it or run scripts/genproto.sh", generatedDir, name)
 		}
 	}
 }
 
-func pbFiles(t *testing.T, dir string) map[string][]byte {
+// generatedFiles reads every generated file under dir (messages and
+// Connect code), keyed by its path relative to dir.
+func generatedFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	names, err := filepath.Glob(filepath.Join(dir, "*.pb.go"))
+	files := make(map[string][]byte)
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if !strings.HasSuffix(path, ".pb.go") && !strings.HasSuffix(path, ".connect.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		files[filepath.ToSlash(rel)] = b
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	sort.Strings(names)
-	files := make(map[string][]byte, len(names))
-	for _, name := range names {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[filepath.Base(name)] = b
 	}
 	return files
 }

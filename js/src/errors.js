@@ -31,11 +31,11 @@ export const ErrorCode = Object.freeze({
   EXPIRED: 'ERR_EXPIRED',
   /** A pending pointer used up its attempts. */
   ATTEMPTS_EXHAUSTED: 'ERR_ATTEMPTS_EXHAUSTED',
-  /** sealInvite was aborted through its signal. */
+  /** sealInvite or a transport call was aborted through its signal. */
   ABORTED: 'ERR_ABORTED',
-  /** fetchFirstMessage threw or returned something that is not bytes. */
+  /** fetchFirstMessage threw or returned something that is not bytes; a transport call got no valid answer or a non-OK gRPC status. */
   FETCH: 'ERR_FETCH',
-  /** fetchFirstMessage (or the app's welcome handler) did not settle in time. */
+  /** fetchFirstMessage, a transport call (or DEADLINE_EXCEEDED) or the app's welcome handler did not settle in time. */
   TIMEOUT: 'ERR_TIMEOUT',
   /** No message on the pointer's topic yet (a pending pointer's lastError, never thrown). */
   NOT_FOUND: 'ERR_NOT_FOUND',

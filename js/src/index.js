@@ -31,3 +31,4 @@ export {
 export { openPendingStore, PendingStore, webCryptoProtector, DB_VERSION, RECORD_VERSION } from './store.js';
 export { createResolver } from './resolver.js';
 export { createLocalLocks } from './locks.js';
+export { xmtpTransport, TransportProtocol, GrpcStatus } from './transport/index.js';

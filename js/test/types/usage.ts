@@ -19,6 +19,9 @@ import {
   sealInvite,
   toHex,
   webCryptoProtector,
+  xmtpTransport,
+  GrpcStatus,
+  type TransportError,
   type DeliveredWelcome,
   type Installation,
   type Invite,
@@ -103,3 +106,19 @@ void sender;
 void receiver;
 void protectedStore;
 void generateKey;
+
+async function overTheNetwork(invite: Invite, received: Received, myKey: KeyPair): Promise<void> {
+  const transport = xmtpTransport({ url: 'https://node.example:5558', timeoutMs: 10_000, headers: { 'x-app-version': 'app/1' } });
+  try {
+    const r = await transport.publish(invite, { onBatch: (b) => console.log(b.start, b.end) });
+    console.log(r.sent === r.total);
+  } catch (e) {
+    const err = e as TransportError;
+    if (err.grpcStatus === GrpcStatus.RESOURCE_EXHAUSTED || err.retryable) await transport.publish(invite, { start: err.sent ?? 0 });
+  }
+  const store = await openPendingStore();
+  const resolver = createResolver({ store, fetchFirstMessage: transport.fetchFirstMessage, topic: transport.topic });
+  if (received.kind === 'pointer') await resolver.resolvePointer(received);
+  const first: Uint8Array | null = await transport.fetchFirstMessage(myKey.publicKey);
+  console.log(first?.length);
+}
