@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 WASM_EXEC_PATH := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build test test-go test-js test-wasm test-e2e demo proto bench bench-quick fuzz vet setup clean
+.PHONY: all build test test-go test-js test-wasm test-e2e test-package demo proto bench bench-quick fuzz vet setup clean
 
 all: build
 
@@ -36,7 +36,13 @@ test-js:
 test-e2e:
 	./scripts/test-e2e.sh
 
-test: setup vet test-go test-js test-e2e bench-quick
+# The npm package as web developers get it: npm pack, the example apps
+# built by esbuild, vite and webpack and the example extension in
+# Chromium, the packed types under tsc --strict, demo.sh's signals.
+test-package:
+	./scripts/test-package.sh
+
+test: setup vet test-go test-js test-e2e test-package bench-quick
 
 demo:
 	./scripts/demo.sh

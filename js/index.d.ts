@@ -77,8 +77,22 @@ export interface InitOptions {
    */
   wasmURL?: string | URL;
   /** The module itself, compiled or as bytes or a (promised) Response. */
-  wasmModule?: WebAssembly.Module | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response>;
+  wasmModule?: WasmModule | ArrayBuffer | ArrayBufferView | Response | PromiseLike<Response>;
+  /**
+   * Where sealInvite({ workers }) starts its workers from: a module script
+   * built from the package's "./worker" export (Node: a worker_threads
+   * script). Default: the package's own, src/worker.js (what bundlers that
+   * understand new Worker(new URL(..., import.meta.url)) emit). May be
+   * given on any call; the last one counts.
+   */
+  workerURL?: string | URL;
 }
+
+/**
+ * WebAssembly.Module where the WebAssembly types are declared (the DOM
+ * and WebWorker libraries), else any object: the types need no DOM library.
+ */
+export type WasmModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : object;
 
 export interface InitInfo {
   version: string;
@@ -245,6 +259,12 @@ export interface Invite {
   direct: number;
   /** Total bytes to publish. */
   size: number;
+  /**
+   * Only with options.workers: how many workers sealed pointers, and when
+   * none did, why (a small invite, or a context without workers, such as a
+   * service worker): then everything was sealed on the calling thread.
+   */
+  parallel?: { workers: number; note?: string };
 }
 
 /** A uint64 as a bigint (or a safe non-negative integer, or a decimal string). */
@@ -498,7 +518,7 @@ export interface NewPendingEntry {
 /** A record that could not be read back, moved to the quarantine. */
 export interface QuarantineReport {
   /** Its primary key in the pending store. */
-  key: IDBValidKey;
+  key: StoreKey;
   reason: string;
   code: 'ERR_CORRUPT_RECORD';
   atMs: number;
@@ -534,8 +554,19 @@ export declare class PendingStore {
 /** Opens (creating or upgrading) the pending-pointer database. */
 export declare function openPendingStore(options?: PendingStoreOptions): Promise<PendingStore>;
 
+/** An IndexedDB key (IDBValidKey, spelled out so that the types need no DOM library). */
+export type StoreKey = number | string | Date | ArrayBuffer | ArrayBufferView | StoreKey[];
+
+/** A WebCrypto key: the DOM's CryptoKey or Node's webcrypto.CryptoKey (structurally, so that the types need no DOM library). */
+export interface CryptoKeyLike {
+  readonly type: string;
+  readonly extractable: boolean;
+  readonly algorithm: { readonly name: string };
+  readonly usages: readonly string[];
+}
+
 /** AES-GCM protection of stored pointers under an app-held CryptoKey; the id is bound as AAD. */
-export declare function webCryptoProtector(key: CryptoKey): Protector;
+export declare function webCryptoProtector(key: CryptoKeyLike): Protector;
 
 // ---------------------------------------------------------------- resolver
 
@@ -615,7 +646,7 @@ export interface ResolverOptions {
   /** The form fetchFirstMessage returns; default "message". */
   messageForm?: 'message' | 'input';
   /** Default navigator.locks, else a lock manager local to this realm. */
-  locks?: Pick<LockManager, 'request'>;
+  locks?: LockManagerLike;
   lockPrefix?: string;
   /** Clock, randomness and sleep (tests). */
   now?: () => number;
@@ -659,7 +690,17 @@ export interface Resolver {
 export declare function createResolver(options: ResolverOptions): Resolver;
 
 /** A lock manager local to this JS realm (what is used where navigator.locks is missing). */
-export declare function createLocalLocks(): Pick<LockManager, 'request'>;
+export declare function createLocalLocks(): LockManagerLike;
+
+/** What the resolver uses of the Web Locks API (navigator.locks), without needing the DOM library. */
+export interface LockManagerLike {
+  request<T>(name: string, callback: (lock: unknown) => T): Promise<Awaited<T>>;
+  request<T>(
+    name: string,
+    options: { mode?: 'exclusive' | 'shared'; ifAvailable?: boolean; steal?: boolean; signal?: AbortSignal },
+    callback: (lock: unknown) => T,
+  ): Promise<Awaited<T>>;
+}
 
 // ---------------------------------------------------------------- transport
 

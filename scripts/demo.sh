@@ -5,7 +5,7 @@
 #   scripts/demo.sh -addr 127.0.0.1:9090   # another port
 #   scripts/demo.sh -pointee-delay 20s     # show the pending-pointer path
 #
-# Arguments go to the server (go run ./web-demo -h lists them).
+# Arguments go to the server (scripts/demo.sh -h lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +18,9 @@ if [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then
 	(cd js && npm ci --no-audit --no-fund)
 fi
 
+# The server is built, then exec'd: this script's PID is the server's, so
+# a signal to it stops the server (go run would leave it running).
+mkdir -p .cache/bin
+go build -o .cache/bin/web-demo ./web-demo
 echo "demo: starting the server (Ctrl-C stops it)"
-exec go run ./web-demo "$@"
+exec .cache/bin/web-demo "$@"

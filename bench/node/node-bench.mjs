@@ -11,16 +11,16 @@ import { runSuite } from './suite.mjs';
 const [mode, cfgJSON] = process.argv.slice(2);
 const cfg = cfgJSON ? JSON.parse(cfgJSON) : {};
 const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);
-const MODULE = new URL('../../js/src/index.js', import.meta.url).href;
+const MODULE = new URL('../../js/src/node.js', import.meta.url).href;
 const WASM_EXEC = new URL('../../js/dist/wasm_exec.js', import.meta.url).href;
 
 // The module's WebAssembly memory. The loader keeps its instance to
 // itself; wasm_exec.js is an ES module here and in the loader (same URL,
-// so the same evaluated module), and Go.prototype.run receives the
-// instance: wrap it before init() to see the memory.
+// so the same evaluated module, whose goRuntime() returns one Go class),
+// and Go.prototype.run receives the instance: wrap it before init() to
+// see the memory.
 async function hookMemory() {
-  await import(WASM_EXEC);
-  const Go = globalThis.Go;
+  const Go = (await import(WASM_EXEC)).goRuntime();
   const run = Go.prototype.run;
   const seen = { memory: null };
   Go.prototype.run = function (instance) {

@@ -7,7 +7,7 @@
 //   BENCH_SEAL_RUNS     (default 3)     how many invites to seal
 //   BENCH_OPEN_RUNS     (default 200)   how many pointers/pointees to open
 //   BENCH_WELCOME_BYTES (default 65536) size of the sealed Welcome
-import * as wp from '../src/index.js';
+import * as wp from '../src/node.js';
 
 const env = (k, d) => {
   const v = Number(process.env[k] ?? d);

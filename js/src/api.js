@@ -142,7 +142,25 @@ export function sealDirect(welcome, cursor, installation, options) {
  * (WelcomeMessageInput) instead of the network's WelcomeMessage.
  */
 export function openWelcome(message, keys, options) {
-  return callGo('openWelcome', message, keys, options);
+  try {
+    return callGo('openWelcome', message, keys, options);
+  } catch (e) {
+    throw withFormHint(e, message, options);
+  }
+}
+
+// The published form (what sealInvite returns) passed where the network's
+// form is expected fails to parse; say so, and how to open it.
+function withFormHint(e, message, options) {
+  if (e?.code !== ErrorCode.MALFORMED || (options?.form ?? 'message') !== 'message') return e;
+  try {
+    callGo('inputTopic', message);
+  } catch {
+    return e;
+  }
+  return wpError(ErrorCode.MALFORMED, `${e.message.replace(/^welcome pointers: /, '')}; these bytes are a published WelcomeMessageInput `
+    + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
+    + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
 }
 
 /** Checks a pointer's stored form (PointerInfo.bytes) and describes it. */

@@ -1,13 +1,18 @@
 // Loading the WebAssembly module and calling into it.
 import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
 import { describe } from './hex.js';
+import { host, setWorkerURL } from './host.js';
 import { VERSION } from './version.js';
+import { goRuntime } from '../dist/wasm_exec.js';
 
 /** The global name the Go side registers its one namespace object under. */
 export const NAMESPACE = '__welcomePointers';
 
-const DEFAULT_WASM = new URL('../dist/welcome-pointers.wasm', import.meta.url);
-const INIT_OPTIONS = new Set(['wasmURL', 'wasmModule']);
+// The module's default location, in the form bundlers (webpack 5, vite)
+// recognise and emit as an asset; called only when needed, since a
+// classic-script bundle has no import.meta.url.
+const defaultWasmURL = () => new URL('../dist/welcome-pointers.wasm', import.meta.url);
+const INIT_OPTIONS = new Set(['wasmURL', 'wasmModule', 'workerURL']);
 
 let ns = null; // the Go namespace, once init() succeeded
 let dead = null; // why the Go runtime stopped, if it did
@@ -19,7 +24,9 @@ let compiled = null; // the WebAssembly.Module init() instantiated, for workers
  * promise; a call naming a different module is refused. A failed init()
  * may be retried.
  *
- * @param {{ wasmURL?: string | URL, wasmModule?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response> }} [options]
+ * workerURL (any call) says where sealInvite's workers start from.
+ *
+ * @param {{ wasmURL?: string | URL, wasmModule?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response>, workerURL?: string | URL }} [options]
  */
 export function init(options = {}) {
   try {
@@ -28,15 +35,27 @@ export function init(options = {}) {
     }
     for (const k of Object.keys(options)) {
       if (!INIT_OPTIONS.has(k)) {
-        throw wpError(ErrorCode.ARGUMENT, `init(): unknown option "${k}" (expected wasmURL or wasmModule)`);
+        throw wpError(ErrorCode.ARGUMENT, `init(): unknown option "${k}" (expected wasmURL, wasmModule or workerURL)`);
       }
     }
-    const { wasmURL, wasmModule } = options;
+    const { wasmURL, wasmModule, workerURL } = options;
     if (wasmURL !== undefined && wasmModule !== undefined) {
       throw wpError(ErrorCode.ARGUMENT, 'init(): pass wasmURL or wasmModule, not both');
     }
     if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
       throw wpError(ErrorCode.ARGUMENT, `init(): wasmURL must be a string or a URL, got ${describe(wasmURL)}`);
+    }
+    if (workerURL !== undefined) {
+      if (typeof workerURL !== 'string' && !(workerURL instanceof URL)) {
+        throw wpError(ErrorCode.ARGUMENT, `init(): workerURL must be a string or a URL, got ${describe(workerURL)}`);
+      }
+      let url;
+      try {
+        url = new URL(String(workerURL), baseURL());
+      } catch (e) {
+        throw wpError(ErrorCode.ARGUMENT, `init(): workerURL is not a URL: ${String(workerURL)}`, e);
+      }
+      setWorkerURL(url);
     }
     const explicit = wasmURL !== undefined || wasmModule !== undefined;
     const key = wasmModule ?? (wasmURL !== undefined ? String(wasmURL) : null);
@@ -62,7 +81,7 @@ export function isInitialized() {
 }
 
 async function load(wasmURL, wasmModule) {
-  const Go = await loadGo();
+  const Go = goRuntime();
   const go = new Go();
   go.argv = ['welcome-pointers', `--namespace=${NAMESPACE}`];
   go.env = {};
@@ -91,47 +110,34 @@ async function load(wasmURL, wasmModule) {
   if (candidate.version !== VERSION) {
     delete globalThis[NAMESPACE];
     throw wpError(ErrorCode.VERSION_MISMATCH,
-      `the WebAssembly module is version ${candidate.version} but this package is ${VERSION}: build both from the same checkout (./build.sh js)`);
+      `the WebAssembly module is version ${candidate.version} but this package is ${VERSION}: load the welcome-pointers.wasm that came with this version of the package`);
   }
   candidate.setErrorClass(WelcomePointersError);
   ns = candidate;
   return { version: VERSION, namespace: NAMESPACE };
 }
 
-// wasm_exec.js defines globalThis.Go. It is imported for its side effect
-// (it is a script, not a module) and read right away, before any other
-// copy on the page could replace it.
-async function loadGo() {
-  try {
-    await import('../dist/wasm_exec.js');
-  } catch (e) {
-    throw wpError(ErrorCode.LOAD, 'cannot load dist/wasm_exec.js (build the module with ./build.sh js)', e);
-  }
-  if (typeof globalThis.Go !== 'function') {
-    throw wpError(ErrorCode.LOAD, 'dist/wasm_exec.js did not define globalThis.Go');
-  }
-  return globalThis.Go;
-}
-
 async function instantiate(wasmURL, wasmModule, imports) {
   try {
     if (wasmModule !== undefined) return await fromModule(wasmModule, imports);
-    const url = wasmURL === undefined ? DEFAULT_WASM : new URL(String(wasmURL), baseURL());
+    const url = wasmURL === undefined ? locateWasm() : new URL(String(wasmURL), baseURL());
     if (url.protocol === 'file:') {
+      if (!host.readFile) {
+        throw wpError(ErrorCode.LOAD, `cannot read ${url.href}: file: URLs are read only in Node (the package's "node" export); serve the module over http(s) or pass init({ wasmURL })`);
+      }
       let bytes;
       try {
-        const { readFile } = await import('node:fs/promises');
-        bytes = await readFile(url);
+        bytes = await host.readFile(url);
       } catch (e) {
-        throw wpError(ErrorCode.LOAD, `cannot read ${url.pathname} (build the module with ./build.sh js)`, e);
+        throw wpError(ErrorCode.LOAD, `cannot read ${url.href}: ${e instanceof Error ? e.message : String(e)}`, e);
       }
-      return keep(await WebAssembly.instantiate(bytes, imports));
+      return keep(await compileGuarded(() => WebAssembly.instantiate(bytes, imports), url.href, null));
     }
     let response;
     try {
       response = await fetch(url);
     } catch (e) {
-      throw wpError(ErrorCode.LOAD, `cannot fetch ${url.href}`, e);
+      throw wpError(ErrorCode.LOAD, `cannot fetch ${url.href}: ${e instanceof Error ? e.message : String(e)} (a network error, or a Content-Security-Policy whose connect-src does not allow it)`, e);
     }
     return await fromResponse(response, imports, url.href);
   } catch (e) {
@@ -144,8 +150,37 @@ async function instantiate(wasmURL, wasmModule, imports) {
   }
 }
 
+function locateWasm() {
+  try {
+    return defaultWasmURL();
+  } catch (e) {
+    throw wpError(ErrorCode.LOAD,
+      'cannot locate welcome-pointers.wasm: this bundle has no import.meta.url (a classic-script bundle, such as esbuild\'s default iife format): bundle as an ES module, or pass init({ wasmURL })', e);
+  }
+}
+
+// Relative URLs resolve against the page (the worker's script in a worker), else the package.
 function baseURL() {
-  return globalThis.location?.href ?? DEFAULT_WASM.href;
+  return globalThis.location?.href ?? locateWasm().href;
+}
+
+// Compiling fails for reasons the engine words for itself; name the two an
+// app can fix: a page answered instead of the module, and a CSP without
+// 'wasm-unsafe-eval'.
+async function compileGuarded(compile, what, contentType) {
+  try {
+    return await compile();
+  } catch (e) {
+    if (!(e instanceof WebAssembly.CompileError) && !(e instanceof EvalError)) throw e;
+    const msg = e.message;
+    if (/unsafe-eval|Content Security Policy|CSP/i.test(msg)) {
+      throw wpError(ErrorCode.LOAD, `${what} cannot be compiled: the Content-Security-Policy does not allow WebAssembly; add 'wasm-unsafe-eval' to script-src (in an extension: content_security_policy.extension_pages in manifest.json) (${msg})`, e);
+    }
+    if (contentType && contentType !== 'application/wasm') {
+      throw wpError(ErrorCode.LOAD, `${what} is not WebAssembly: the server sent ${contentType} (is the file missing, and a page served in its place?)`, e);
+    }
+    throw wpError(ErrorCode.LOAD, `${what} is not WebAssembly: ${msg}`, e);
+  }
 }
 
 async function fromModule(m, imports) {
@@ -169,14 +204,16 @@ async function fromResponse(response, imports, what) {
     throw wpError(ErrorCode.ARGUMENT, `init(): ${what} did not give a Response`);
   }
   if (!response.ok) {
-    throw wpError(ErrorCode.LOAD, `fetching ${what} failed: HTTP ${response.status}`);
+    throw wpError(ErrorCode.LOAD, `fetching ${what} failed: HTTP ${response.status}${response.status === 404
+      ? ' (the file is not where the package looks for it: see "Bundlers" in the package README, or pass init({ wasmURL }))' : ''}`);
   }
   const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/wasm' && typeof WebAssembly.instantiateStreaming === 'function') {
-    return keep(await WebAssembly.instantiateStreaming(response, imports));
+    return keep(await compileGuarded(() => WebAssembly.instantiateStreaming(response, imports), what, type));
   }
   // Servers that send another Content-Type: compile from the bytes.
-  return keep(await WebAssembly.instantiate(await response.arrayBuffer(), imports));
+  const bytes = await response.arrayBuffer();
+  return keep(await compileGuarded(() => WebAssembly.instantiate(bytes, imports), what, type || 'no Content-Type'));
 }
 
 // keep remembers the compiled module (workers instantiate the same one).

@@ -3,9 +3,12 @@
 // worker_threads in Node), while this thread seals the pointee and the
 // direct welcomes. The result is what the single-thread sealInvite gives:
 // the pointee, the pointers in installation order, then the direct
-// welcomes.
-import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
+// welcomes; plus `parallel`: how many workers sealed, and why none when
+// none did (a small invite, or a context without workers such as a
+// service worker: then everything is sealed on the calling thread).
+import { ErrorCode, WelcomePointersError, wpError } from './errors.js';
 import { describe } from './hex.js';
+import { configuredWorkerURL, host } from './host.js';
 import { callGo, callGoAsync, loadedModule } from './module.js';
 
 /** Below this many pointer-capable installations, workers are not worth starting. */
@@ -21,18 +24,10 @@ export function checkWorkers(workers) {
   throw wpError(ErrorCode.ARGUMENT, `options.workers must be a positive integer or 'auto', got ${describe(workers)}`);
 }
 
-async function workerCount(workers) {
+function workerCount(workers) {
   if (workers !== 'auto') return workers;
-  let n = globalThis.navigator?.hardwareConcurrency;
-  if (!(Number.isSafeInteger(n) && n > 0)) {
-    try {
-      const os = await import('node:os');
-      n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    } catch {
-      n = 1;
-    }
-  }
-  return Math.max(1, Math.min(MAX_AUTO_WORKERS, n));
+  const n = host.cores();
+  return Number.isSafeInteger(n) && n > 0 ? Math.min(MAX_AUTO_WORKERS, n) : 1;
 }
 
 // Workers started, and those not yet terminated (tests read them).
@@ -53,9 +48,14 @@ export async function sealInviteParallel(welcome, cursor, installations, options
   // sealInvite's checks, in this thread, so errors are the same.
   const capable = callGo('checkInstallations', installations);
   const nCapable = capable.filter(Boolean).length;
-  if (nCapable < PARALLEL_MIN_CAPABLE) {
+  const noWorkers = nCapable < PARALLEL_MIN_CAPABLE
+    ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations`
+    : host.noWorkers();
+  if (noWorkers) {
     const { workers: _, ...single } = options;
-    return callGoAsync('sealInvite', welcome, cursor, installations, single);
+    const invite = await callGoAsync('sealInvite', welcome, cursor, installations, single);
+    invite.parallel = { workers: 0, note: `${noWorkers}: sealed on the calling thread` };
+    return invite;
   }
   const sealOpts = { kemId: rest.kemId, maxMessageSize: rest.maxMessageSize };
   const pointee = callGo('sealPointee', welcome, cursor, { ...sealOpts, signal });
@@ -77,7 +77,7 @@ export async function sealInviteParallel(welcome, cursor, installations, options
     };
     (capable[i] ? pointerIns : directIns).push(plain);
   }
-  const n = Math.max(1, Math.min(await workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
+  const n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
   const chunks = [];
   for (let i = 0, start = 0; i < n; i++) {
     const end = Math.round(((i + 1) * pointerIns.length) / n);
@@ -110,9 +110,8 @@ export async function sealInviteParallel(welcome, cursor, installations, options
   if (signal?.aborted) onAbort();
   const live = [];
   try {
-    const spawn = await workerFactory();
     const module = loadedModule();
-    const parts = chunks.map((chunk, i) => runWorker(spawn, live, {
+    const parts = chunks.map((chunk, i) => runWorker(live, {
       module, pointer: pointee.pointer, installations: chunk, options: sealOpts,
     }, (d) => progress(i, d)));
     if (directIns.length > 0) {
@@ -137,6 +136,7 @@ export async function sealInviteParallel(welcome, cursor, installations, options
       pointers: pointerIns.length,
       direct: directIns.length,
       size: messages.reduce((s, m) => s + m.message.length, 0),
+      parallel: { workers: chunks.length },
     };
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -144,22 +144,20 @@ export async function sealInviteParallel(welcome, cursor, installations, options
   }
 }
 
-function runWorker(spawn, live, job, onProgress) {
+function runWorker(live, job, onProgress) {
   return new Promise((resolve, reject) => {
     let w;
     try {
-      w = spawn({
+      w = host.startWorker(configuredWorkerURL(), {
         message(m) {
           if (m?.type === 'progress') onProgress(m.done);
           else if (m?.type === 'result') resolve(m.messages);
           else if (m?.type === 'error') reject(new WelcomePointersError(m.code, m.message));
         },
-        error(e) {
-          reject(asError(e, ErrorCode.INTERNAL, 'sealing worker'));
-        },
+        error: reject,
       });
     } catch (e) {
-      reject(asError(e, ErrorCode.INTERNAL, 'starting a sealing worker'));
+      reject(e);
       return;
     }
     stats.spawned++;
@@ -175,30 +173,4 @@ function runWorker(spawn, live, job, onProgress) {
     });
     w.post(job);
   });
-}
-
-// workerFactory returns spawn(handlers) -> { post, terminate } for this
-// platform: a module Web Worker, or a node:worker_threads Worker.
-async function workerFactory() {
-  if (typeof globalThis.Worker === 'function' && !globalThis.process?.versions?.node) {
-    return (on) => {
-      const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-      w.onmessage = (e) => on.message(e.data);
-      w.onmessageerror = () => on.error(new Error('a worker message could not be read'));
-      w.onerror = (e) => {
-        e.preventDefault?.();
-        on.error(new Error(e.message || 'the sealing worker failed'));
-      };
-      return { post: (m) => w.postMessage(m), terminate: () => w.terminate() };
-    };
-  }
-  const { Worker: NodeWorker } = await import('node:worker_threads');
-  return (on) => {
-    const w = new NodeWorker(new URL('./worker.js', import.meta.url));
-    w.on('message', on.message);
-    w.on('messageerror', on.error);
-    w.on('error', on.error);
-    w.on('exit', (code) => on.error(new Error(`the sealing worker exited with code ${code}`)));
-    return { post: (m) => w.postMessage(m), terminate: () => { w.terminate().catch(() => {}); } };
-  };
 }

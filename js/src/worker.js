@@ -1,13 +1,18 @@
 // The sealing worker of parallel sealInvite (see parallel.js): a module
-// Web Worker or a node:worker_threads worker. It receives one job
-// { module, pointer, installations, options }, starts the module from
-// the compiled WebAssembly.Module of the main thread, seals the pointers
-// and posts { type: 'progress', done }…, then { type: 'result', messages }
-// or { type: 'error', code, message }. The main thread terminates it.
+// Web Worker, or in Node the worker_threads worker of node-worker.js. It
+// posts { type: 'ready' } as soon as it runs, receives one job
+// { module, pointer, installations, options }, starts the module from the
+// compiled WebAssembly.Module of the main thread, seals the pointers and
+// posts { type: 'progress', done }…, then { type: 'result', messages } or
+// { type: 'error', code, message }. The main thread terminates it.
+//
+// Bundlers build it as a worker of its own: it has no top-level await and
+// no import(), so it fits any worker format (vite's default is iife).
 import { asError } from './errors.js';
 import { callGoAsync, init } from './module.js';
 
-async function handle(job, post) {
+/** Runs one job; post sends a message back to the main thread. */
+export async function sealJob(job, post) {
   try {
     await init(job.module ? { wasmModule: job.module } : {});
     const messages = await callGoAsync('sealPointers', job.pointer, job.installations, {
@@ -21,11 +26,8 @@ async function handle(job, post) {
   }
 }
 
-// The handler is set synchronously in a Web Worker, so no message is
-// missed; a Node MessagePort queues messages until it has a listener.
-if (typeof WorkerGlobalScope !== 'undefined' && typeof self !== 'undefined') {
-  self.onmessage = (e) => handle(e.data, (m) => self.postMessage(m));
-} else {
-  const { parentPort } = await import('node:worker_threads');
-  parentPort?.once('message', (job) => handle(job, (m) => parentPort.postMessage(m)));
+// In a Web Worker the handler is set synchronously, so no message is missed.
+if (typeof WorkerGlobalScope === 'function' && globalThis instanceof WorkerGlobalScope) {
+  self.onmessage = (e) => sealJob(e.data, (m) => self.postMessage(m));
+  self.postMessage({ type: 'ready' });
 }

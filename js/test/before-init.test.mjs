@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import 'fake-indexeddb/auto';
-import * as wp from '../src/index.js';
+import * as wp from '../src/node.js';
 import { rejectsWith, throwsWith } from './helpers.mjs';
 
 const E = wp.ErrorCode;

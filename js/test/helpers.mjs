@@ -3,7 +3,7 @@
 // tests can build and take apart wire messages independently of the Go
 // code).
 import assert from 'node:assert/strict';
-import * as wp from '../src/index.js';
+import * as wp from '../src/node.js';
 
 export { wp };
 

@@ -25,7 +25,7 @@ function shape(invite) {
     pointers: invite.pointers,
     direct: invite.direct,
     size: invite.size,
-    fields: Object.keys(invite),
+    fields: Object.keys(invite).filter((k) => k !== 'parallel'),
     messageFields: invite.messages.map((m) => Object.keys(m).join()),
   };
 }
@@ -70,6 +70,10 @@ describe('parallel sealInvite', () => {
       if (n < 32) assert.equal(spawned, 0);
       else assert.ok(spawned >= 1 && spawned <= (workers === 'auto' ? 2 : workers), `${spawned} workers`);
       assert.equal(workerStats().live, 0);
+      assert.deepEqual(invite.parallel, n < 32
+        ? { workers: 0, note: 'fewer than 32 pointer-capable installations: sealed on the calling thread' }
+        : { workers: spawned });
+      assert.equal(single.parallel, undefined);
       assert.deepEqual(shape(invite), shape(single));
       assert.equal(invite.pointers, n);
       assert.equal(invite.direct, 2);
@@ -113,6 +117,21 @@ describe('parallel sealInvite', () => {
     await rejectsWith(() => wp.sealInvite(welcome, 1, [], { workers: 2 }), E.ARGUMENT);
     await rejectsWith(() => wp.sealInvite(new Uint8Array(), 1, recipients.map((r) => r.installation), { workers: 2 }), E.ARGUMENT);
     await rejectsWith(() => wp.sealInvite(welcome, 1, recipients.map((r) => r.installation), { workers: 2, kemId: 7 }), E.UNSUPPORTED);
+  });
+
+  test('a worker script that does not load is ERR_LOAD naming it', async () => {
+    const ins = makeRecipients(40).map((r) => r.installation);
+    const missing = new URL('./no-such-worker.js', import.meta.url);
+    try {
+      await wp.init({ workerURL: missing });
+      await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2 }), E.LOAD,
+        new RegExp(`cannot start the sealing worker ${missing.href.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.equal(workerStats().live, 0);
+    } finally {
+      await wp.init({ workerURL: new URL('../src/node-worker.js', import.meta.url) });
+    }
+    const invite = await wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2 });
+    assert.deepEqual(invite.parallel, { workers: 2 });
   });
 
   test('workers must be a positive integer or auto', async () => {

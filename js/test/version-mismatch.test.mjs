@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as wp from '../src/index.js';
+import * as wp from '../src/node.js';
 import { rejectsWith } from './helpers.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
