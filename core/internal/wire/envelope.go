@@ -172,7 +172,7 @@ func (l *v1Layout) spec(num protowire.Number) (protowire.Type, bool) {
 
 // parse merges the message b into v (proto merge semantics).
 func (l *v1Layout) parse(b []byte, v *V1) error {
-	return forEachField(b, l.name, l.spec, func(f field) error {
+	return forEachField(b, l.name, 2, l.spec, func(f field) error {
 		switch f.num {
 		case l.id:
 			v.ID = f.v
@@ -204,7 +204,7 @@ func (l *ptrLayout) spec(num protowire.Number) (protowire.Type, bool) {
 }
 
 func (l *ptrLayout) parse(b []byte, p *Pointer) error {
-	return forEachField(b, l.name, l.spec, func(f field) error {
+	return forEachField(b, l.name, 2, l.spec, func(f field) error {
 		switch f.num {
 		case l.id:
 			p.ID = f.v
@@ -229,7 +229,7 @@ func envelopeSpec(num protowire.Number) (protowire.Type, bool) {
 
 func parseEnvelope(b []byte, name string, lv *v1Layout, lp *ptrLayout) (Envelope, error) {
 	var e Envelope
-	err := forEachField(b, name, envelopeSpec, func(f field) error {
+	err := forEachField(b, name, 1, envelopeSpec, func(f field) error {
 		// The last arm present wins; the same arm present again is merged
 		// into the previous one, as the Go runtime does.
 		if f.num == envelopeV1 {
