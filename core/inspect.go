@@ -138,6 +138,9 @@ func inspectKind(kind string, b []byte) (map[string]any, error) {
 		out["algorithm"] = alg.String()
 		return out, nil
 	case InspectWrapperEncryption:
+		if err := checkExtensionSize(b, "wrapper encryption"); err != nil {
+			return nil, err
+		}
 		pub, alg, err := wire.ParseWrapperEncryption(b)
 		if err != nil {
 			return nil, malformed(err)

@@ -152,3 +152,33 @@ func TestAEADTypesCap(t *testing.T) {
 }
 
 func errOf[T any](_ T, err error) error { return err }
+
+// ReadBackSize* give the size of the network form with the largest id and
+// created_ns, from lengths alone: what a sender checks before encrypting.
+func TestReadBackSize(t *testing.T) {
+	const maxID = 1<<64 - 1
+	for _, n := range []int{0, 1, 127, 128, 16383, 16384, 1 << 21, 25 << 20} {
+		v := &wire.V1{InstallationKey: fill(32, 1), Data: make([]byte, n), HpkePublicKey: fill(1216, 2),
+			WrapperAlgorithm: wire.AlgorithmXWing, WelcomeMetadata: fill(n%40, 3)}
+		got := wire.ReadBackSizeV1(&wire.V1{InstallationKey: v.InstallationKey, HpkePublicKey: v.HpkePublicKey,
+			WrapperAlgorithm: v.WrapperAlgorithm}, len(v.Data), len(v.WelcomeMetadata))
+		for _, id := range []uint64{0, 1, 1 << 40, maxID} {
+			v.ID, v.CreatedNs = id, id
+			if m := len(wire.AppendMessage(nil, wire.Envelope{V1: v})); m > got || id == maxID && m != got {
+				t.Errorf("V1 with %d data bytes, id %d: read back %d bytes, ReadBackSizeV1 = %d", n, id, m, got)
+			}
+		}
+		p := &wire.Pointer{InstallationKey: fill(32, 1), WelcomePointer: make([]byte, n), HpkePublicKey: fill(1216, 2),
+			WrapperAlgorithm: wire.AlgorithmXWing, ID: maxID, CreatedNs: maxID}
+		want := len(wire.AppendMessage(nil, wire.Envelope{Pointer: p}))
+		if got := wire.ReadBackSizePointer(&wire.Pointer{InstallationKey: p.InstallationKey, HpkePublicKey: p.HpkePublicKey,
+			WrapperAlgorithm: p.WrapperAlgorithm}, n); got != want {
+			t.Errorf("pointer of %d bytes: ReadBackSizePointer = %d, want %d", n, got, want)
+		}
+	}
+	for _, c := range []uint64{0, 1, 300, maxID} {
+		if got, want := wire.SizeWelcomeMetadata(c), len(wire.AppendWelcomeMetadata(nil, c)); got != want {
+			t.Errorf("SizeWelcomeMetadata(%d) = %d, want %d", c, got, want)
+		}
+	}
+}

@@ -22,6 +22,11 @@ func AppendWelcomeMetadata(b []byte, cursor uint64) []byte {
 	return appendUint64Field(b, metadataCursor, cursor)
 }
 
+// SizeWelcomeMetadata is the size of AppendWelcomeMetadata(nil, cursor).
+func SizeWelcomeMetadata(cursor uint64) int {
+	return sizeUint64Field(metadataCursor, cursor)
+}
+
 func metadataSpec(num protowire.Number) (protowire.Type, bool) {
 	return protowire.VarintType, num == metadataCursor
 }

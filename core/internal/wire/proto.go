@@ -191,10 +191,15 @@ func forEachField(b []byte, msg string, depth int, spec fieldSpec, fn func(f fie
 // Sizes and appenders for proto3 singular fields (zero values omitted).
 
 func sizeBytesField(num protowire.Number, v []byte) int {
-	if len(v) == 0 {
+	return sizeBytesLen(num, len(v))
+}
+
+// sizeBytesLen is sizeBytesField for a value of n bytes.
+func sizeBytesLen(num protowire.Number, n int) int {
+	if n == 0 {
 		return 0
 	}
-	return protowire.SizeTag(num) + protowire.SizeBytes(len(v))
+	return protowire.SizeTag(num) + protowire.SizeBytes(n)
 }
 
 func appendBytesField(b []byte, num protowire.Number, v []byte) []byte {
