@@ -103,17 +103,16 @@ func makeJSError(code, msg string) js.Value {
 }
 
 // tryNew calls new cls(code, msg), reporting a constructor that throws.
+// The instance is read and written through Reflect (guarded calls): an
+// error class set through the namespace may be anything.
 func tryNew(cls js.Value, code, msg string) (v js.Value, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
+	ok = protect(func() {
+		v = cls.New(code, msg)
+		if reflectGet.Invoke(v, "code").IsUndefined() {
+			reflect.Call("set", v, "code", code)
 		}
-	}()
-	v = cls.New(code, msg)
-	if v.Get("code").IsUndefined() {
-		v.Set("code", code)
-	}
-	return v, true
+	})
+	return v, ok
 }
 
 // panicError turns a recovered panic into an ERR_INTERNAL error. The
