@@ -50,7 +50,7 @@ func byteInputs(t testing.TB, f *fixture) []byteInput {
 		{"OpenWelcomeInput", f.pointerIn, func(b []byte) error { _, err := core.OpenWelcomeInput(b, keys, nil); return err }, 0},
 		{"OpenPointee", f.pointeeMsg, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, nil); return err }, 0},
 		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointeeInput(f.pointer, b, nil); return err }, 0},
-		{"ParsePointer", f.pointer.Marshal(), func(b []byte) error { _, err := core.ParsePointer(b); return err }, 0},
+		{"ParsePointer", f.pointer.Marshal(), func(b []byte) error { _, err := core.ParsePointer(b); return err }, core.MaxPointerSize},
 		{"ParseWrapperEncryption", ff03, func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.MaxExtensionSize},
 		{"ParsePointeeAEADTypes", typicalAEADTypes, func(b []byte) error { _, err := core.ParsePointeeAEADTypes(b); return err }, core.MaxExtensionSize},
 		{"InstallationFromExtensions/0xff03", ff03, func(b []byte) error {
@@ -71,8 +71,11 @@ func byteInputs(t testing.TB, f *fixture) []byteInput {
 		core.InspectWelcomeMetadata: {0x08, 0x05},
 	} {
 		limit := 0
-		if kind == core.InspectWrapperEncryption || kind == core.InspectAEADTypes {
+		switch kind {
+		case core.InspectWrapperEncryption, core.InspectAEADTypes:
 			limit = core.MaxExtensionSize
+		case core.InspectWelcomePointer:
+			limit = core.MaxPointerSize
 		}
 		ins = append(ins, byteInput{"Inspect/" + kind, valid, func(b []byte) error { _, err := core.Inspect(kind, b); return err }, limit})
 	}

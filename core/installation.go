@@ -33,7 +33,8 @@ type Installation struct {
 	// AlgorithmCurve25519 when the extension is absent.
 	WrapperPublicKey []byte
 	WrapperAlgorithm Algorithm
-	// PointeeAEADTypes is the parsed 0xff04 extension; nil when absent.
+	// PointeeAEADTypes is the parsed 0xff04 extension; nil when absent or
+	// empty.
 	PointeeAEADTypes []AEADType
 }
 
@@ -111,8 +112,9 @@ func EncodePointeeAEADTypes(types []AEADType) []byte {
 }
 
 // ParsePointeeAEADTypes decodes a 0xff04 payload of at most
-// MaxExtensionSize bytes and MaxPointeeAEADTypes entries. Unknown values
-// are kept (a newer client may list AEADs this package does not know).
+// MaxExtensionSize bytes and MaxPointeeAEADTypes entries; nil for an
+// empty list. Unknown values are kept (a newer client may list AEADs this
+// package does not know).
 func ParsePointeeAEADTypes(payload []byte) ([]AEADType, error) {
 	if err := checkExtensionSize(payload, "pointee AEAD types"); err != nil {
 		return nil, err
@@ -120,6 +122,9 @@ func ParsePointeeAEADTypes(payload []byte) ([]AEADType, error) {
 	raw, err := wire.ParseAEADTypes(payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: pointee AEAD types extension: %v", ErrMalformed, err)
+	}
+	if len(raw) == 0 {
+		return nil, nil // as if absent: every build reports an empty list the same way
 	}
 	types := make([]AEADType, len(raw))
 	for i, t := range raw {

@@ -16,7 +16,7 @@ const (
 	maxInstallationKey = 1 << 10
 	maxPublicKey       = 1 << 12
 	maxExtension       = core.MaxExtensionSize
-	maxStoredPointer   = 1 << 12
+	maxStoredPointer   = core.MaxPointerSize
 	maxTopic           = 1 << 10
 	maxInstallations   = 100_000
 	maxKeys            = 1 << 10

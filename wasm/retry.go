@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"math"
 	"syscall/js"
 	"time"
@@ -193,13 +192,8 @@ func pendingArg(v js.Value) (core.Pending, error) {
 
 // dropCode is the code of a schedule decision to drop, or null.
 func dropCode(err error) any {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, core.ErrExpired):
-		return codeExpired
-	case errors.Is(err, core.ErrAttemptsExhausted):
-		return codeAttemptsExhausted
 	}
 	return errorCode(err)
 }
