@@ -20,6 +20,7 @@ const (
 	codeAborted  = "ERR_ABORTED"
 	codeInternal = "ERR_INTERNAL"
 )
+
 // bridgeError is an error raised by the bridge itself (argument checks,
 // aborts, panics) with its code.
 type bridgeError struct {
