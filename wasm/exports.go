@@ -796,11 +796,11 @@ func openPointee(args []js.Value) (any, error) {
 
 // inspect(bytes, kind) -> JSON-friendly view
 func inspect(args []js.Value) (any, error) {
-	b, err := bytesArg(arg(args, 0), "bytes", core.DefaultMaxMessageSize)
+	kind, err := optStringArg(arg(args, 1), "kind", 64, core.InspectAuto)
 	if err != nil {
 		return nil, err
 	}
-	kind, err := optStringArg(arg(args, 1), "kind", 64, core.InspectAuto)
+	b, err := bytesArg(arg(args, 0), "bytes", core.InspectMaxSize(kind))
 	if err != nil {
 		return nil, err
 	}
