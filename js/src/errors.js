@@ -3,7 +3,7 @@
  * message is for humans and may change.
  */
 export const ErrorCode = Object.freeze({
-  /** A wrong type, a missing value, a number out of range, an unknown option. */
+  /** A wrong type, a missing value, a number out of range, an unknown option, a getter or Proxy that throws, a detached or shared buffer. */
   ARGUMENT: 'ERR_ARGUMENT',
   /** A function was called before init() resolved. */
   NOT_INITIALIZED: 'ERR_NOT_INITIALIZED',
