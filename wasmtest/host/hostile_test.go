@@ -109,11 +109,13 @@ func TestHostileNestedGroups(t *testing.T) {
 	ctx := context.Background()
 	nested := nestedGroups(9000, false)
 	deep := nestedGroups(9000, true)
-	for _, kind := range []string{core.InspectAuto, core.InspectWelcomeMessage, core.InspectWelcomePointer, core.InspectWelcomeMetadata} {
+	for _, kind := range []string{core.InspectAuto, core.InspectWelcomeMessage, core.InspectWelcomeMetadata} {
 		_, err := w.m.Inspect(ctx, kind, nested)
 		wantSentinel(t, "Inspect "+kind, err, core.ErrMalformed)
 	}
-	_, err := w.m.ToWelcomeMessage(ctx, nested, 1, 2)
+	_, err := w.m.Inspect(ctx, core.InspectWelcomePointer, nested[:core.MaxPointerSize])
+	wantSentinel(t, "Inspect welcome_pointer", err, core.ErrMalformed)
+	_, err = w.m.ToWelcomeMessage(ctx, nested, 1, 2)
 	wantSentinel(t, "ToWelcomeMessage", err, core.ErrMalformed)
 	_, err = w.m.InstallationFromExtensions(ctx, []byte("id"), nil, nested, nil)
 	wantSentinel(t, "InstallationFromExtensions", err, core.ErrMalformed)
