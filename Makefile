@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 WASM_EXEC_PATH := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build test test-go test-js test-wasm test-e2e test-package demo proto bench bench-quick fuzz vet setup clean
+.PHONY: all build test test-go test-js test-wasm test-e2e test-package demo proto bench bench-quick fuzz fuzz-corpus vet setup clean
 
 all: build
 
@@ -59,8 +59,14 @@ bench-quick:
 	./scripts/bench.sh --quick
 
 FUZZTIME ?= 30s
+FUZZMINIMIZETIME ?= 10s
 fuzz:
-	./scripts/fuzz.sh $(FUZZTIME)
+	./scripts/fuzz.sh $(FUZZTIME) $(FUZZMINIMIZETIME)
+
+# The full mutation corpus through the core, the wasip1 reactor and the JS
+# module, compared (make test runs a slice).
+fuzz-corpus:
+	./scripts/fuzz-corpus.sh
 
 clean:
 	rm -rf js/dist dist artifacts

@@ -1,9 +1,12 @@
 package core_test
 
 import (
+	"bytes"
+	"errors"
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/cloudflare/circl/kem/xwing"
 
@@ -128,4 +131,65 @@ func BenchmarkSealInvite1000Welcome500KB(b *testing.B) {
 	perOp := float64(after.TotalAlloc-before.TotalAlloc) / float64(b.N)
 	b.ReportMetric(perOp-float64(inv.Size()), "B-beyond-output/op")
 	b.ReportMetric(float64(inv.Size()), "B-output/op")
+}
+
+// BenchmarkHostile is the time and memory spent on the inputs of issue 9,
+// refused or opened. The bound on padding: "padded-pointer" opens (and
+// refuses) a 25 MiB pointer message padded with empty oneof arms; its
+// x-unpadded metric is its cost over that of opening the same pointer
+// unpadded, measured in the same run, and must stay a small constant.
+func BenchmarkHostile(b *testing.B) {
+	f := newFixture(b)
+	keys := f.keys()
+	run := func(name string, fn func() error, want error) {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := fn(); !errors.Is(err, want) {
+					b.Fatalf("got %v, want %v", err, want)
+				}
+			}
+		})
+	}
+	nested := nestedGroups(9000, false)
+	nestedPointer := append(bytes.Clone(f.pointerMsg), nestedGroups(9000, true)...)
+	run("nested-9000/OpenWelcome", func() error { _, err := core.OpenWelcome(nestedPointer, keys, nil); return err }, core.ErrMalformed)
+	run("nested-9000/Inspect", func() error { _, err := core.Inspect(core.InspectAuto, nested); return err }, core.ErrMalformed)
+
+	aead := packedAEADTypes(5, 25<<20)
+	run("aead-types-25MiB/ParsePointeeAEADTypes", func() error { _, err := core.ParsePointeeAEADTypes(aead); return err }, core.ErrTooLarge)
+	run("aead-types-25MiB/Inspect", func() error { _, err := core.Inspect(core.InspectAEADTypes, aead); return err }, core.ErrTooLarge)
+
+	padded := paddedPointer(f.pointerMsg, core.DefaultMaxMessageSize)
+	b.Run("padded-pointer-25MiB/OpenWelcome", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := core.OpenWelcome(padded, keys, nil); !errors.Is(err, core.ErrMalformed) {
+				b.Fatal(err)
+			}
+		}
+		padded := b.Elapsed()
+		start := time.Now()
+		for range b.N {
+			if _, err := core.OpenWelcome(f.pointerMsg, keys, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(padded)/float64(time.Since(start)), "x-unpadded")
+	})
+	run("padded-pointer-25MiB/Inspect", func() error { _, err := core.Inspect(core.InspectAuto, padded); return err }, core.ErrMalformed)
+	run("pointer/OpenWelcome", func() error { _, err := core.OpenWelcome(f.pointerMsg, keys, nil); return err }, nil)
+
+	// A legitimate pointee of the largest size a default sender publishes.
+	welcome := testWelcome(25<<20 - 200)
+	inv, err := core.SealInvite(welcome, 1, installations(f.ps[:3]), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pointee := toMessage(b, inv.Messages[0].Message, 1)
+	rec, err := core.OpenWelcome(toMessage(b, inv.Messages[1].Message, 2), keys, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run("pointee-25MiB/OpenPointee", func() error { _, err := core.OpenPointee(rec.Pointer, pointee, nil); return err }, nil)
 }

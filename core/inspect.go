@@ -34,8 +34,8 @@ var autoOrder = []string{
 // HPKE ciphertext and the pointer plaintext, and names the kind it found
 // in the "kind" field. Nothing is decrypted.
 func Inspect(kind string, b []byte) (map[string]any, error) {
-	if len(b) > DefaultMaxMessageSize {
-		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(b), DefaultMaxMessageSize)
+	if max := InspectMaxSize(kind); len(b) > max {
+		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrTooLarge, len(b), max)
 	}
 	if kind == InspectAuto || kind == "" {
 		var firstErr error
@@ -51,6 +51,18 @@ func Inspect(kind string, b []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("%w: not a welcome message, welcome message input, sealed HPKE ciphertext or welcome pointer", ErrMalformed)
 	}
 	return inspectKind(kind, b)
+}
+
+// InspectMaxSize is the largest input Inspect reads as kind: larger input
+// is ErrTooLarge before it is read.
+func InspectMaxSize(kind string) int {
+	switch kind {
+	case InspectWrapperEncryption, InspectAEADTypes:
+		return MaxExtensionSize
+	case InspectWelcomePointer:
+		return MaxPointerSize
+	}
+	return DefaultMaxMessageSize
 }
 
 func inspectKind(kind string, b []byte) (map[string]any, error) {

@@ -14,6 +14,14 @@ const (
 	// ExtensionPointeeAEADTypes (0xff04) carries
 	// WelcomePointeeEncryptionAeadTypesExtension.
 	ExtensionPointeeAEADTypes = 0xff04
+
+	// MaxExtensionSize caps an extension payload; larger ones are
+	// ErrTooLarge before they are parsed. A real 0xff03 payload is 1,222
+	// bytes, a 0xff04 one 3.
+	MaxExtensionSize = 16 << 10
+	// MaxPointeeAEADTypes caps the entries of a 0xff04 list: more is
+	// ErrMalformed.
+	MaxPointeeAEADTypes = wire.MaxAEADTypes
 )
 
 // Installation is a recipient of an invite, as read from its key package.
@@ -25,7 +33,8 @@ type Installation struct {
 	// AlgorithmCurve25519 when the extension is absent.
 	WrapperPublicKey []byte
 	WrapperAlgorithm Algorithm
-	// PointeeAEADTypes is the parsed 0xff04 extension; nil when absent.
+	// PointeeAEADTypes is the parsed 0xff04 extension; nil when absent or
+	// empty.
 	PointeeAEADTypes []AEADType
 }
 
@@ -38,7 +47,9 @@ func (in *Installation) PointerCapable() bool {
 
 // InstallationFromExtensions builds an Installation from the raw key
 // package fields: the init key, and the 0xff03 and 0xff04 extension
-// payloads (nil or empty when absent).
+// payloads (nil or empty when absent). The key to wrap to is validated
+// here, so that a key package that offers no usable key is refused when it
+// is read rather than when an invite is sealed.
 func InstallationFromExtensions(installationKey, initKey, wrapperEncryption, pointeeAEADTypes []byte) (Installation, error) {
 	in := Installation{InstallationKey: clone(installationKey)}
 	if len(installationKey) == 0 {
@@ -51,6 +62,9 @@ func InstallationFromExtensions(installationKey, initKey, wrapperEncryption, poi
 		}
 		in.WrapperPublicKey, in.WrapperAlgorithm = pub, alg
 	} else {
+		if err := ValidatePublicKey(AlgorithmCurve25519, initKey); err != nil {
+			return in, fmt.Errorf("init key (no 0xff03 extension): %w", err)
+		}
 		in.WrapperPublicKey, in.WrapperAlgorithm = clone(initKey), AlgorithmCurve25519
 	}
 	if len(pointeeAEADTypes) > 0 {
@@ -72,8 +86,11 @@ func EncodeWrapperEncryption(publicKey []byte, alg Algorithm) ([]byte, error) {
 }
 
 // ParseWrapperEncryption decodes a 0xff03 payload. The algorithm must be
-// one this package can wrap to, and the key must have its size.
+// one this package can wrap to, and the key must pass ValidatePublicKey.
 func ParseWrapperEncryption(payload []byte) (publicKey []byte, alg Algorithm, err error) {
+	if err := checkExtensionSize(payload, "wrapper encryption"); err != nil {
+		return nil, 0, err
+	}
 	pub, a, err := wire.ParseWrapperEncryption(payload)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: wrapper encryption extension: %v", ErrMalformed, err)
@@ -94,16 +111,31 @@ func EncodePointeeAEADTypes(types []AEADType) []byte {
 	return wire.AppendAEADTypes(nil, raw)
 }
 
-// ParsePointeeAEADTypes decodes a 0xff04 payload. Unknown values are kept
-// (a newer client may list AEADs this package does not know).
+// ParsePointeeAEADTypes decodes a 0xff04 payload of at most
+// MaxExtensionSize bytes and MaxPointeeAEADTypes entries; nil for an
+// empty list. Unknown values are kept (a newer client may list AEADs this
+// package does not know).
 func ParsePointeeAEADTypes(payload []byte) ([]AEADType, error) {
+	if err := checkExtensionSize(payload, "pointee AEAD types"); err != nil {
+		return nil, err
+	}
 	raw, err := wire.ParseAEADTypes(payload)
 	if err != nil {
 		return nil, fmt.Errorf("%w: pointee AEAD types extension: %v", ErrMalformed, err)
+	}
+	if len(raw) == 0 {
+		return nil, nil // as if absent: every build reports an empty list the same way
 	}
 	types := make([]AEADType, len(raw))
 	for i, t := range raw {
 		types[i] = AEADType(t)
 	}
 	return types, nil
+}
+
+func checkExtensionSize(payload []byte, what string) error {
+	if len(payload) > MaxExtensionSize {
+		return fmt.Errorf("%w: %s extension of %d bytes exceeds %d", ErrTooLarge, what, len(payload), MaxExtensionSize)
+	}
+	return nil
 }

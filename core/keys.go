@@ -164,8 +164,29 @@ func keyKEM(alg Algorithm) (uint16, error) {
 	return 0, fmt.Errorf("%w: key algorithm %v", ErrUnsupported, alg)
 }
 
-// ValidatePublicKey checks that pub is a valid public key for alg.
+// ValidatePublicKey checks that pub is a valid public key for alg: of the
+// right size, accepted by the KEM, and not one that protects nothing (an
+// X25519 point of low order, alone or as the X25519 half of an X-Wing key,
+// or an X-Wing key whose ML-KEM half is all zero).
 func ValidatePublicKey(alg Algorithm, pub []byte) error {
+	if err := checkKeyShape(alg, pub); err != nil {
+		return err
+	}
+	id, _ := keyKEM(alg)
+	if hpke.CheckPublicKey(id, pub) != nil {
+		return fmt.Errorf("%w: %v public key fails validation", ErrInvalidKey, alg)
+	}
+	return nil
+}
+
+// mlkemPublicKeySize is the ML-KEM-768 half of an X-Wing public key; the
+// X25519 half follows it.
+const mlkemPublicKeySize = XWingPublicKeySize - Curve25519PublicKeySize
+
+// checkKeyShape is the part of ValidatePublicKey that costs no
+// cryptography: the size, and the weak keys above. Sealing runs it for
+// every installation; the KEM's own check comes with the encapsulation.
+func checkKeyShape(alg Algorithm, pub []byte) error {
 	id, err := keyKEM(alg)
 	if err != nil {
 		return err
@@ -173,10 +194,55 @@ func ValidatePublicKey(alg Algorithm, pub []byte) error {
 	if len(pub) != hpke.PublicKeySize(id) {
 		return fmt.Errorf("%w: %v public key must be %d bytes, got %d", ErrInvalidKey, alg, hpke.PublicKeySize(id), len(pub))
 	}
-	if hpke.CheckPublicKey(id, pub) != nil {
-		return fmt.Errorf("%w: %v public key fails validation", ErrInvalidKey, alg)
+	x25519 := pub
+	if alg == AlgorithmXWing {
+		x25519 = pub[mlkemPublicKeySize:]
+		if allZero(pub[:mlkemPublicKeySize]) {
+			return fmt.Errorf("%w: %v public key: its ML-KEM half is all zero", ErrInvalidKey, alg)
+		}
+	}
+	if lowOrderX25519(x25519) {
+		return fmt.Errorf("%w: %v public key: its X25519 point is of low order", ErrInvalidKey, alg)
 	}
 	return nil
+}
+
+// x25519LowOrder lists the u-coordinates of the X25519 points of small
+// order, on the curve and on its twist, with their non-canonical
+// encodings: 0, 1, the two points of order 8, p-1, p (= 0) and p+1 (= 1).
+// Every X25519 output with such a point is all zero, known to anyone.
+// X25519 ignores the top bit, and so does the comparison.
+var x25519LowOrder = [...][32]byte{
+	{},
+	{1},
+	{0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00},
+	{0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f, 0x11, 0x57},
+	{0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+	{0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+	{0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f},
+}
+
+// lowOrderX25519 reports whether the 32-byte public key u is in
+// x25519LowOrder. Public keys are public: no need for constant time.
+func lowOrderX25519(u []byte) bool {
+	var k [32]byte
+	copy(k[:], u)
+	k[31] &= 0x7f
+	for _, p := range x25519LowOrder {
+		if k == p {
+			return true
+		}
+	}
+	return false
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func clone(b []byte) []byte {

@@ -15,6 +15,10 @@ const (
 	PointeeKeySize    = 32
 	PointeeNonceSize  = 12
 	decentralizedByte = 0x01
+
+	// MaxPointerSize caps a pointer's stored form (a real one is 102
+	// bytes): larger input is ErrTooLarge before it is parsed.
+	MaxPointerSize = 4 << 10
 )
 
 // Pointer is a decrypted WelcomePointer: where the pointee is and how to
@@ -35,6 +39,9 @@ type Pointer struct {
 // ParsePointer decodes and checks a WelcomePointer protobuf: the form a
 // pending pointer is stored in.
 func ParsePointer(b []byte) (*Pointer, error) {
+	if len(b) > MaxPointerSize {
+		return nil, fmt.Errorf("%w: pointer of %d bytes exceeds %d", ErrTooLarge, len(b), MaxPointerSize)
+	}
 	wp, err := wire.ParseWelcomePointer(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: welcome pointer: %v", ErrMalformed, err)

@@ -92,7 +92,11 @@ type SealOptions struct {
 	// KEMID is the X-Wing KEM id for the HPKE suite_id; zero means
 	// KEMXWingDeployed (0x004D).
 	KEMID KEMID
-	// MaxMessageSize caps each message; zero means DefaultMaxMessageSize.
+	// MaxMessageSize caps each message as receivers read it back (the
+	// network's WelcomeMessage form, with the largest id and created_ns a
+	// node can add), so that a receiver with the same limit accepts
+	// whatever a sender publishes; zero means DefaultMaxMessageSize. It is
+	// checked before any encryption.
 	MaxMessageSize int
 	// Progress, when set, is called after each installation is sealed.
 	Progress func(done, total int)
@@ -141,17 +145,15 @@ func checkInstallation(i int, in *Installation) error {
 	if len(in.InstallationKey) == 0 {
 		return fmt.Errorf("%w: installation %d: empty installation key", ErrInvalidArgument, i)
 	}
-	// X-Wing keys get only their size checked here: the ML-KEM key check
-	// expands the key, which encapsulation does anyway, and doing it
-	// twice cost a fifth of each pointer. Sealing is all or nothing, so a
-	// key that fails there still fails the whole invite.
+	// X-Wing keys get only the checks that cost no cryptography here: the
+	// ML-KEM key check expands the key, which encapsulation does anyway,
+	// and doing it twice cost a fifth of each pointer. Sealing is all or
+	// nothing, so a key that fails there still fails the whole invite.
+	check := ValidatePublicKey
 	if in.WrapperAlgorithm == AlgorithmXWing {
-		if len(in.WrapperPublicKey) != XWingPublicKeySize {
-			return fmt.Errorf("installation %d: %w: %v public key must be %d bytes, got %d", i, ErrInvalidKey, in.WrapperAlgorithm, XWingPublicKeySize, len(in.WrapperPublicKey))
-		}
-		return nil
+		check = checkKeyShape
 	}
-	if err := ValidatePublicKey(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
+	if err := check(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
 		return fmt.Errorf("installation %d: %w", i, err)
 	}
 	return nil
@@ -185,6 +187,26 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	usePointers := capable >= MinPointerInstallations
 	rnd := opts.random()
 	maxSize := opts.maxSize()
+
+	// Every message is sized before anything is encrypted: an invite that
+	// cannot be published costs no cryptography.
+	if usePointers {
+		if err := checkPointeeSize(len(welcome), cursor, maxSize); err != nil {
+			return nil, err
+		}
+	}
+	for i := range installations {
+		in := &installations[i]
+		var err error
+		if usePointers && isCapable[i] {
+			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
+		} else {
+			err = checkDirectSize(len(welcome), cursor, in, xwingID, maxSize)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("installation %d: %w", i, err)
+		}
+	}
 
 	inv := &Invite{Messages: make([]OutgoingMessage, 0, len(installations)+1)}
 	var pointerPlain []byte
@@ -252,10 +274,10 @@ func SealDirect(welcome []byte, cursor uint64, in Installation, opts *SealOption
 }
 
 func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
-	kemID, err := wrapKEM(in.WrapperAlgorithm, xwingID)
-	if err != nil {
+	if err := checkDirectSize(len(welcome), cursor, in, xwingID, maxSize); err != nil {
 		return nil, err
 	}
+	kemID, _ := wrapKEM(in.WrapperAlgorithm, xwingID)
 	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, welcome, rnd)
 	if err != nil {
 		return nil, err
@@ -265,18 +287,74 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 	if err != nil {
 		return nil, err
 	}
-	v1 := &wire.V1{
-		InstallationKey:  in.InstallationKey,
-		Data:             data,
-		HpkePublicKey:    in.WrapperPublicKey,
-		WrapperAlgorithm: int32(in.WrapperAlgorithm),
-		WelcomeMetadata:  metadata,
+	v1 := directV1(in)
+	v1.Data, v1.WelcomeMetadata = data, metadata
+	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), nil
+}
+
+// Sizes are checked before anything is encrypted: checkSize compares the
+// size a receiver reads back (the network form, wire.ReadBackSize*) with
+// the sender's limit, so that whatever a sender publishes a receiver with
+// the same limit accepts. The check*Size functions size each kind of
+// message from the lengths alone.
+
+func checkSize(what string, readBack, maxSize int) error {
+	if readBack > maxSize {
+		return fmt.Errorf("%w: %s of %d bytes (as read back) exceeds %d", ErrTooLarge, what, readBack, maxSize)
 	}
-	size := wire.InputSizeV1(v1)
-	if size > maxSize {
-		return nil, fmt.Errorf("%w: direct welcome of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
+	return nil
+}
+
+// directV1 is a direct welcome's V1 without its sealed fields.
+func directV1(in *Installation) *wire.V1 {
+	return &wire.V1{InstallationKey: in.InstallationKey, HpkePublicKey: in.WrapperPublicKey, WrapperAlgorithm: int32(in.WrapperAlgorithm)}
+}
+
+func checkDirectSize(welcomeLen int, cursor uint64, in *Installation, xwingID uint16, maxSize int) error {
+	kemID, err := wrapKEM(in.WrapperAlgorithm, xwingID)
+	if err != nil {
+		return err
 	}
-	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{V1: v1}), nil
+	dataLen, err := hpkeCiphertextSize(kemID, welcomeLen)
+	if err != nil {
+		return err
+	}
+	metadataLen := wire.SizeWelcomeMetadata(cursor) + hpke.TagSize
+	return checkSize("direct welcome", wire.ReadBackSizeV1(directV1(in), dataLen, metadataLen), maxSize)
+}
+
+func checkPointeeSize(welcomeLen int, cursor uint64, maxSize int) error {
+	const overhead = chacha20poly1305.Overhead
+	v1 := &wire.V1{InstallationKey: make([]byte, DestinationSize), WrapperAlgorithm: int32(AlgorithmSymmetricKey)}
+	return checkSize("pointee", wire.ReadBackSizeV1(v1, welcomeLen+overhead, wire.SizeWelcomeMetadata(cursor)+overhead), maxSize)
+}
+
+// pointerPlainSize is the size of every valid pointer's plaintext.
+var pointerPlainSize = len((&Pointer{
+	Destination: make([]byte, DestinationSize), AEADType: AEADChaCha20Poly1305, EncryptionKey: make([]byte, PointeeKeySize),
+	DataNonce: make([]byte, PointeeNonceSize), WelcomeMetadataNonce: make([]byte, PointeeNonceSize),
+}).Marshal())
+
+func pointerMessage(in *Installation) *wire.Pointer {
+	return &wire.Pointer{InstallationKey: in.InstallationKey, HpkePublicKey: in.WrapperPublicKey, WrapperAlgorithm: int32(AlgorithmXWing)}
+}
+
+func checkPointerSize(plainLen int, in *Installation, xwingID uint16, maxSize int) error {
+	sealedLen, err := hpkeCiphertextSize(xwingID, plainLen)
+	if err != nil {
+		return err
+	}
+	return checkSize("pointer", wire.ReadBackSizePointer(pointerMessage(in), sealedLen), maxSize)
+}
+
+// hpkeCiphertextSize is the size of sealHPKE's output for a plaintext of
+// n bytes, or ErrTooLarge when MLS lengths cannot frame it.
+func hpkeCiphertextSize(kemID uint16, n int) (int, error) {
+	encLen, ctLen := hpke.EncapsulationSize(kemID), n+hpke.TagSize
+	if n < 0 || ctLen >= wire.MaxVarint {
+		return 0, fmt.Errorf("%w: a plaintext of %d bytes does not fit an HPKE ciphertext (MLS lengths stop below 2^30)", ErrTooLarge, n)
+	}
+	return wire.HpkeCiphertextSize(encLen, ctLen), nil
 }
 
 func newPointer(rnd io.Reader) (*Pointer, error) {
@@ -305,9 +383,8 @@ func newPointer(rnd io.Reader) (*Pointer, error) {
 }
 
 func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]byte, *Pointer, error) {
-	// Refuse before encrypting: the pointee is bounded by the network cap.
-	if len(welcome) > maxSize {
-		return nil, nil, fmt.Errorf("%w: welcome of %d bytes exceeds %d", ErrTooLarge, len(welcome), maxSize)
+	if err := checkPointeeSize(len(welcome), cursor, maxSize); err != nil {
+		return nil, nil, err
 	}
 	p, err := newPointer(rnd)
 	if err != nil {
@@ -325,38 +402,32 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 		WrapperAlgorithm: int32(AlgorithmSymmetricKey),
 		WelcomeMetadata:  aead.Seal(nil, p.WelcomeMetadataNonce, wire.AppendWelcomeMetadata(nil, cursor), nil),
 	}
-	size := wire.InputSizeV1(v1)
-	if size > maxSize {
-		return nil, nil, fmt.Errorf("%w: pointee of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
-	}
-	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{V1: v1}), p, nil
+	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), p, nil
 }
 
 func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
+	if err := checkPointerSize(len(pointerPlain), in, xwingID, maxSize); err != nil {
+		return nil, err
+	}
 	sealed, _, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
 	if err != nil {
 		return nil, err
 	}
-	ptr := &wire.Pointer{
-		InstallationKey:  in.InstallationKey,
-		WelcomePointer:   sealed,
-		HpkePublicKey:    in.WrapperPublicKey,
-		WrapperAlgorithm: int32(AlgorithmXWing),
-	}
-	size := wire.InputSizePointer(ptr)
-	if size > maxSize {
-		return nil, fmt.Errorf("%w: pointer of %d bytes exceeds %d", ErrTooLarge, size, maxSize)
-	}
-	return wire.AppendInput(make([]byte, 0, size), wire.Envelope{Pointer: ptr}), nil
+	ptr := pointerMessage(in)
+	ptr.WelcomePointer = sealed
+	return wire.AppendInput(make([]byte, 0, wire.InputSizePointer(ptr)), wire.Envelope{Pointer: ptr}), nil
 }
 
 // sealHPKE is HPKE seal #0 of plaintext to publicKey, serialized as a TLS
 // HpkeCiphertext built in place (header, enc, header, ciphertext) in one
 // buffer. The sender context is returned for the following seals.
 func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
-	encLen := hpke.EncapsulationSize(kemID)
-	ctLen := len(plaintext) + hpke.TagSize
-	out := make([]byte, 0, wire.HpkeCiphertextSize(encLen, ctLen))
+	size, err := hpkeCiphertextSize(kemID, len(plaintext))
+	if err != nil {
+		return nil, nil, err
+	}
+	encLen, ctLen := hpke.EncapsulationSize(kemID), len(plaintext)+hpke.TagSize
+	out := make([]byte, 0, size)
 	out, sender, err := hpke.NewSenderAppend(wire.AppendVarint(out, encLen), kemID, publicKey, hpke.WelcomeInfo, rnd)
 	if err != nil {
 		return nil, nil, hpkeSendError(err)

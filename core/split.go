@@ -70,14 +70,17 @@ func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions)
 	if err != nil {
 		return nil, err
 	}
+	maxSize := opts.maxSize()
+	plain := ptr.Marshal()
 	for i, ok := range capable {
 		if !ok {
 			return nil, fmt.Errorf("%w: installation %d is not pointer-capable", ErrInvalidArgument, i)
 		}
+		if err := checkPointerSize(len(plain), &installations[i], xwingID, maxSize); err != nil {
+			return nil, fmt.Errorf("installation %d: %w", i, err)
+		}
 	}
 	rnd := opts.random()
-	maxSize := opts.maxSize()
-	plain := ptr.Marshal()
 	out := make([]OutgoingMessage, 0, len(installations))
 	for i := range installations {
 		in := &installations[i]

@@ -11,7 +11,7 @@ export declare const NAMESPACE: '__welcomePointers';
 
 /** Stable error codes. A code never changes meaning once released. */
 export declare const ErrorCode: {
-  /** A wrong type, a missing value, a number out of range, an unknown option. */
+  /** A wrong type, a missing value, a number out of range, an unknown option, a getter or Proxy that throws, a detached or shared buffer. */
   readonly ARGUMENT: 'ERR_ARGUMENT';
   /** A function was called before init() resolved. */
   readonly NOT_INITIALIZED: 'ERR_NOT_INITIALIZED';
@@ -31,9 +31,9 @@ export declare const ErrorCode: {
   readonly UNSUPPORTED: 'ERR_UNSUPPORTED';
   /** The first message on a pointer's topic is not a pointee. Final. */
   readonly NOT_POINTEE: 'ERR_NOT_POINTEE';
-  /** A message or argument over its size limit, refused before decryption. */
+  /** A message or argument over its size limit, refused before decryption (a seal: before encryption). */
   readonly TOO_LARGE: 'ERR_TOO_LARGE';
-  /** A public or private key of the wrong size, or one that fails validation. */
+  /** A key of the wrong size, failing validation, or protecting nothing (low-order X25519, all-zero X-Wing). */
   readonly INVALID_KEY: 'ERR_INVALID_KEY';
   /** A pending pointer passed its expiry. */
   readonly EXPIRED: 'ERR_EXPIRED';
@@ -55,7 +55,10 @@ export declare const ErrorCode: {
   readonly CORRUPT_RECORD: 'ERR_CORRUPT_RECORD';
   /** The resolver or store was closed. */
   readonly CLOSED: 'ERR_CLOSED';
-  /** A bug: a recovered Go panic, or the Go runtime is gone. */
+  /**
+   * A bug: a recovered Go panic; or "the WebAssembly module stopped; reload
+   * it" (every call until init() loaded a fresh instance).
+   */
   readonly INTERNAL: 'ERR_INTERNAL';
 };
 
@@ -219,7 +222,7 @@ export declare function installationFromExtensions(fields: KeyPackageFields): Pa
 export interface SealOptions {
   /** X-Wing KEM id for the HPKE suite_id; default KemId.XWING_DEPLOYED. */
   kemId?: number;
-  /** Per-message cap; default DEFAULT_MAX_MESSAGE_SIZE. */
+  /** Per-message cap, on the message as receivers read it back; default DEFAULT_MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
   /** Called now and then (and once at the end) with installations sealed so far. Exceptions are ignored. */
   onProgress?: (done: number, total: number) => void;

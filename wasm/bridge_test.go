@@ -428,7 +428,7 @@ func TestKeyCache(t *testing.T) {
 			t.Fatal("wrong key from the cache")
 		}
 	}
-	if _, err := cachedPrivateKey(core.AlgorithmXWing, []byte{1}); errorCode(err) != codeInvalidKey {
+	if _, err := cachedPrivateKey(core.AlgorithmXWing, []byte{1}); errorCode(err) != "ERR_INVALID_KEY" {
 		t.Fatalf("bad key: %v", err)
 	}
 }

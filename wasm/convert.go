@@ -4,13 +4,20 @@ package main
 
 import (
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall/js"
 )
 
-// Argument checking and conversion between JS values and Go. Every
-// function here fails with an ERR_ARGUMENT (or ERR_TOO_LARGE) error
-// instead of panicking, so an export never trusts a JS value's type.
+// Argument checking and conversion between JS values and Go. Every JS
+// value an export receives is read here, through one guarded path: the
+// functions below never panic and never let a JS exception unwind
+// through the Go runtime. A getter or Proxy trap that throws, a revoked
+// Proxy, a detached buffer or a SharedArrayBuffer view is an ERR_ARGUMENT
+// error naming the argument; so is a wrong type, a missing value or an
+// unknown option. Byte arguments over their cap are ERR_TOO_LARGE before
+// anything is copied.
 
 var (
 	uint8ArrayClass = js.Global().Get("Uint8Array")
@@ -18,15 +25,28 @@ var (
 	objectClass     = js.Global().Get("Object")
 	bigIntFunc      = js.Global().Get("BigInt")
 	stringFunc      = js.Global().Get("String")
-	reflectGet      = js.Global().Get("Reflect").Get("get")
+	reflect         = js.Global().Get("Reflect")
+	reflectGet      = reflect.Get("get")
+	objectKeys      = objectClass.Get("keys")
 
-	// The intrinsic %TypedArray%.prototype getters read internal slots:
-	// no user getter, prototype trick or Proxy trap runs, and the tag
-	// getter returns undefined for anything that is not a typed array.
-	typedArrayProto  = objectClass.Call("getPrototypeOf", uint8ArrayClass.Get("prototype"))
-	typedArrayTagGet = js.Global().Get("Reflect").Call("getOwnPropertyDescriptor", typedArrayProto, js.Global().Get("Symbol").Get("toStringTag")).Get("get")
-	typedArrayLenGet = js.Global().Get("Reflect").Call("getOwnPropertyDescriptor", typedArrayProto, "length").Get("get")
+	// The intrinsic %TypedArray%.prototype and ArrayBuffer.prototype
+	// accessors read internal slots: no user getter, prototype trick or
+	// Proxy trap runs. The tag getter returns undefined for anything that
+	// is not a typed array; ArrayBuffer's byteLength getter throws for a
+	// SharedArrayBuffer, and its slice for a detached buffer.
+	typedArrayProto     = objectClass.Call("getPrototypeOf", uint8ArrayClass.Get("prototype"))
+	typedArrayTagGet    = accessor(typedArrayProto, js.Global().Get("Symbol").Get("toStringTag"))
+	typedArrayLenGet    = accessor(typedArrayProto, "length")
+	typedArrayOffsetGet = accessor(typedArrayProto, "byteOffset")
+	typedArrayBufferGet = accessor(typedArrayProto, "buffer")
+	arrayBufferProto    = js.Global().Get("ArrayBuffer").Get("prototype")
+	arrayBufferLenGet   = accessor(arrayBufferProto, "byteLength")
+	arrayBufferSlice    = arrayBufferProto.Get("slice")
 )
+
+func accessor(proto js.Value, key any) js.Value {
+	return reflect.Call("getOwnPropertyDescriptor", proto, key).Get("get")
+}
 
 // maxSafeInteger is Number.MAX_SAFE_INTEGER.
 const maxSafeInteger = 1<<53 - 1
@@ -99,24 +119,37 @@ func arg(args []js.Value, i int) js.Value {
 }
 
 // bytesArg copies a Uint8Array into Go, once. max bounds its length
-// before anything is copied.
+// before anything is copied. The bytes are read through a fresh view of
+// the array's buffer, made from its internal slots, so nothing of the
+// caller's object (its prototype, a Proxy) takes part in the copy.
 func bytesArg(v js.Value, name string, max int) ([]byte, error) {
 	if k := kindOf(v); k != "Uint8Array" {
 		return nil, argError("%s must be a Uint8Array, got %s", name, k)
 	}
-	n := 0
-	protect(func() { n = typedArrayLenGet.Call("call", v).Int() })
+	var buffer, view js.Value
+	n, offset := 0, 0
+	if !protect(func() {
+		buffer = typedArrayBufferGet.Call("call", v)
+		n = typedArrayLenGet.Call("call", v).Int()
+		offset = typedArrayOffsetGet.Call("call", v).Int()
+	}) {
+		return nil, argError("%s could not be read", name)
+	}
+	if !protect(func() { arrayBufferLenGet.Call("call", buffer) }) {
+		return nil, argError("%s is a view of a SharedArrayBuffer, whose bytes may change while they are read: copy them into a Uint8Array first", name)
+	}
+	if n == 0 && !protect(func() { arrayBufferSlice.Call("call", buffer, 0, 0) }) {
+		return nil, argError("%s has a detached buffer (it was transferred)", name)
+	}
 	if n > max {
 		return nil, tooLarge(name, n, max)
 	}
 	b := make([]byte, n)
 	if n > 0 {
-		// CopyBytesToGo also wants Uint8Array on the prototype chain (a
-		// genuine typed array is an ordinary object: no trap runs here).
-		if !v.InstanceOf(uint8ArrayClass) {
-			return nil, argError("%s must be a Uint8Array", name)
+		if !protect(func() { view = uint8ArrayClass.New(buffer, offset, n) }) {
+			return nil, argError("%s could not be read", name)
 		}
-		if c := js.CopyBytesToGo(b, v); c != n {
+		if c := js.CopyBytesToGo(b, view); c != n {
 			return nil, argError("%s changed while it was read", name)
 		}
 	}
@@ -216,21 +249,65 @@ func optBoolArg(v js.Value, name string, def bool) (bool, error) {
 	return v.Bool(), nil
 }
 
+// object is an object argument whose members are read through get.
+type object struct {
+	v    js.Value
+	name string
+}
+
 // objectArg checks for a plain object (not an array, not a Uint8Array).
-func objectArg(v js.Value, name string) error {
+func objectArg(v js.Value, name string) (object, error) {
 	if k := kindOf(v); k != "object" {
-		return argError("%s must be an object, got %s", name, k)
+		return object{}, argError("%s must be an object, got %s", name, k)
 	}
-	return nil
+	return object{v, name}, nil
 }
 
 // optObjectArg accepts undefined or null as "no options" and reports
 // whether an object was given.
-func optObjectArg(v js.Value, name string) (bool, error) {
+func optObjectArg(v js.Value, name string) (object, bool, error) {
 	if isMissing(v) {
-		return false, nil
+		return object{}, false, nil
 	}
-	return true, objectArg(v, name)
+	o, err := objectArg(v, name)
+	return o, err == nil, err
+}
+
+// get reads o[key] through Reflect.get, so a getter or Proxy trap that
+// throws becomes an ERR_ARGUMENT error instead of unwinding through the
+// Go runtime (syscall/js only catches exceptions of calls). It returns
+// the value and its name for further checks ("options.kemId").
+func (o object) get(key string) (js.Value, string, error) {
+	name := o.name + "." + key
+	v, err := member(o.v, key, name)
+	return v, name, err
+}
+
+// only refuses an object with an own enumerable key not in known, as
+// init() does in JS: a misspelt option must not be silently ignored.
+func (o object) only(known ...string) error {
+	var keys js.Value
+	n := 0
+	if !protect(func() { keys = objectKeys.Invoke(o.v); n = keys.Length() }) {
+		return argError("the keys of %s could not be read", o.name)
+	}
+	// Keys are distinct: the first len(known)+1 hold an unknown one if any.
+	for i := range min(n, len(known)+1) {
+		k := keys.Index(i).String()
+		if !slices.Contains(known, k) {
+			return argError("%s: unknown key %q (known: %s)", o.name, truncate(k, 40), strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// member reads obj[key] through Reflect.get; name is what an error calls
+// the value.
+func member(obj js.Value, key any, name string) (v js.Value, err error) {
+	if !protect(func() { v = reflectGet.Invoke(obj, key) }) {
+		return js.Undefined(), argError("reading %s threw", name)
+	}
+	return v, nil
 }
 
 // optFuncArg reads an optional function.
@@ -250,28 +327,25 @@ func arrayArg(v js.Value, name string, max int) (int, error) {
 	if k := kindOf(v); k != "array" {
 		return 0, argError("%s must be an array, got %s", name, k)
 	}
-	l, err := get(v, "length")
+	l, err := member(v, "length", name+".length")
 	if err != nil {
 		return 0, err
 	}
-	if t, _ := safeType(l); t != js.TypeNumber {
-		return 0, argError("%s has no length", name)
+	n, err := intArg(l, name+".length", 0, maxSafeInteger)
+	if err != nil {
+		return 0, err
 	}
-	n := l.Int()
 	if n > max {
 		return 0, argError("%s has %d elements, at most %d are accepted", name, n, max)
 	}
 	return n, nil
 }
 
-// get reads obj[key] through Reflect.get, so a getter or Proxy trap that
-// throws becomes an ERR_ARGUMENT error instead of unwinding through the
-// Go runtime (syscall/js only catches exceptions of calls).
-func get(obj js.Value, key any) (v js.Value, err error) {
-	if !protect(func() { v = reflectGet.Invoke(obj, key) }) {
-		return js.Undefined(), argError("reading %v threw", key)
-	}
-	return v, nil
+// index reads the array element arr[i], named name[i].
+func index(arr js.Value, i int, name string) (js.Value, string, error) {
+	n := name + "[" + strconv.Itoa(i) + "]"
+	v, err := member(arr, i, n)
+	return v, n, err
 }
 
 // num formats a number as JS would, without exponents for integers.

@@ -11,40 +11,15 @@ import (
 	"github.com/welcome-pointers/wasm/core"
 )
 
-// Stable error codes. The JS side documents them in index.d.ts; a code
-// never changes meaning once released.
+// The codes of the bridge's own errors; the core's sentinels have theirs
+// from core.Code. The JS side documents them in index.d.ts; a code never
+// changes meaning once released.
 const (
-	codeArgument          = "ERR_ARGUMENT"
-	codeMalformed         = "ERR_MALFORMED"
-	codeDecrypt           = "ERR_DECRYPT"
-	codeNoMatchingKey     = "ERR_NO_MATCHING_KEY"
-	codeUnsupported       = "ERR_UNSUPPORTED"
-	codeNotPointee        = "ERR_NOT_POINTEE"
-	codeTooLarge          = "ERR_TOO_LARGE"
-	codeInvalidKey        = "ERR_INVALID_KEY"
-	codeExpired           = "ERR_EXPIRED"
-	codeAttemptsExhausted = "ERR_ATTEMPTS_EXHAUSTED"
-	codeAborted           = "ERR_ABORTED"
-	codeInternal          = "ERR_INTERNAL"
+	codeArgument = "ERR_ARGUMENT"
+	codeTooLarge = "ERR_TOO_LARGE"
+	codeAborted  = "ERR_ABORTED"
+	codeInternal = "ERR_INTERNAL"
 )
-
-// sentinelCodes maps the core's sentinels to codes. Core errors wrap
-// exactly one sentinel, so the order only matters for bridge errors.
-var sentinelCodes = []struct {
-	err  error
-	code string
-}{
-	{core.ErrMalformed, codeMalformed},
-	{core.ErrDecrypt, codeDecrypt},
-	{core.ErrNoMatchingKey, codeNoMatchingKey},
-	{core.ErrUnsupported, codeUnsupported},
-	{core.ErrNotPointee, codeNotPointee},
-	{core.ErrTooLarge, codeTooLarge},
-	{core.ErrInvalidKey, codeInvalidKey},
-	{core.ErrInvalidArgument, codeArgument},
-	{core.ErrExpired, codeExpired},
-	{core.ErrAttemptsExhausted, codeAttemptsExhausted},
-}
 
 // bridgeError is an error raised by the bridge itself (argument checks,
 // aborts, panics) with its code.
@@ -72,10 +47,8 @@ func errorCode(err error) string {
 	if errors.As(err, &be) {
 		return be.code
 	}
-	for _, s := range sentinelCodes {
-		if errors.Is(err, s.err) {
-			return s.code
-		}
+	if code := core.Code(err); code != "" {
+		return code
 	}
 	return codeInternal
 }
@@ -103,17 +76,16 @@ func makeJSError(code, msg string) js.Value {
 }
 
 // tryNew calls new cls(code, msg), reporting a constructor that throws.
+// The instance is read and written through Reflect (guarded calls): an
+// error class set through the namespace may be anything.
 func tryNew(cls js.Value, code, msg string) (v js.Value, ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
+	ok = protect(func() {
+		v = cls.New(code, msg)
+		if reflectGet.Invoke(v, "code").IsUndefined() {
+			reflect.Call("set", v, "code", code)
 		}
-	}()
-	v = cls.New(code, msg)
-	if v.Get("code").IsUndefined() {
-		v.Set("code", code)
-	}
-	return v, true
+	})
+	return v, ok
 }
 
 // panicError turns a recovered panic into an ERR_INTERNAL error. The

@@ -15,12 +15,12 @@ import (
 const (
 	maxInstallationKey = 1 << 10
 	maxPublicKey       = 1 << 12
-	maxExtension       = 1 << 14
-	maxStoredPointer   = 1 << 12
+	maxExtension       = core.MaxExtensionSize
+	maxStoredPointer   = core.MaxPointerSize
 	maxTopic           = 1 << 10
 	maxInstallations   = 100_000
 	maxKeys            = 1 << 10
-	maxAEADTypes       = 64
+	maxAEADTypes       = core.MaxPointeeAEADTypes
 	maxMaxMessageSize  = 1 << 30
 )
 
@@ -177,22 +177,23 @@ func generateKey(args []js.Value) (any, error) {
 }
 
 func privateKeyArg(v js.Value, name string) (*core.PrivateKey, error) {
-	if err := objectArg(v, name); err != nil {
-		return nil, err
-	}
-	a, err := get(v, "algorithm")
+	o, err := objectArg(v, name)
 	if err != nil {
 		return nil, err
 	}
-	alg, err := algorithmArg(a, name+".algorithm")
+	a, n, err := o.get("algorithm")
 	if err != nil {
 		return nil, err
 	}
-	p, err := get(v, "privateKey")
+	alg, err := algorithmArg(a, n)
 	if err != nil {
 		return nil, err
 	}
-	priv, err := bytesArg(p, name+".privateKey", maxPublicKey)
+	p, n, err := o.get("privateKey")
+	if err != nil {
+		return nil, err
+	}
+	priv, err := bytesArg(p, n, maxPublicKey)
 	if err != nil {
 		return nil, err
 	}
@@ -304,11 +305,11 @@ func aeadTypesArg(v js.Value, name string) ([]core.AEADType, error) {
 	}
 	types := make([]core.AEADType, n)
 	for i := range n {
-		e, err := get(v, i)
+		e, en, err := index(v, i, name)
 		if err != nil {
 			return nil, err
 		}
-		t, err := intArg(e, name+"["+itoa(i)+"]", 0, 1<<31-1)
+		t, err := intArg(e, en, 0, 1<<31-1)
 		if err != nil {
 			return nil, err
 		}
@@ -348,8 +349,8 @@ func decodePointeeAEADTypes(args []js.Value) (any, error) {
 // installationFromExtensions({installationKey, initKey, wrapperEncryption,
 // pointeeAeadTypes}) -> Installation
 func installationFromExtensions(args []js.Value) (any, error) {
-	v := arg(args, 0)
-	if err := objectArg(v, "key package fields"); err != nil {
+	o, err := objectArg(arg(args, 0), "key package fields")
+	if err != nil {
 		return nil, err
 	}
 	fields := [4]struct {
@@ -359,11 +360,11 @@ func installationFromExtensions(args []js.Value) (any, error) {
 	}{{"installationKey", maxInstallationKey, nil}, {"initKey", maxPublicKey, nil}, {"wrapperEncryption", maxExtension, nil}, {"pointeeAeadTypes", maxExtension, nil}}
 	for i := range fields {
 		f := &fields[i]
-		e, err := get(v, f.name)
+		e, n, err := o.get(f.name)
 		if err != nil {
 			return nil, err
 		}
-		if f.b, err = optBytesArg(e, f.name, f.max); err != nil {
+		if f.b, err = optBytesArg(e, n, f.max); err != nil {
 			return nil, err
 		}
 	}
@@ -390,33 +391,34 @@ func installationToJS(in *core.Installation) js.Value {
 
 func installationArg(v js.Value, name string) (core.Installation, error) {
 	var in core.Installation
-	if err := objectArg(v, name); err != nil {
-		return in, err
-	}
-	e, err := get(v, "installationKey")
+	o, err := objectArg(v, name)
 	if err != nil {
 		return in, err
 	}
-	if in.InstallationKey, err = bytesArg(e, name+".installationKey", maxInstallationKey); err != nil {
+	e, n, err := o.get("installationKey")
+	if err != nil {
 		return in, err
 	}
-	if e, err = get(v, "wrapperPublicKey"); err != nil {
+	if in.InstallationKey, err = bytesArg(e, n, maxInstallationKey); err != nil {
 		return in, err
 	}
-	if in.WrapperPublicKey, err = bytesArg(e, name+".wrapperPublicKey", maxPublicKey); err != nil {
+	if e, n, err = o.get("wrapperPublicKey"); err != nil {
 		return in, err
 	}
-	if e, err = get(v, "wrapperAlgorithm"); err != nil {
+	if in.WrapperPublicKey, err = bytesArg(e, n, maxPublicKey); err != nil {
 		return in, err
 	}
-	if in.WrapperAlgorithm, err = algorithmArg(e, name+".wrapperAlgorithm"); err != nil {
+	if e, n, err = o.get("wrapperAlgorithm"); err != nil {
 		return in, err
 	}
-	if e, err = get(v, "pointeeAeadTypes"); err != nil {
+	if in.WrapperAlgorithm, err = algorithmArg(e, n); err != nil {
+		return in, err
+	}
+	if e, n, err = o.get("pointeeAeadTypes"); err != nil {
 		return in, err
 	}
 	if !isMissing(e) {
-		if in.PointeeAEADTypes, err = aeadTypesArg(e, name+".pointeeAeadTypes"); err != nil {
+		if in.PointeeAEADTypes, err = aeadTypesArg(e, n); err != nil {
 			return in, err
 		}
 	}
@@ -431,38 +433,44 @@ type sealArgs struct {
 	signal   js.Value
 }
 
+// sealOptionKeys are the options of every seal export.
+var sealOptionKeys = []string{"kemId", "maxMessageSize", "onProgress", "signal"}
+
 func sealOptionsArg(v js.Value) (*sealArgs, error) {
 	s := &sealArgs{progress: js.Undefined(), signal: js.Undefined()}
-	ok, err := optObjectArg(v, "options")
+	o, ok, err := optObjectArg(v, "options")
 	if err != nil || !ok {
 		return s, err
 	}
-	e, err := get(v, "kemId")
+	if err := o.only(sealOptionKeys...); err != nil {
+		return nil, err
+	}
+	e, n, err := o.get("kemId")
 	if err != nil {
 		return nil, err
 	}
-	kem, err := optIntArg(e, "options.kemId", 0, 0xffff, 0)
+	kem, err := optIntArg(e, n, 0, 0xffff, 0)
 	if err != nil {
 		return nil, err
 	}
 	s.opts.KEMID = core.KEMID(kem)
-	if e, err = get(v, "maxMessageSize"); err != nil {
+	if e, n, err = o.get("maxMessageSize"); err != nil {
 		return nil, err
 	}
-	if s.opts.MaxMessageSize, err = optIntArg(e, "options.maxMessageSize", 1, maxMaxMessageSize, 0); err != nil {
+	if s.opts.MaxMessageSize, err = optIntArg(e, n, 1, maxMaxMessageSize, 0); err != nil {
 		return nil, err
 	}
-	if e, err = get(v, "onProgress"); err != nil {
+	if e, n, err = o.get("onProgress"); err != nil {
 		return nil, err
 	}
-	if s.progress, _, err = optFuncArg(e, "options.onProgress"); err != nil {
+	if s.progress, _, err = optFuncArg(e, n); err != nil {
 		return nil, err
 	}
-	if e, err = get(v, "signal"); err != nil {
+	if e, n, err = o.get("signal"); err != nil {
 		return nil, err
 	}
 	if !isMissing(e) {
-		if err := objectArg(e, "options.signal"); err != nil {
+		if _, err := objectArg(e, n); err != nil {
 			return nil, err
 		}
 		s.signal = e
@@ -482,7 +490,7 @@ func (s *sealArgs) aborted() bool {
 	if s.signal.IsUndefined() {
 		return false
 	}
-	a, err := get(s.signal, "aborted")
+	a, err := member(s.signal, "aborted", "options.signal.aborted")
 	return err == nil && a.Truthy()
 }
 
@@ -522,11 +530,11 @@ func installationsArg(v js.Value) ([]core.Installation, error) {
 	}
 	ins := make([]core.Installation, n)
 	for i := range n {
-		e, err := get(v, i)
+		e, en, err := index(v, i, "installations")
 		if err != nil {
 			return nil, err
 		}
-		if ins[i], err = installationArg(e, "installations["+itoa(i)+"]"); err != nil {
+		if ins[i], err = installationArg(e, en); err != nil {
 			return nil, err
 		}
 	}
@@ -615,15 +623,18 @@ type openArgs struct {
 
 func openOptionsArg(v js.Value) (*openArgs, error) {
 	o := &openArgs{}
-	ok, err := optObjectArg(v, "options")
+	obj, ok, err := optObjectArg(v, "options")
 	if err != nil || !ok {
 		return o, err
 	}
-	e, err := get(v, "form")
+	if err := obj.only("form", "maxMessageSize"); err != nil {
+		return nil, err
+	}
+	e, n, err := obj.get("form")
 	if err != nil {
 		return nil, err
 	}
-	form, err := optStringArg(e, "options.form", 16, "message")
+	form, err := optStringArg(e, n, 16, "message")
 	if err != nil {
 		return nil, err
 	}
@@ -634,10 +645,10 @@ func openOptionsArg(v js.Value) (*openArgs, error) {
 	default:
 		return nil, argError(`options.form must be "message" or "input", got %q`, form)
 	}
-	if e, err = get(v, "maxMessageSize"); err != nil {
+	if e, n, err = obj.get("maxMessageSize"); err != nil {
 		return nil, err
 	}
-	if o.opts.MaxMessageSize, err = optIntArg(e, "options.maxMessageSize", 1, maxMaxMessageSize, 0); err != nil {
+	if o.opts.MaxMessageSize, err = optIntArg(e, n, 1, maxMaxMessageSize, 0); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -657,11 +668,11 @@ func keysArg(v js.Value) ([]*core.PrivateKey, error) {
 	}
 	keys := make([]*core.PrivateKey, n)
 	for i := range n {
-		e, err := get(v, i)
+		e, en, err := index(v, i, "keys")
 		if err != nil {
 			return nil, err
 		}
-		if keys[i], err = privateKeyArg(e, "keys["+itoa(i)+"]"); err != nil {
+		if keys[i], err = privateKeyArg(e, en); err != nil {
 			return nil, err
 		}
 	}
@@ -725,7 +736,16 @@ func pointerToJS(p *core.Pointer) js.Value {
 	return o
 }
 
+// pointerArg reads a pointer's stored form: its bytes, or the pointer
+// info openWelcome returned (whose bytes field holds them).
 func pointerArg(v js.Value, name string) (*core.Pointer, error) {
+	if kindOf(v) == "object" {
+		o, _ := objectArg(v, name)
+		var err error
+		if v, name, err = o.get("bytes"); err != nil {
+			return nil, err
+		}
+	}
 	b, err := bytesArg(v, name, maxStoredPointer)
 	if err != nil {
 		return nil, err
@@ -776,11 +796,11 @@ func openPointee(args []js.Value) (any, error) {
 
 // inspect(bytes, kind) -> JSON-friendly view
 func inspect(args []js.Value) (any, error) {
-	b, err := bytesArg(arg(args, 0), "bytes", core.DefaultMaxMessageSize)
+	kind, err := optStringArg(arg(args, 1), "kind", 64, core.InspectAuto)
 	if err != nil {
 		return nil, err
 	}
-	kind, err := optStringArg(arg(args, 1), "kind", 64, core.InspectAuto)
+	b, err := bytesArg(arg(args, 0), "bytes", core.InspectMaxSize(kind))
 	if err != nil {
 		return nil, err
 	}

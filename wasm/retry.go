@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"math"
 	"syscall/js"
 	"time"
@@ -59,8 +58,8 @@ func policyToJS(p core.RetryPolicy) js.Value {
 }
 
 // msField overrides *d with obj[key] in milliseconds, when present.
-func msField(obj js.Value, key, name string, d *time.Duration) error {
-	v, err := get(obj, key)
+func msField(obj object, key string, d *time.Duration) error {
+	v, name, err := obj.get(key)
 	if err != nil || isMissing(v) {
 		return err
 	}
@@ -72,8 +71,8 @@ func msField(obj js.Value, key, name string, d *time.Duration) error {
 	return nil
 }
 
-func floatField(obj js.Value, key, name string, x *float64) error {
-	v, err := get(obj, key)
+func floatField(obj object, key string, x *float64) error {
+	v, name, err := obj.get(key)
 	if err != nil || isMissing(v) {
 		return err
 	}
@@ -81,8 +80,8 @@ func floatField(obj js.Value, key, name string, x *float64) error {
 	return err
 }
 
-func intField(obj js.Value, key, name string, n *int) error {
-	v, err := get(obj, key)
+func intField(obj object, key string, n *int) error {
+	v, name, err := obj.get(key)
 	if err != nil || isMissing(v) {
 		return err
 	}
@@ -91,40 +90,49 @@ func intField(obj js.Value, key, name string, n *int) error {
 }
 
 // policyArg reads a policy: the defaults with the given fields replaced.
+// A key that is not a field of retry.defaultPolicy() is an error.
 func policyArg(v js.Value) (core.RetryPolicy, error) {
 	p := core.DefaultRetryPolicy()
-	ok, err := optObjectArg(v, "policy")
+	o, ok, err := optObjectArg(v, "policy")
 	if err != nil || !ok {
 		return p, err
 	}
-	for _, f := range []error{
-		msField(v, "firstRetryMs", "policy.firstRetryMs", &p.FirstRetry),
-		floatField(v, "backoff", "policy.backoff", &p.Backoff),
-		msField(v, "maxDelayMs", "policy.maxDelayMs", &p.MaxDelay),
-		msField(v, "expiryMs", "policy.expiryMs", &p.Expiry),
-		intField(v, "maxAttempts", "policy.maxAttempts", &p.MaxAttempts),
+	if err := o.only("firstRetryMs", "backoff", "maxDelayMs", "expiryMs", "maxAttempts", "quick"); err != nil {
+		return p, err
+	}
+	for _, f := range []func() error{
+		func() error { return msField(o, "firstRetryMs", &p.FirstRetry) },
+		func() error { return floatField(o, "backoff", &p.Backoff) },
+		func() error { return msField(o, "maxDelayMs", &p.MaxDelay) },
+		func() error { return msField(o, "expiryMs", &p.Expiry) },
+		func() error { return intField(o, "maxAttempts", &p.MaxAttempts) },
 	} {
-		if f != nil {
-			return p, f
+		if err := f(); err != nil {
+			return p, err
 		}
 	}
-	q, err := get(v, "quick")
+	qv, qn, err := o.get("quick")
 	if err != nil {
 		return p, err
 	}
-	if present, err := optObjectArg(q, "policy.quick"); err != nil {
+	q, present, err := optObjectArg(qv, qn)
+	if err != nil {
 		return p, err
-	} else if present {
-		for _, f := range []error{
-			intField(q, "attempts", "policy.quick.attempts", &p.Quick.Attempts),
-			msField(q, "initialMs", "policy.quick.initialMs", &p.Quick.Initial),
-			floatField(q, "factor", "policy.quick.factor", &p.Quick.Factor),
-			msField(q, "jitterMs", "policy.quick.jitterMs", &p.Quick.Jitter),
-			msField(q, "perTryMs", "policy.quick.perTryMs", &p.Quick.PerTry),
-			msField(q, "totalMs", "policy.quick.totalMs", &p.Quick.Total),
+	}
+	if present {
+		if err := q.only("attempts", "initialMs", "factor", "jitterMs", "perTryMs", "totalMs"); err != nil {
+			return p, err
+		}
+		for _, f := range []func() error{
+			func() error { return intField(q, "attempts", &p.Quick.Attempts) },
+			func() error { return msField(q, "initialMs", &p.Quick.Initial) },
+			func() error { return floatField(q, "factor", &p.Quick.Factor) },
+			func() error { return msField(q, "jitterMs", &p.Quick.Jitter) },
+			func() error { return msField(q, "perTryMs", &p.Quick.PerTry) },
+			func() error { return msField(q, "totalMs", &p.Quick.Total) },
 		} {
-			if f != nil {
-				return p, f
+			if err := f(); err != nil {
+				return p, err
 			}
 		}
 	}
@@ -158,38 +166,34 @@ func policyStateNowArgs(args []js.Value) (core.RetryPolicy, core.Pending, time.T
 
 func pendingArg(v js.Value) (core.Pending, error) {
 	var s core.Pending
-	if err := objectArg(v, "state"); err != nil {
-		return s, err
-	}
-	e, err := get(v, "attempts")
+	o, err := objectArg(v, "state")
 	if err != nil {
 		return s, err
 	}
-	if s.Attempts, err = intArg(e, "state.attempts", 0, 1<<31-1); err != nil {
+	e, n, err := o.get("attempts")
+	if err != nil {
 		return s, err
 	}
-	if e, err = get(v, "nextAttemptMs"); err != nil {
+	if s.Attempts, err = intArg(e, n, 0, 1<<31-1); err != nil {
 		return s, err
 	}
-	if s.NextAttempt, err = timeArg(e, "state.nextAttemptMs"); err != nil {
+	if e, n, err = o.get("nextAttemptMs"); err != nil {
 		return s, err
 	}
-	if e, err = get(v, "expiresAtMs"); err != nil {
+	if s.NextAttempt, err = timeArg(e, n); err != nil {
 		return s, err
 	}
-	s.ExpiresAt, err = timeArg(e, "state.expiresAtMs")
+	if e, n, err = o.get("expiresAtMs"); err != nil {
+		return s, err
+	}
+	s.ExpiresAt, err = timeArg(e, n)
 	return s, err
 }
 
 // dropCode is the code of a schedule decision to drop, or null.
 func dropCode(err error) any {
-	switch {
-	case err == nil:
+	if err == nil {
 		return nil
-	case errors.Is(err, core.ErrExpired):
-		return codeExpired
-	case errors.Is(err, core.ErrAttemptsExhausted):
-		return codeAttemptsExhausted
 	}
 	return errorCode(err)
 }

@@ -1,7 +1,10 @@
 // The module's functions, as thin wrappers over the Go namespace: the Go
-// side checks every argument; this side adds defaults, accepts a few
-// friendlier forms and throws what Go returns as an error.
+// side reads and checks every argument, through one guarded path; this
+// side adds defaults and throws what Go returns as an error. It reads the
+// caller's values itself only where it must (sealInvite's options, for
+// workers), through guard.js.
 import { ErrorCode, asError, wpError } from './errors.js';
+import { readOptions } from './guard.js';
 import { describe } from './hex.js';
 import { callGo, callGoAsync } from './module.js';
 import { checkWorkers, sealInviteParallel } from './parallel.js';
@@ -85,27 +88,29 @@ export function installationFromExtensions(fields) {
 
 // Sealing.
 
-function sealOptions(options) {
-  if (options === undefined || options === null) return undefined;
-  if (typeof options !== 'object' || Array.isArray(options)) {
-    throw wpError(ErrorCode.ARGUMENT, `options must be an object, got ${describe(options)}`);
-  }
-  const { onProgress } = options;
-  if (onProgress === undefined || onProgress === null) return options;
+// The options of sealInvite; the Go side takes all but workers.
+const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers'];
+
+/**
+ * sealInvite's options, read once through the guarded path into a plain
+ * object. onProgress is wrapped: what the app's callback throws must not
+ * reach the Go side or the workers' message handlers.
+ */
+function sealInviteOptions(options) {
+  const opts = readOptions(options, 'sealInvite() options', SEAL_INVITE_OPTIONS);
+  const { onProgress } = opts;
+  if (onProgress === undefined || onProgress === null) return opts;
   if (typeof onProgress !== 'function') {
     throw wpError(ErrorCode.ARGUMENT, `options.onProgress must be a function, got ${describe(onProgress)}`);
   }
-  // What the app's callback throws must not reach the Go side.
-  return {
-    ...options,
-    onProgress(done, total) {
-      try {
-        onProgress(done, total);
-      } catch {
-        // ignored: progress is advisory
-      }
-    },
+  opts.onProgress = (done, total) => {
+    try {
+      onProgress(done, total);
+    } catch {
+      // ignored: progress is advisory
+    }
   };
+  return opts;
 }
 
 /**
@@ -118,10 +123,10 @@ function sealOptions(options) {
  */
 export async function sealInvite(welcome, cursor, installations, options) {
   try {
-    const opts = sealOptions(options);
-    if (opts?.workers !== undefined && opts.workers !== null) {
-      checkWorkers(opts.workers);
-      return await sealInviteParallel(welcome, cursor, installations, opts);
+    const { workers, ...opts } = sealInviteOptions(options);
+    if (workers !== undefined && workers !== null) {
+      checkWorkers(workers);
+      return await sealInviteParallel(welcome, cursor, installations, { ...opts, workers });
     }
     return await callGoAsync('sealInvite', welcome, cursor, installations, opts);
   } catch (e) {
@@ -131,7 +136,7 @@ export async function sealInvite(welcome, cursor, installations, options) {
 
 /** One direct welcome (WelcomeMessageInput V1) for one installation. */
 export function sealDirect(welcome, cursor, installation, options) {
-  return callGo('sealDirect', welcome, cursor, installation, sealOptions(options));
+  return callGo('sealDirect', welcome, cursor, installation, options);
 }
 
 // Opening.
@@ -173,10 +178,7 @@ export function parsePointer(bytes) {
  * message on the pointer's topic, never a later one.
  */
 export function openPointee(pointer, firstMessage, options) {
-  const bytes = pointer !== null && typeof pointer === 'object' && !(pointer instanceof Uint8Array) && 'bytes' in pointer
-    ? pointer.bytes
-    : pointer;
-  return callGo('openPointee', bytes, firstMessage, options);
+  return callGo('openPointee', pointer, firstMessage, options);
 }
 
 // Inspection and network stand-ins.

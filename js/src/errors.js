@@ -3,7 +3,7 @@
  * message is for humans and may change.
  */
 export const ErrorCode = Object.freeze({
-  /** A wrong type, a missing value, a number out of range, an unknown option. */
+  /** A wrong type, a missing value, a number out of range, an unknown option, a getter or Proxy that throws, a detached or shared buffer. */
   ARGUMENT: 'ERR_ARGUMENT',
   /** A function was called before init() resolved. */
   NOT_INITIALIZED: 'ERR_NOT_INITIALIZED',
@@ -47,7 +47,11 @@ export const ErrorCode = Object.freeze({
   CORRUPT_RECORD: 'ERR_CORRUPT_RECORD',
   /** The resolver or store was closed. */
   CLOSED: 'ERR_CLOSED',
-  /** A bug: a recovered Go panic, or the Go runtime is gone. */
+  /**
+   * A bug: a recovered Go panic; or the Go runtime stopped ("the
+   * WebAssembly module stopped; reload it": every call fails so until
+   * init() loaded a fresh instance).
+   */
   INTERNAL: 'ERR_INTERNAL',
 });
 
@@ -72,15 +76,29 @@ export function wpError(code, message, cause) {
   return new WelcomePointersError(code, `welcome pointers: ${message}`, cause === undefined ? undefined : { cause });
 }
 
+/** Whether e is a WelcomePointersError, without running anything of e's. */
+export function isWelcomePointersError(e) {
+  try {
+    return e instanceof WelcomePointersError;
+  } catch {
+    return false; // a Proxy whose getPrototypeOf trap throws
+  }
+}
+
 /**
  * Converts anything thrown into a WelcomePointersError, keeping one that
- * already is (or carries a known code).
+ * already is (or carries a known code). It never throws, whatever e's
+ * getters and traps do.
  */
 export function asError(e, fallbackCode = ErrorCode.INTERNAL, context = '') {
-  if (e instanceof WelcomePointersError) return e;
-  if (e instanceof Error && typeof e.code === 'string' && knownCodes.has(e.code)) {
-    return new WelcomePointersError(e.code, e.message, { cause: e });
+  if (isWelcomePointersError(e)) return e;
+  try {
+    if (e instanceof Error && typeof e.code === 'string' && knownCodes.has(e.code)) {
+      return new WelcomePointersError(e.code, String(e.message), { cause: e });
+    }
+    const what = e instanceof Error ? String(e.message) : String(e);
+    return wpError(fallbackCode, context ? `${context}: ${what}` : what, e);
+  } catch {
+    return wpError(fallbackCode, context ? `${context}: an exception that could not be read` : 'an exception that could not be read');
   }
-  const what = e instanceof Error ? e.message : String(e);
-  return wpError(fallbackCode, context ? `${context}: ${what}` : what, e);
 }

@@ -1,14 +1,16 @@
 import { ErrorCode, wpError } from './errors.js';
+import { guarded, isUint8Array } from './guard.js';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Lower-case hex of a Uint8Array. */
 export function toHex(bytes) {
-  if (!(bytes instanceof Uint8Array)) {
+  if (!isUint8Array(bytes)) {
     throw wpError(ErrorCode.ARGUMENT, `toHex: expected a Uint8Array, got ${describe(bytes)}`);
   }
+  const view = guarded('the bytes given to toHex', () => new Uint8Array(bytes)); // internal slots only
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]];
+  for (let i = 0; i < view.length; i++) s += HEX[view[i]];
   return s;
 }
 
@@ -24,8 +26,12 @@ export function fromHex(hex) {
 
 /** A short description of a value's type, for error messages. */
 export function describe(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return v.constructor && typeof v.constructor.name === 'string' ? v.constructor.name : 'object';
-  return typeof v;
+  try {
+    if (v === null) return 'null';
+    if (Array.isArray(v)) return 'array';
+    if (typeof v === 'object') return v.constructor && typeof v.constructor.name === 'string' ? v.constructor.name : 'object';
+    return typeof v;
+  } catch {
+    return 'an object that cannot be read'; // a throwing getter or Proxy trap
+  }
 }

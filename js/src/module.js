@@ -1,5 +1,6 @@
 // Loading the WebAssembly module and calling into it.
 import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
+import { guarded, readOptions } from './guard.js';
 import { describe } from './hex.js';
 import { host, setWorkerURL } from './host.js';
 import { VERSION } from './version.js';
@@ -12,17 +13,54 @@ export const NAMESPACE = '__welcomePointers';
 // recognise and emit as an asset; called only when needed, since a
 // classic-script bundle has no import.meta.url.
 const defaultWasmURL = () => new URL('../dist/welcome-pointers.wasm', import.meta.url);
-const INIT_OPTIONS = new Set(['wasmURL', 'wasmModule', 'workerURL']);
+const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'workerURL'];
 
 let ns = null; // the Go namespace, once init() succeeded
-let dead = null; // why the Go runtime stopped, if it did
+let current = null; // its instance: { go, dead: why its runtime stopped or null, pending: async calls' rejects }
 let loading = null; // { key, promise } of the current or last successful init()
 let compiled = null; // the WebAssembly.Module init() instantiated, for workers
+
+/** What every call says once the Go runtime stopped. */
+export const STOPPED_MESSAGE = 'the WebAssembly module stopped; reload it';
+
+function stoppedError(inst) {
+  return wpError(ErrorCode.INTERNAL, `${STOPPED_MESSAGE} (${inst.dead})`);
+}
+
+/**
+ * Records that inst's Go runtime stopped, or can no longer be trusted (a
+ * trap, or a JS exception that unwound through it): every later call
+ * throws stoppedError(), the calls still waiting reject with it, and
+ * init() loads a fresh instance.
+ */
+function markDead(inst, reason) {
+  if (inst.dead !== null) return;
+  inst.dead = reason;
+  const waiting = [...inst.pending];
+  inst.pending.clear();
+  for (const reject of waiting) reject(stoppedError(inst));
+  // Nothing runs in it any more: callbacks into it do nothing (see
+  // resumeGuarded), its timers are cleared and the MessagePorts it holds
+  // for yielding are closed, so a stopped instance keeps no event loop
+  // alive. (_scheduledTimeouts and _values are wasm_exec.js's, which comes
+  // with the module from the same Go toolchain.)
+  for (const t of inst.go._scheduledTimeouts?.values() ?? []) clearTimeout(t);
+  inst.go._scheduledTimeouts?.clear();
+  for (const v of inst.go._values ?? []) {
+    try {
+      if (typeof MessagePort === 'function' && v instanceof MessagePort) v.close();
+    } catch {
+      // a caller's value whose prototype throws: not a port
+    }
+  }
+}
 
 /**
  * Loads and starts the module. Idempotent: later calls return the same
  * promise; a call naming a different module is refused. A failed init()
- * may be retried.
+ * may be retried, and once the Go runtime stopped (every call then throws
+ * ERR_INTERNAL "the WebAssembly module stopped; reload it"), init() loads
+ * a fresh instance.
  *
  * workerURL (any call) says where sealInvite's workers start from.
  *
@@ -30,41 +68,44 @@ let compiled = null; // the WebAssembly.Module init() instantiated, for workers
  */
 export function init(options = {}) {
   try {
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    if (options === null || typeof options !== 'object') {
       throw wpError(ErrorCode.ARGUMENT, `init() takes an options object ({ wasmURL } or { wasmModule }), got ${describe(options)}`);
     }
-    for (const k of Object.keys(options)) {
-      if (!INIT_OPTIONS.has(k)) {
-        throw wpError(ErrorCode.ARGUMENT, `init(): unknown option "${k}" (expected wasmURL, wasmModule or workerURL)`);
-      }
-    }
-    const { wasmURL, wasmModule, workerURL } = options;
+    const { wasmURL, wasmModule, workerURL } = readOptions(options, 'init() options', INIT_OPTIONS);
     if (wasmURL !== undefined && wasmModule !== undefined) {
       throw wpError(ErrorCode.ARGUMENT, 'init(): pass wasmURL or wasmModule, not both');
     }
-    if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
-      throw wpError(ErrorCode.ARGUMENT, `init(): wasmURL must be a string or a URL, got ${describe(wasmURL)}`);
-    }
+    const key = guarded('init() options.wasmURL', () => {
+      if (wasmURL !== undefined && typeof wasmURL !== 'string' && !(wasmURL instanceof URL)) {
+        throw wpError(ErrorCode.ARGUMENT, `init(): wasmURL must be a string or a URL, got ${describe(wasmURL)}`);
+      }
+      return wasmModule ?? (wasmURL !== undefined ? String(wasmURL) : null);
+    });
     if (workerURL !== undefined) {
-      if (typeof workerURL !== 'string' && !(workerURL instanceof URL)) {
-        throw wpError(ErrorCode.ARGUMENT, `init(): workerURL must be a string or a URL, got ${describe(workerURL)}`);
-      }
-      let url;
-      try {
-        url = new URL(String(workerURL), baseURL());
-      } catch (e) {
-        throw wpError(ErrorCode.ARGUMENT, `init(): workerURL is not a URL: ${String(workerURL)}`, e);
-      }
+      const url = guarded('init() options.workerURL', () => {
+        if (typeof workerURL !== 'string' && !(workerURL instanceof URL)) {
+          throw wpError(ErrorCode.ARGUMENT, `init(): workerURL must be a string or a URL, got ${describe(workerURL)}`);
+        }
+        try {
+          return new URL(String(workerURL), baseURL());
+        } catch (e) {
+          throw wpError(ErrorCode.ARGUMENT, `init(): workerURL is not a URL: ${String(workerURL)}`, e);
+        }
+      });
       setWorkerURL(url);
     }
     const explicit = wasmURL !== undefined || wasmModule !== undefined;
-    const key = wasmModule ?? (wasmURL !== undefined ? String(wasmURL) : null);
+    // An instance whose runtime stopped is replaced by a fresh one.
+    if (loading?.done && current.dead !== null) loading = null;
     if (loading) {
       if (!explicit || loading.key === key) return loading.promise;
       throw wpError(ErrorCode.ALREADY_INITIALIZED, 'init() was already called with a different module; call it once per page');
     }
-    const entry = { key, promise: null };
-    entry.promise = load(wasmURL, wasmModule).catch((e) => {
+    const entry = { key, promise: null, done: false };
+    entry.promise = load(wasmURL, wasmModule).then((info) => {
+      entry.done = true;
+      return info;
+    }, (e) => {
       if (loading === entry) loading = null; // allow a retry
       throw e;
     });
@@ -77,17 +118,27 @@ export function init(options = {}) {
 
 /** Whether init() has resolved. */
 export function isInitialized() {
-  return ns !== null && dead === null;
+  return ns !== null && current.dead === null;
 }
 
 async function load(wasmURL, wasmModule) {
   const Go = goRuntime();
   const go = new Go();
+  const inst = { go, dead: null, pending: new Set(), active: 0, watching: false };
+  // A trap or exception in any Go code, a call or an event (a timer, a
+  // seal's yield), stops the instance instead of escaping into the page.
+  const resume = go._resume;
+  go._resume = function resumeGuarded() {
+    if (inst.dead !== null) return;
+    try {
+      resume.call(go);
+    } catch (e) {
+      markDead(inst, `the Go runtime failed: ${describeThrown(e)}`);
+    }
+  };
   go.argv = ['welcome-pointers', `--namespace=${NAMESPACE}`];
   go.env = {};
-  go.exit = (code) => {
-    dead = `the Go runtime exited with code ${code}`;
-  };
+  go.exit = (code) => markDead(inst, `the Go runtime exited with code ${code}`);
   const instance = await instantiate(wasmURL, wasmModule, go.importObject);
   const ex = instance.exports;
   if (typeof ex.run !== 'function' || typeof ex.resume !== 'function' || !(ex.mem instanceof WebAssembly.Memory)) {
@@ -99,13 +150,13 @@ async function load(wasmURL, wasmModule) {
   // registered when it returns. The promise settles only if Go exits.
   const running = go.run(instance);
   running.then(
-    () => { dead ??= 'the Go runtime exited'; },
-    (e) => { dead ??= `the Go runtime failed: ${e instanceof Error ? e.message : String(e)}`; },
+    () => markDead(inst, 'the Go runtime exited'),
+    (e) => markDead(inst, `the Go runtime failed: ${describeThrown(e)}`),
   );
   const candidate = globalThis[NAMESPACE];
   if (candidate === null || typeof candidate !== 'object' || typeof candidate.version !== 'string') {
     throw wpError(ErrorCode.VERSION_MISMATCH,
-      `the WebAssembly module did not register globalThis.${NAMESPACE}: it is not a welcome-pointers module for package version ${VERSION}${dead ? ` (${dead})` : ''}`);
+      `the WebAssembly module did not register globalThis.${NAMESPACE}: it is not a welcome-pointers module for package version ${VERSION}${inst.dead ? ` (${inst.dead})` : ''}`);
   }
   if (candidate.version !== VERSION) {
     delete globalThis[NAMESPACE];
@@ -113,7 +164,11 @@ async function load(wasmURL, wasmModule) {
       `the WebAssembly module is version ${candidate.version} but this package is ${VERSION}: load the welcome-pointers.wasm that came with this version of the package`);
   }
   candidate.setErrorClass(WelcomePointersError);
+  if (inst.dead !== null) throw wpError(ErrorCode.LOAD, `the Go runtime stopped while starting: ${inst.dead}`);
+  // A stopped instance is replaced only now: until then, calls still say
+  // that the module stopped.
   ns = candidate;
+  current = inst;
   return { version: VERSION, namespace: NAMESPACE };
 }
 
@@ -236,9 +291,7 @@ export function goNamespace() {
   if (ns === null) {
     throw wpError(ErrorCode.NOT_INITIALIZED, 'call (and await) init() first');
   }
-  if (dead !== null) {
-    throw wpError(ErrorCode.INTERNAL, `the module is no longer usable: ${dead}`);
-  }
+  if (current.dead !== null) throw stoppedError(current);
   return ns;
 }
 
@@ -247,26 +300,80 @@ export function goNamespace() {
  * its error as a value, thrown here.
  */
 export function callGo(path, ...args) {
-  const fn = resolve(path);
-  let r;
-  try {
-    r = fn(...args);
-  } catch (e) {
-    // Only the JS glue can throw here (for example a trapped runtime).
-    if (e instanceof Error && /exited|unreachable/i.test(e.message)) dead ??= e.message;
-    throw asError(e, ErrorCode.INTERNAL, `calling ${path}`);
-  }
+  const r = invoke(path, args);
   if (r instanceof Error) throw asError(r);
   return r;
 }
 
-/** Calls an export that returns a Promise. */
-export async function callGoAsync(path, ...args) {
-  const fn = resolve(path);
+/**
+ * Calls an export that returns a Promise. The Promise also rejects, with
+ * ERR_INTERNAL, if the runtime stops before it settles.
+ */
+export function callGoAsync(path, ...args) {
   try {
-    return await fn(...args);
+    const inst = current;
+    const p = invoke(path, args);
+    return new Promise((resolveCall, rejectCall) => {
+      inst.pending.add(rejectCall);
+      Promise.resolve(p).then(resolveCall, (e) => rejectCall(asError(e, ErrorCode.INTERNAL, `calling ${path}`)))
+        .finally(() => inst.pending.delete(rejectCall));
+    });
   } catch (e) {
-    throw asError(e, ErrorCode.INTERNAL, `calling ${path}`);
+    return Promise.reject(asError(e));
+  }
+}
+
+/**
+ * Calls the export at path and returns what it returned. Since an export
+ * never throws, an exception is never Go's: a trap, or a JS exception
+ * that unwound through the Go runtime (a stack overflow), after which the
+ * runtime cannot be trusted.
+ */
+function invoke(path, args) {
+  const fn = resolve(path);
+  const inst = enter(current);
+  let r;
+  try {
+    r = fn(...args);
+  } catch (e) {
+    markDead(inst, `calling ${path}: ${describeThrown(e)}`);
+    throw stoppedError(inst);
+  }
+  inst.active--;
+  if (inst.dead !== null) throw stoppedError(inst); // it stopped during this call
+  return r;
+}
+
+/**
+ * enter counts a call into inst. A call that an exception unwinds (at the
+ * very edge of the caller's stack, even the catch above can overflow)
+ * leaves the count up: the microtask after it finds it so and stops the
+ * instance, and until then no other call goes in. Calling the module from
+ * a getter, Proxy trap or callback that it runs while reading the
+ * arguments of another call is refused the same way.
+ */
+function enter(inst) {
+  if (inst.active > 0) {
+    throw wpError(ErrorCode.INTERNAL,
+      'a call into the module is already running: it cannot be called from a getter, Proxy trap or callback of its own arguments');
+  }
+  // In this order: if queueing overflows the stack, nothing is counted.
+  if (!inst.watching) {
+    queueMicrotask(() => {
+      inst.watching = false;
+      if (inst.active !== 0) markDead(inst, 'a call into the Go runtime was interrupted (a stack overflow or a trap)');
+    });
+    inst.watching = true;
+  }
+  inst.active++;
+  return inst;
+}
+
+function describeThrown(e) {
+  try {
+    return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  } catch {
+    return 'an exception';
   }
 }
 

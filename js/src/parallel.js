@@ -6,7 +6,8 @@
 // welcomes; plus `parallel`: how many workers sealed, and why none when
 // none did (a small invite, or a context without workers such as a
 // service worker: then everything is sealed on the calling thread).
-import { ErrorCode, WelcomePointersError, wpError } from './errors.js';
+import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
+import { guarded, isUint8Array } from './guard.js';
 import { describe } from './hex.js';
 import { configuredWorkerURL, host } from './host.js';
 import { callGo, callGoAsync, loadedModule } from './module.js';
@@ -59,22 +60,27 @@ export async function sealInviteParallel(welcome, cursor, installations, options
   }
   const sealOpts = { kemId: rest.kemId, maxMessageSize: rest.maxMessageSize };
   const pointee = callGo('sealPointee', welcome, cursor, { ...sealOpts, signal });
-  if (signal?.aborted) throw abortError();
+  // The caller's values are read through the guarded path (guard.js);
+  // the Go side checks what they hold again.
+  const isAborted = () => guarded('options.signal.aborted', () => signal?.aborted === true);
+  if (isAborted()) throw abortError();
 
   // Copies, taken before the first await: the caller may reuse its
   // buffers once sealInvite returned (as with the single-thread path).
-  const copy = (b) => (b instanceof Uint8Array ? b.slice() : Array.isArray(b) ? [...b] : b);
-  const welcomeCopy = copy(welcome);
+  const copy = (b) => (isUint8Array(b) ? new Uint8Array(b) : Array.isArray(b) ? [...b] : b);
+  const welcomeCopy = guarded('welcome', () => copy(welcome));
   const pointerIns = [];
   const directIns = [];
-  for (let i = 0; i < installations.length; i++) {
-    const { installationKey, wrapperPublicKey, wrapperAlgorithm, pointeeAeadTypes } = installations[i];
-    const plain = {
-      installationKey: copy(installationKey),
-      wrapperPublicKey: copy(wrapperPublicKey),
-      wrapperAlgorithm,
-      pointeeAeadTypes: copy(pointeeAeadTypes),
-    };
+  for (let i = 0; i < capable.length; i++) {
+    const plain = guarded(`installations[${i}]`, () => {
+      const { installationKey, wrapperPublicKey, wrapperAlgorithm, pointeeAeadTypes } = installations[i];
+      return {
+        installationKey: copy(installationKey),
+        wrapperPublicKey: copy(wrapperPublicKey),
+        wrapperAlgorithm,
+        pointeeAeadTypes: copy(pointeeAeadTypes),
+      };
+    });
     (capable[i] ? pointerIns : directIns).push(plain);
   }
   const n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
@@ -106,8 +112,8 @@ export async function sealInviteParallel(welcome, cursor, installations, options
       reject(abortError());
     };
   });
-  signal?.addEventListener('abort', onAbort, { once: true });
-  if (signal?.aborted) onAbort();
+  guarded('options.signal', () => signal?.addEventListener('abort', onAbort, { once: true }));
+  if (isAborted()) onAbort();
   const live = [];
   try {
     const module = loadedModule();
@@ -139,7 +145,11 @@ export async function sealInviteParallel(welcome, cursor, installations, options
       parallel: { workers: chunks.length },
     };
   } finally {
-    signal?.removeEventListener('abort', onAbort);
+    try {
+      signal?.removeEventListener('abort', onAbort);
+    } catch {
+      // the caller's signal threw: nothing left to undo
+    }
     for (const w of live) w.terminate();
   }
 }

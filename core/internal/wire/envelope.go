@@ -67,27 +67,39 @@ var (
 
 // --- sizes ---
 
-func (l *v1Layout) size(v *V1) int {
-	n := sizeBytesField(l.installationKey, v.InstallationKey) +
-		sizeBytesField(l.data, v.Data) +
-		sizeBytesField(l.hpkePublicKey, v.HpkePublicKey) +
-		sizeEnumField(l.wrapperAlgorithm, v.WrapperAlgorithm) +
-		sizeBytesField(l.metadata, v.WelcomeMetadata)
-	if l.id != 0 {
-		n += sizeUint64Field(l.id, v.ID) + sizeUint64Field(l.createdNs, v.CreatedNs)
-	}
-	return n
+// lens are the lengths of a message's byte fields, so that it can be sized
+// before the fields exist (a sender checks the size before encrypting).
+type lens struct{ installationKey, payload, hpkePublicKey, metadata int }
+
+func v1Lens(v *V1) lens {
+	return lens{len(v.InstallationKey), len(v.Data), len(v.HpkePublicKey), len(v.WelcomeMetadata)}
 }
 
-func (l *ptrLayout) size(p *Pointer) int {
-	n := sizeBytesField(l.installationKey, p.InstallationKey) +
-		sizeBytesField(l.welcomePointer, p.WelcomePointer) +
-		sizeBytesField(l.hpkePublicKey, p.HpkePublicKey) +
-		sizeEnumField(l.wrapperAlgorithm, p.WrapperAlgorithm)
+func ptrLens(p *Pointer) lens {
+	return lens{len(p.InstallationKey), len(p.WelcomePointer), len(p.HpkePublicKey), 0}
+}
+
+func (l *v1Layout) size(n lens, alg int32, id, createdNs uint64) int {
+	s := sizeBytesLen(l.installationKey, n.installationKey) +
+		sizeBytesLen(l.data, n.payload) +
+		sizeBytesLen(l.hpkePublicKey, n.hpkePublicKey) +
+		sizeEnumField(l.wrapperAlgorithm, alg) +
+		sizeBytesLen(l.metadata, n.metadata)
 	if l.id != 0 {
-		n += sizeUint64Field(l.id, p.ID) + sizeUint64Field(l.createdNs, p.CreatedNs)
+		s += sizeUint64Field(l.id, id) + sizeUint64Field(l.createdNs, createdNs)
 	}
-	return n
+	return s
+}
+
+func (l *ptrLayout) size(n lens, alg int32, id, createdNs uint64) int {
+	s := sizeBytesLen(l.installationKey, n.installationKey) +
+		sizeBytesLen(l.welcomePointer, n.payload) +
+		sizeBytesLen(l.hpkePublicKey, n.hpkePublicKey) +
+		sizeEnumField(l.wrapperAlgorithm, alg)
+	if l.id != 0 {
+		s += sizeUint64Field(l.id, id) + sizeUint64Field(l.createdNs, createdNs)
+	}
+	return s
 }
 
 // InputSizeV1 is the exact size of AppendInput(nil, Envelope{V1: v})
@@ -96,7 +108,7 @@ func InputSizeV1(v *V1) int {
 	if v == nil {
 		return 0
 	}
-	return sizeMessageField(envelopeV1, inputV1.size(v))
+	return sizeMessageField(envelopeV1, inputV1.size(v1Lens(v), v.WrapperAlgorithm, 0, 0))
 }
 
 // InputSizePointer is the exact size of AppendInput(nil, Envelope{Pointer: p})
@@ -105,13 +117,35 @@ func InputSizePointer(p *Pointer) int {
 	if p == nil {
 		return 0
 	}
-	return sizeMessageField(envelopePointer, inputPtr.size(p))
+	return sizeMessageField(envelopePointer, inputPtr.size(ptrLens(p), p.WrapperAlgorithm, 0, 0))
+}
+
+// The largest id and created_ns a node can assign take ten varint bytes.
+const maxUint64 = 1<<64 - 1
+
+// ReadBackSizeV1 is the largest size the WelcomeMessage a node returns for
+// the input AppendInput(nil, Envelope{V1: v}) can have, whatever id and
+// created_ns it assigns: the size a receiver checks. dataLen and
+// metadataLen stand for the lengths of v.Data and v.WelcomeMetadata, which
+// a sender does not have before it encrypts.
+func ReadBackSizeV1(v *V1, dataLen, metadataLen int) int {
+	n := v1Lens(v)
+	n.payload, n.metadata = dataLen, metadataLen
+	return sizeMessageField(envelopeV1, messageV1.size(n, v.WrapperAlgorithm, maxUint64, maxUint64))
+}
+
+// ReadBackSizePointer is ReadBackSizeV1 for a pointer message, with
+// welcomePointerLen standing for the length of p.WelcomePointer.
+func ReadBackSizePointer(p *Pointer, welcomePointerLen int) int {
+	n := ptrLens(p)
+	n.payload = welcomePointerLen
+	return sizeMessageField(envelopePointer, messagePtr.size(n, p.WrapperAlgorithm, maxUint64, maxUint64))
 }
 
 // --- encoding ---
 
 func (l *v1Layout) append(b []byte, v *V1) []byte {
-	b = appendMessageHeader(b, envelopeV1, l.size(v))
+	b = appendMessageHeader(b, envelopeV1, l.size(v1Lens(v), v.WrapperAlgorithm, v.ID, v.CreatedNs))
 	if l.id != 0 {
 		b = appendUint64Field(b, l.id, v.ID)
 		b = appendUint64Field(b, l.createdNs, v.CreatedNs)
@@ -124,7 +158,7 @@ func (l *v1Layout) append(b []byte, v *V1) []byte {
 }
 
 func (l *ptrLayout) append(b []byte, p *Pointer) []byte {
-	b = appendMessageHeader(b, envelopePointer, l.size(p))
+	b = appendMessageHeader(b, envelopePointer, l.size(ptrLens(p), p.WrapperAlgorithm, p.ID, p.CreatedNs))
 	if l.id != 0 {
 		b = appendUint64Field(b, l.id, p.ID)
 		b = appendUint64Field(b, l.createdNs, p.CreatedNs)
@@ -172,7 +206,7 @@ func (l *v1Layout) spec(num protowire.Number) (protowire.Type, bool) {
 
 // parse merges the message b into v (proto merge semantics).
 func (l *v1Layout) parse(b []byte, v *V1) error {
-	return forEachField(b, l.name, l.spec, func(f field) error {
+	return forEachField(b, l.name, 2, l.spec, func(f field) error {
 		switch f.num {
 		case l.id:
 			v.ID = f.v
@@ -204,7 +238,7 @@ func (l *ptrLayout) spec(num protowire.Number) (protowire.Type, bool) {
 }
 
 func (l *ptrLayout) parse(b []byte, p *Pointer) error {
-	return forEachField(b, l.name, l.spec, func(f field) error {
+	return forEachField(b, l.name, 2, l.spec, func(f field) error {
 		switch f.num {
 		case l.id:
 			p.ID = f.v
@@ -229,7 +263,7 @@ func envelopeSpec(num protowire.Number) (protowire.Type, bool) {
 
 func parseEnvelope(b []byte, name string, lv *v1Layout, lp *ptrLayout) (Envelope, error) {
 	var e Envelope
-	err := forEachField(b, name, envelopeSpec, func(f field) error {
+	err := forEachField(b, name, 1, envelopeSpec, func(f field) error {
 		// The last arm present wins; the same arm present again is merged
 		// into the previous one, as the Go runtime does.
 		if f.num == envelopeV1 {

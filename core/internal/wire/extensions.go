@@ -22,6 +22,11 @@ func AppendWelcomeMetadata(b []byte, cursor uint64) []byte {
 	return appendUint64Field(b, metadataCursor, cursor)
 }
 
+// SizeWelcomeMetadata is the size of AppendWelcomeMetadata(nil, cursor).
+func SizeWelcomeMetadata(cursor uint64) int {
+	return sizeUint64Field(metadataCursor, cursor)
+}
+
 func metadataSpec(num protowire.Number) (protowire.Type, bool) {
 	return protowire.VarintType, num == metadataCursor
 }
@@ -30,7 +35,7 @@ func metadataSpec(num protowire.Number) (protowire.Type, bool) {
 // message_cursor (0 for empty input).
 func ParseWelcomeMetadata(b []byte) (uint64, error) {
 	var cursor uint64
-	err := forEachField(b, "WelcomeMetadata", metadataSpec, func(f field) error {
+	err := forEachField(b, "WelcomeMetadata", 1, metadataSpec, func(f field) error {
 		cursor = f.v
 		return nil
 	})
@@ -60,7 +65,7 @@ func wrapperSpec(num protowire.Number) (protowire.Type, bool) {
 // ParseWrapperEncryption parses a WelcomeWrapperEncryption. pub aliases b; an
 // unknown algorithm number is returned as is.
 func ParseWrapperEncryption(b []byte) (pub []byte, alg int32, err error) {
-	err = forEachField(b, "WelcomeWrapperEncryption", wrapperSpec, func(f field) error {
+	err = forEachField(b, "WelcomeWrapperEncryption", 1, wrapperSpec, func(f field) error {
 		if f.num == wrapperPubKey {
 			pub = f.b
 		} else {
@@ -95,34 +100,48 @@ func AppendAEADTypes(b []byte, types []int32) []byte {
 // ParseAEADTypes parses a WelcomePointeeEncryptionAeadTypesExtension. It
 // accepts the packed and the unpacked encodings of the repeated enum, mixed
 // too; values of all occurrences are concatenated in order. Unknown values
-// are kept. It returns nil when the list is empty.
+// are kept. More than MaxAEADTypes values in all is ErrMalformed, found
+// before anything past the limit is read. It returns nil when the list is
+// empty.
 func ParseAEADTypes(b []byte) ([]int32, error) {
 	var types []int32
 	const name = "WelcomePointeeEncryptionAeadTypesExtension"
-	for len(b) > 0 {
-		f, n, err := nextField(b, name)
+	add := func(v uint64) error {
+		if len(types) == MaxAEADTypes {
+			return malformed("%s: more than %d AEAD types", name, MaxAEADTypes)
+		}
+		types = append(types, int32(v))
+		return nil
+	}
+	it := fields{b: b, msg: name}
+	for {
+		f, ok, err := it.next()
 		if err != nil {
 			return nil, err
 		}
-		b = b[n:]
+		if !ok {
+			return types, nil
+		}
 		if f.num != aeadTypesField {
 			continue
 		}
 		switch f.typ {
 		case protowire.VarintType:
-			types = append(types, int32(f.v))
+			err = add(f.v)
 		case protowire.BytesType:
-			for p := f.b; len(p) > 0; {
+			for p := f.b; len(p) > 0 && err == nil; {
 				v, m := protowire.ConsumeVarint(p)
 				if m < 0 {
 					return nil, malformed("%s: packed field %d: %v", name, f.num, protowire.ParseError(m))
 				}
-				types = append(types, int32(v))
+				err = add(v)
 				p = p[m:]
 			}
 		default:
-			return nil, malformed("%s: field %d has wire type %d", name, f.num, f.typ)
+			err = malformed("%s: field %d has wire type %d", name, f.num, f.typ)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
-	return types, nil
 }

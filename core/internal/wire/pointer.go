@@ -65,11 +65,11 @@ func welcomePointerSpec(num protowire.Number) (protowire.Type, bool) {
 // caller's to check. Byte fields alias b.
 func ParseWelcomePointer(b []byte) (*WelcomePointer, error) {
 	var p *WelcomePointer
-	err := forEachField(b, "WelcomePointer", welcomePointerSpec, func(f field) error {
+	err := forEachField(b, "WelcomePointer", 1, welcomePointerSpec, func(f field) error {
 		if p == nil {
 			p = new(WelcomePointer) // a repeated arm merges into the first
 		}
-		return forEachField(f.b, "WelcomePointer.WelcomeV1Pointer", welcomeV1PointerSpec, func(f field) error {
+		return forEachField(f.b, "WelcomePointer.WelcomeV1Pointer", 2, welcomeV1PointerSpec, func(f field) error {
 			switch f.num {
 			case wpDestination:
 				p.Destination = f.b

@@ -9,8 +9,9 @@ import "fmt"
 //
 // used for V1.data of direct welcomes and for WelcomePointer.welcome_pointer.
 
-// maxVarint is the first value an MLS varint cannot hold (2^30).
-const maxVarint = 1 << 30
+// MaxVarint is the first value an MLS varint cannot hold (2^30): no
+// HpkeCiphertext field may be that long.
+const MaxVarint = 1 << 30
 
 func varintSize(n int) int {
 	switch {
@@ -29,7 +30,7 @@ func varintSize(n int) int {
 // programming error and panics.
 func AppendVarint(b []byte, n int) []byte {
 	switch {
-	case n < 0 || n >= maxVarint:
+	case n < 0 || n >= MaxVarint:
 		panic(fmt.Sprintf("wire: MLS varint out of range: %d", n))
 	case n < 1<<6:
 		return append(b, byte(n))
