@@ -29,5 +29,6 @@ export {
   retry,
 } from './api.js';
 export { openPendingStore, PendingStore, webCryptoProtector, DB_VERSION, RECORD_VERSION } from './store.js';
-export { createResolver } from './resolver.js';
+export { createResolver, RESOLVER_DEFAULTS } from './resolver.js';
 export { createLocalLocks } from './locks.js';
+export { createOutbox } from './outbox.js';
