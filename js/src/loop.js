@@ -6,6 +6,11 @@ import { checkMs, readOptions } from './options.js';
 
 const LOOP_OPTIONS = new Set(['minIntervalMs', 'maxIntervalMs']);
 
+/** The default sleep of the resolver and the outbox (tests pass their own). */
+export function realSleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 export class Loop {
   #round;
   #onError;

@@ -12,7 +12,7 @@ import { ErrorCode, asError, wpError } from './errors.js';
 import { toHex } from './hex.js';
 import { retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
-import { Loop } from './loop.js';
+import { Loop, realSleep } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
 import { callHook, checkFunction, checkInteger, checkMs, describe, readBytes, readField, readOptions } from './options.js';
 
@@ -44,10 +44,6 @@ const TIMED_OUT = Symbol('timed out');
  */
 export function createOutbox(options) {
   return new Outbox(options);
-}
-
-function defaultSleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 // Batches as stored: each message as a 4-byte big-endian length and its bytes.
@@ -168,7 +164,7 @@ class Outbox {
     this.#batchBytes = o.batchBytes ?? OUTBOX_DEFAULTS.batchBytes;
     this.#publishTimeoutMs = o.publishTimeoutMs ?? OUTBOX_DEFAULTS.publishTimeoutMs;
     this.#now = o.now ?? Date.now;
-    this.#sleep = o.sleep ?? defaultSleep;
+    this.#sleep = o.sleep ?? realSleep;
     this.#random = o.random ?? Math.random;
     this.#claims = new Claims({
       locks,

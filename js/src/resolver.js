@@ -13,7 +13,7 @@
 import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
 import { inspect, openPointee, parsePointer, retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
-import { Loop } from './loop.js';
+import { Loop, realSleep } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
 import { callHook, checkFunction, checkInteger, checkMs, describe, readBytes, readField, readOptions } from './options.js';
 
@@ -55,10 +55,6 @@ const TIMED_OUT = Symbol('timed out');
  */
 export function createResolver(options) {
   return new Resolver(options);
-}
-
-function defaultSleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function toBigInt(s) {
@@ -184,7 +180,7 @@ class Resolver {
     this.#form = o.messageForm ?? 'message';
     this.#now = o.now ?? Date.now;
     this.#random = o.random ?? Math.random;
-    this.#sleep = o.sleep ?? defaultSleep;
+    this.#sleep = o.sleep ?? realSleep;
     this.#limits = {
       maxPending: o.maxPending ?? RESOLVER_DEFAULTS.maxPending,
       fetchesPerHour: o.fetchesPerHour ?? RESOLVER_DEFAULTS.fetchesPerHour,

@@ -10,13 +10,19 @@ import {
 } from './browser.mjs';
 import { PUBLISH_ROUTE } from './relay.mjs';
 
-test('three tabs resolve the same stores: each pointer once, every tab\'s rows follow', async (t) => {
-  const { context, page: a, problems, relay } = await openBrowser(t);
+// Tab A invites 6 installations while the relay holds the pointee back:
+// 6 pending pointers, one per installation store.
+async function sixPending(a, relay) {
   await load(a);
   await relay.holdPointees(600_000);
   await invite(a, { members: 6, perMember: 1 });
   await waitDone(a);
   await a.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 6);
+}
+
+test('three tabs resolve the same stores: each pointer once, every tab\'s rows follow', async (t) => {
+  const { context, page: a, problems, relay } = await openBrowser(t);
+  await sixPending(a, relay);
   const b = await newTab(context, problems);
   const c = await newTab(context, problems);
   await Promise.all([load(b), load(c)]);
@@ -44,11 +50,7 @@ test('three tabs resolve the same stores: each pointer once, every tab\'s rows f
 
 test('a tab deletes databases while another resolves: no lasting error, the rest resolves once', async (t) => {
   const { context, page: a, problems, relay } = await openBrowser(t);
-  await load(a);
-  await relay.holdPointees(600_000);
-  await invite(a, { members: 6, perMember: 1 });
-  await waitDone(a);
-  await a.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 6);
+  await sixPending(a, relay);
   const b = await newTab(context, problems);
   await load(b);
   // Tab B removes two installations' databases (a logout there, say)
@@ -133,5 +135,29 @@ test('the outbox, interrupted by a reload mid-publish, finishes after it: the re
   t.diagnostic(`seed ${seed}: reload while batch ${cut} was answered; ${duplicates} messages resent and deduplicated by the relay; 21 messages, each once`);
   assert.equal(duplicates, 5, 'the interrupted batch was sent again, byte for byte');
   await shot(page, '12-outbox-resumed');
+  assertClean(problems);
+});
+
+test('a pending pointer whose pointee is no longer on the relay says so', async (t) => {
+  const { page, problems, relay } = await openBrowser(t);
+  await load(page);
+  // Dropped by the relay.
+  await relay.call('POST', '/api/config', { pointeeDelayMs: 0, dropPointees: true });
+  await invite(page, { members: 3, perMember: 1 });
+  await waitDone(page);
+  await page.waitForFunction(() => document.querySelectorAll('#pending-table tr[data-gone="true"]').length === 3, null, { timeout: 20_000 });
+  assert.match(await page.textContent('#pending-table tbody'), /The relay dropped this pointee: it will never arrive/);
+  // Held back, then the relay forgets it (reset).
+  await page.click('#reset-btn');
+  await page.waitForFunction(() => document.getElementById('pending-summary').textContent === 'No pending pointers.');
+  await relay.holdPointees(600_000);
+  await invite(page, { members: 3, perMember: 1 });
+  await waitDone(page);
+  await page.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 3);
+  assert.equal(await page.locator('#pending-table tr[data-gone="true"]').count(), 0, 'held, not gone');
+  await relay.reset();
+  await page.waitForFunction(() => document.querySelectorAll('#pending-table tr[data-gone="true"]').length === 3, null, { timeout: 20_000 });
+  assert.match(await page.textContent('#pending-table tbody'), /no longer on the relay/);
+  await shot(page, '13-pointee-gone');
   assertClean(problems);
 });

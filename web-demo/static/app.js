@@ -269,19 +269,22 @@ async function publishBatch(messages, { signal }) {
   return r.results;
 }
 
-// The relay's word on a pointee, kept for the pending rows' labels.
-function pointeeInfo() {
+// A JSON value kept in localStorage, or fallback.
+function stored(key, fallback) {
   try {
-    return JSON.parse(localStorage.getItem(POINTEES_KEY) ?? '{}') ?? {};
+    return JSON.parse(localStorage.getItem(key) ?? 'null') ?? fallback;
   } catch {
-    return {};
+    return fallback;
   }
 }
+
+// The relay's word on a pointee, kept for the pending rows' labels.
+const pointeeInfo = () => stored(POINTEES_KEY, {});
 function rememberPointee(result) {
   if (!result || result.kind !== 'pointee' || result.duplicate) return;
   try {
     const all = pointeeInfo();
-    all[result.topic] ??= { at: Date.now(), visibleAt: result.visibleAt ? Date.parse(result.visibleAt) : null, dropped: !!result.dropped };
+    all[result.topic] ??= { at: Date.now(), visibleAt: result.visibleAt ?? null, dropped: !!result.dropped };
     localStorage.setItem(POINTEES_KEY, JSON.stringify(all));
   } catch {
     // storage full or disabled: no label
@@ -633,13 +636,7 @@ function forgetExpectation(pointerId, hex) {
 
 // Labels of installations with pending pointers, for the panel after a reload.
 const LABELS_KEY = 'wp-demo-labels';
-function labels() {
-  try {
-    return JSON.parse(localStorage.getItem(LABELS_KEY) ?? '{}') ?? {};
-  } catch {
-    return {};
-  }
-}
+const labels = () => stored(LABELS_KEY, {});
 function rememberLabel(ins) {
   try {
     const l = labels();
@@ -1062,17 +1059,22 @@ async function listPending() {
 }
 
 // What the pending row can say about its pointee, from the relay's
-// answer when it was published: dropped by the relay, or due on the relay
-// by now and still missing (the relay was reset): it will not arrive.
+// answer when it was published and its current state: dropped by the
+// relay; held back, but no longer among the pointees the relay holds; or
+// due on the relay by now and still missing. Either way it will not
+// arrive, and the pointer will expire.
 function pointeeNote(r, pointees) {
   const p = pointees[r.pointer.destination];
   if (!p) return null;
-  if (p.dropped) return 'The relay dropped this pointee: it will never arrive; the pointer expires';
-  const due = p.visibleAt ?? p.at;
-  if (r.lastError === 'ERR_NOT_FOUND' && r.lastAttemptMs !== null && r.lastAttemptMs > due + 1_000) {
-    return 'The pointee is no longer on the relay (reset?): this pointer will expire';
+  if (p.dropped) return 'The relay dropped this pointee: it will never arrive; the pointer will expire';
+  const gone = 'The pointee is no longer on the relay (was it reset?): this pointer will expire';
+  if (p.visibleAt && Date.parse(p.visibleAt) > Date.now()) {
+    // Judged on relay figures asked for after the pointee was published.
+    const heldUntil = state.relayAskedAt > p.at ? state.relay?.heldUntil : null;
+    return Array.isArray(heldUntil) && !heldUntil.includes(p.visibleAt) ? gone : null;
   }
-  return null;
+  const due = p.visibleAt ? Date.parse(p.visibleAt) : p.at;
+  return r.lastError === 'ERR_NOT_FOUND' && r.lastAttemptMs !== null && r.lastAttemptMs > due + 1_000 ? gone : null;
 }
 
 function renderPending() {
@@ -1139,7 +1141,7 @@ async function openSender() {
 
 function logOutbox(text) {
   try {
-    const log = JSON.parse(localStorage.getItem(OUTBOX_LOG_KEY) ?? '[]');
+    const log = stored(OUTBOX_LOG_KEY, []);
     log.unshift({ at: Date.now(), text });
     localStorage.setItem(OUTBOX_LOG_KEY, JSON.stringify(log.slice(0, 20)));
   } catch {
@@ -1163,12 +1165,7 @@ function renderOutbox() {
       setText($('outbox-summary'), list.length === 0
         ? 'The outbox is empty: every invite went out.'
         : `${fmtInt(list.length)} invite${list.length === 1 ? '' : 's'} in the outbox (IndexedDB): stored before the first byte went out, finished after a reload.`);
-      let log = [];
-      try {
-        log = JSON.parse(localStorage.getItem(OUTBOX_LOG_KEY) ?? '[]');
-      } catch {
-        // none
-      }
+      const log = stored(OUTBOX_LOG_KEY, []);
       $('outbox-log').replaceChildren(...log.map((l) => el('li', {}, `${fmtTime(l.at)} — ${l.text}`)));
     } catch (e) {
       if (e.code !== 'ERR_CLOSED') storeNotice(`Outbox: ${errorText(e)}`);
@@ -1213,8 +1210,10 @@ async function retryNow() {
 
 async function refreshRelay() {
   try {
+    const asked = Date.now();
     const s = await relayStats();
     state.relay = s;
+    state.relayAskedAt = asked;
     const mode = s.dropPointees ? 'drops pointees' : s.pointeeDelayMs > 0 ? `holds each pointee back for ${s.pointeeDelayMs / 1000} s` : 'delivers pointees at once';
     const held = s.heldPointees ? `; ${s.heldPointees} pointee${s.heldPointees === 1 ? '' : 's'} held until ${s.heldUntil.map((t) => fmtTime(Date.parse(t))).join(', ')}` : '';
     setText($('relay-status'), `Relay: ${fmtInt(s.messages)} messages on ${fmtInt(s.topics)} topics, ${fmtBytes(s.storedBytes)} of ${fmtBytes(s.maxStored)}; it ${mode}${held}.`);
