@@ -155,7 +155,12 @@ export async function tally(page) {
   }
   const lost = [...accepted].filter((k) => !deliveries.has(k) && !dropped.has(k));
   const twice = [...deliveries].filter(([, d]) => d.unflagged > 1).map(([k]) => k);
-  return { accepted: accepted.size, delivered: deliveries.size, dropped: dropped.size, lost, twice, flagged, deliveries };
+  // Joined twice: two deliveries the app did not recognize as one (it
+  // checks its own log when a delivery is flagged as a redelivery).
+  const joins = new Map();
+  for (const e of log.filter((x) => x.kind === 'delivered' && !x.already)) joins.set(key(e), (joins.get(key(e)) ?? 0) + 1);
+  const joinedTwice = [...joins].filter(([, n]) => n > 1).map(([k]) => k);
+  return { accepted: accepted.size, delivered: deliveries.size, dropped: dropped.size, lost, twice, joinedTwice, flagged, deliveries };
 }
 
 export const pendingRows = (page) => page.locator('#pending-table tbody tr').count();

@@ -38,11 +38,13 @@ test('30 reloads at random instants in the quick phase and the deferred retries:
   await waitAllResolved([page]);
   const r = await tally(page);
   t.diagnostic(`seed ${seed}: ${reloads} reloads; ${r.accepted} pointers stored, ${r.delivered} delivered, `
-    + `${r.lost.length} lost, ${r.twice.length} delivered twice, ${r.dropped} dropped, ${r.flagged} flagged redeliveries`);
+    + `${r.lost.length} lost, ${r.twice.length} delivered twice, ${r.joinedTwice.length} joined twice, ${r.dropped} dropped; `
+    + `${r.flagged} redeliveries after a reload between a delivery and its acceptance being recorded, flagged and recognized`);
   assert.ok(reloads >= 30);
   assert.ok(r.accepted >= 10, `only ${r.accepted} pointers were stored before the reloads`);
   assert.deepEqual(r.lost, [], 'pointers lost');
   assert.deepEqual(r.twice, [], 'pointers delivered twice (unflagged)');
+  assert.deepEqual(r.joinedTwice, [], 'pointers the app joined twice');
   assert.equal(r.dropped, 0);
   await shot(page, '10-after-30-reloads');
   assertClean(problems);
