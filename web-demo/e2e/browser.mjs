@@ -73,9 +73,16 @@ export function assertClean(problems) {
   assert.deepEqual(problems, [], 'the page logged errors');
 }
 
+// The page is ready once the module loaded and the stores earlier pages
+// left are open and listed.
+async function ready(page) {
+  await page.waitForSelector('#module-status.ok', { timeout: 60_000 });
+  await page.waitForSelector('html[data-stores-opened="true"]', { timeout: 60_000 });
+}
+
 export async function load(page, query = '') {
   await page.goto(new URL(query, DEMO_URL).href);
-  await page.waitForSelector('#module-status.ok', { timeout: 60_000 });
+  await ready(page);
   await page.waitForSelector('#invite-btn:not([disabled])');
 }
 
@@ -165,7 +172,16 @@ export async function tally(page) {
 
 export const pendingRows = (page) => page.locator('#pending-table tbody tr').count();
 
+// Waits until every pointer the log says was stored is delivered or
+// dropped, and no page lists a pending pointer.
 export async function waitAllResolved(pages, timeout = 120_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const { lost } = await tally(pages[0]);
+    if (lost.length === 0) break;
+    if (Date.now() > until) return; // the caller's assertions say what is missing
+    await sleep(500);
+  }
   for (const p of pages) {
     await p.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 0
       && document.getElementById('pending-summary').textContent === 'No pending pointers.', null, { timeout });
@@ -174,5 +190,5 @@ export async function waitAllResolved(pages, timeout = 120_000) {
 
 export async function reload(page) {
   await page.reload();
-  await page.waitForSelector('#module-status.ok', { timeout: 60_000 });
+  await ready(page);
 }

@@ -42,6 +42,26 @@ test('30 reloads at random instants in the quick phase and the deferred retries:
     + `${r.flagged} redeliveries after a reload between a delivery and its acceptance being recorded, flagged and recognized`);
   assert.ok(reloads >= 30);
   assert.ok(r.accepted >= 10, `only ${r.accepted} pointers were stored before the reloads`);
+  if (r.lost.length) {
+    // What is left in the browser, to tell a lost record from an unopened one.
+    const left = await page.evaluate(async () => Promise.all((await indexedDB.databases())
+      .filter((d) => d.name.startsWith('wp-demo-installation-'))
+      .map((d) => new Promise((resolve) => {
+        const req = indexedDB.open(d.name);
+        req.onsuccess = () => {
+          const db = req.result;
+          const tx = db.transaction(['pending', 'settled'], 'readonly');
+          const p = tx.objectStore('pending').getAll();
+          const s = tx.objectStore('settled').getAll();
+          tx.oncomplete = () => {
+            db.close();
+            resolve({ name: d.name, pending: p.result.map((x) => ({ phase: x.phase, next: x.nextAttemptMs, lease: x.lease, err: x.lastError })), settled: s.result });
+          };
+        };
+        req.onerror = () => resolve({ name: d.name, error: String(req.error) });
+      }))));
+    t.diagnostic(`left: ${JSON.stringify(left)}`);
+  }
   assert.deepEqual(r.lost, [], 'pointers lost');
   assert.deepEqual(r.twice, [], 'pointers delivered twice (unflagged)');
   assert.deepEqual(r.joinedTwice, [], 'pointers the app joined twice');

@@ -600,7 +600,7 @@ async function openInstallation(run, ins) {
       if (ins.status === 'ok' || ins.status === 'failed') {
         // onWelcome or onDropped has set the row.
         forgetExpectation(received.pointer.id, ins.hex);
-        await retireStore(ins.hex);
+        await retireStore(ins.hex, entry);
         return;
       }
       const { record } = await entry.store.get(out.id);
@@ -921,19 +921,28 @@ async function storeFor(hex) {
   return entry;
 }
 
-async function retireStore(hex) {
+// Closes an installation's store, deleting its database (whose pointer
+// resolved or was dropped). Only the entry given: a newer entry for the
+// same installation is left alone.
+async function retireStore(hex, only = null) {
   const name = STORE_PREFIX + hex;
   const entry = state.stores.get(name);
-  if (!entry) return;
+  if (!entry || (only && entry !== only)) return;
   state.stores.delete(name);
+  retiring.add(name);
   forgetLabel(hex);
   entry.resolver.close();
   entry.store.close();
-  await new Promise((resolve) => {
-    const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  });
+  try {
+    await new Promise((resolve) => {
+      const req = indexedDB.deleteDatabase(name);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+  } finally {
+    retiring.delete(name);
+  }
 }
+const retiring = new Set(); // databases this page is deleting
 
 // Every welcome the resolvers open, quick or deferred, here or after a
 // reload, comes here.
@@ -998,17 +1007,23 @@ function renderResolved() {
 // After a reload (or in another tab): reopen every installation store
 // left with pending records and start its resolver, which picks up the
 // records where the last page left them, quick phase included.
+// Also run now and then: another tab may have created stores since.
 async function reopenStores() {
   if (typeof indexedDB.databases !== 'function') return;
   const dbs = await indexedDB.databases();
   for (const { name } of dbs) {
-    if (!name?.startsWith(STORE_PREFIX) || state.stores.has(name)) continue;
-    const entry = await storeFor(name.slice(STORE_PREFIX.length));
-    if (await entry.store.count() === 0) {
-      await retireStore(entry.hex);
-      continue;
+    if (!name?.startsWith(STORE_PREFIX) || state.stores.has(name) || retiring.has(name)) continue;
+    try {
+      const entry = await storeFor(name.slice(STORE_PREFIX.length));
+      if (await entry.store.count() === 0) {
+        // Left empty by an earlier page: gone unless a pointer comes.
+        entry.retire = true;
+        continue;
+      }
+      if ($('auto-retry').checked) entry.resolver.start({ minIntervalMs: 500, maxIntervalMs: 5_000 });
+    } catch (e) {
+      storeNotice(`Reopening ${short(name.slice(STORE_PREFIX.length))}: ${errorText(e)}; trying again.`);
     }
-    if ($('auto-retry').checked) entry.resolver.start({ minIntervalMs: 500, maxIntervalMs: 5_000 });
   }
 }
 
@@ -1040,15 +1055,12 @@ async function listPending() {
     try {
       ({ records } = await entry.store.list());
     } catch (e) {
-      if (e.code === 'ERR_CLOSED') {
-        await retireStore(entry.hex);
-        continue;
-      }
+      if (e.code === 'ERR_CLOSED') continue; // retired meanwhile
       storeNotice(`Installation ${short(entry.hex)}: ${errorText(e)}; trying again.`);
       continue;
     }
     if (entry.retire && records.length === 0) {
-      await retireStore(entry.hex);
+      await retireStore(entry.hex, entry);
       continue;
     }
     for (const r of records) rows.push({ ...r, hex: entry.hex });
@@ -1468,18 +1480,19 @@ async function main() {
   updateDerived();
 
   await loadRelayForm();
-  try {
-    await reopenStores();
-  } catch (e) {
-    storeNotice(`Reopening the pending stores: ${errorText(e)}`);
-  }
+  const rescan = () => reopenStores().catch((e) => storeNotice(`Reopening the pending stores: ${errorText(e)}`));
+  await rescan();
   await refreshPending();
   await renderOutbox();
-  // Keep the pending panel and the relay line current.
+  // The stores left by earlier pages are open and listed (tests wait for it).
+  document.documentElement.dataset.storesOpened = 'true';
+  // Keep the pending panel and the relay line current, and open the
+  // stores other tabs create.
   let n = 0;
   setInterval(() => {
     refreshPending();
     if (++n % 2 === 0) refreshRelay();
+    if (n % 5 === 0) rescan();
   }, 1000);
 }
 
