@@ -109,6 +109,13 @@ function leasedByOther(lease, owner, nowMs, maxMs) {
     isTime(lease.untilMs) && lease.untilMs > nowMs && lease.untilMs - nowMs <= maxMs;
 }
 
+// A version 1 pending record (written after a failed quick phase) in the
+// current layout; other values as they are.
+function upgraded(raw, storeName = PENDING) {
+  if (raw.v !== 1 || storeName !== PENDING) return raw;
+  return { ...raw, v: RECORD_VERSION, phase: 'deferred', quickAttempts: 0, deliveries: 0, lease: raw.lease ?? null };
+}
+
 /** The pending-pointer store. Every method may throw ERR_STORE, or ERR_CLOSED once closed. */
 export class PendingStore {
   #open;
@@ -714,7 +721,7 @@ class Internals {
         if (raw === undefined) return { gone: true };
         if (raw === null || typeof raw !== 'object') return { raw }; // unreadable: the caller quarantines it
         if (!force && leasedByOther(raw.lease, owner, nowMs, untilMs - nowMs)) return { busy: true };
-        const next = { ...raw, lease: { owner, untilMs } };
+        const next = { ...upgraded(raw, storeName), lease: { owner, untilMs } };
         await tx.store.put(next);
         return { raw: next };
       }),
@@ -761,8 +768,7 @@ class Internals {
       const raw = await tx.store.get(id);
       if (raw === undefined || raw === null || typeof raw !== 'object') return false;
       if (owner !== null && raw.lease && raw.lease.owner !== owner) return false;
-      const next = { ...raw, ...changes };
-      if (raw.v === 1) Object.assign(next, { v: RECORD_VERSION, phase: raw.phase ?? 'deferred', quickAttempts: 0, deliveries: 0 });
+      const next = { ...upgraded(raw), ...changes };
       if (release) next.lease = null;
       await tx.store.put(next);
       return true;

@@ -158,3 +158,41 @@ describe('aborted transactions', () => {
     store.close();
   });
 });
+
+describe('an older database', () => {
+  test('a version 1 database and its records are upgraded and resolved', async () => {
+    const name = freshName('v1');
+    const clock = manualClock();
+    const f = await pointerFlood(1);
+    const info = f.items[0].received.pointer;
+    // The layout of the previous release: schema 1, a record written after the quick phase.
+    const old = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('pending', { keyPath: 'id' });
+        db.createObjectStore('settled', { keyPath: 'id' });
+        db.createObjectStore('quarantine', { keyPath: 'seq', autoIncrement: true });
+      },
+    });
+    await old.put('pending', {
+      v: 1, id: info.id, installationKey: null, messageId: '1', createdNs: `${T0}000000`, welcomeTimeMs: T0,
+      attempts: 2, nextAttemptMs: T0 + 60_000, expiresAtMs: T0 + 3 * 86_400_000, storedAtMs: T0, lastAttemptMs: T0, lastError: E.NOT_FOUND,
+      pointer: info.bytes,
+    });
+    old.close();
+    const store = await wp.openPendingStore({ name });
+    const { records } = await store.list();
+    assert.equal(records[0].phase, 'deferred');
+    assert.equal(records[0].attempts, 2);
+    const delivered = [];
+    const r = wp.createResolver({
+      store, fetchFirstMessage: f.network.fetchFirst, onWelcome: (w) => { delivered.push(w); }, now: clock.now, sleep: clock.sleep,
+    });
+    f.releaseAll();
+    clock.t = T0 + 60_000;
+    assert.equal(await r.nextDueMs(), T0 + 60_000);
+    const report = await r.resolveDue();
+    assert.deepEqual(report.resolved, [info.id]);
+    assert.equal(delivered[0].attempts, 2);
+    store.close();
+  });
+});
