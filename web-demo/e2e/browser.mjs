@@ -81,9 +81,9 @@ async function ready(page) {
 }
 
 export async function load(page, query = '') {
-  await page.goto(new URL(query, DEMO_URL).href);
+  await page.goto(new URL(query, DEMO_URL).href, { timeout: 60_000 });
   await ready(page);
-  await page.waitForSelector('#invite-btn:not([disabled])');
+  await page.waitForSelector('#invite-btn:not([disabled])', { timeout: 60_000 });
 }
 
 export async function invite(page, { members, perMember, legacy = 0, size }) {
@@ -189,6 +189,6 @@ export async function waitAllResolved(pages, timeout = 120_000) {
 }
 
 export async function reload(page) {
-  await page.reload();
+  await page.reload({ timeout: 60_000 });
   await ready(page);
 }

@@ -20,7 +20,7 @@ test('30 reloads at random instants in the quick phase and the deferred retries:
   await relay.holdPointees(3_000);
   let reloads = 0;
   for (let round = 0; round < 10; round++) {
-    await page.waitForSelector('#invite-btn:not([disabled])');
+    await page.waitForSelector('#invite-btn:not([disabled])', { timeout: 60_000 });
     await invite(page, { members: 4, perMember: 1 });
     // In the quick phase: once the installations open their welcomes.
     await page.waitForFunction(() => /open their welcomes|Done/.test(document.getElementById('progress-label').textContent), null, { timeout: 60_000 });
