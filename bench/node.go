@@ -204,11 +204,13 @@ func measureNodePeer(c *config, rep *report) error {
 	return nil
 }
 
-// jsBenchLine is one result of js/bench/bench.mjs.
+// jsBenchLine is one result of js/bench/bench.mjs: a time per op, or a
+// count (Count set: fetches in the flood simulation of js/bench/flood.mjs).
 type jsBenchLine struct {
 	Name    string  `json:"name"`
 	NsPerOp float64 `json:"ns_per_op"`
 	N       int     `json:"n"`
+	Count   *int64  `json:"count,omitempty"`
 }
 
 // measureJSBench runs the js package's own bench (js/bench/bench.mjs,
@@ -216,7 +218,8 @@ type jsBenchLine struct {
 func measureJSBench(c *config, rep *report) error {
 	var env []string
 	if c.quick {
-		env = []string{"BENCH_INSTALLATIONS=3", "BENCH_SEAL_RUNS=1", "BENCH_OPEN_RUNS=2", "BENCH_WELCOME_BYTES=4096"}
+		env = []string{"BENCH_INSTALLATIONS=3", "BENCH_SEAL_RUNS=1", "BENCH_OPEN_RUNS=2", "BENCH_WELCOME_BYTES=4096",
+			"BENCH_FLOOD_RECORDS=200", "BENCH_FLOOD_HOURS=2"}
 	}
 	lines, err := runNode(c, env, "js/bench/bench.mjs")
 	if err != nil {

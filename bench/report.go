@@ -610,10 +610,25 @@ func (r *report) writeAppendix(p func(string, ...any)) {
 		p("")
 		p("| Name | Per op | Ops |")
 		p("|---|---:|---:|")
+		var counts []jsBenchLine
 		for _, l := range r.jsBench {
+			if l.Count != nil {
+				counts = append(counts, l)
+				continue
+			}
 			p("| `%s` | %s | %s |", l.Name, fmtDur(l.NsPerOp), thousands(l.N))
 		}
 		p("")
+		if len(counts) > 0 {
+			p("The flood simulation (`js/bench/flood.mjs`): the scheduler ticking once a simulated minute over a store full of pointers to nowhere; fetches are bounded by the resolver's budget per hour.")
+			p("")
+			p("| Name | Count |")
+			p("|---|---:|")
+			for _, l := range counts {
+				p("| `%s` | %s |", l.Name, thousands(*l.Count))
+			}
+			p("")
+		}
 	}
 }
 

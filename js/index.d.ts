@@ -53,8 +53,12 @@ export declare const ErrorCode: {
   readonly STORE: 'ERR_STORE';
   /** A stored record could not be read back; it was quarantined. */
   readonly CORRUPT_RECORD: 'ERR_CORRUPT_RECORD';
-  /** The resolver or store was closed. */
+  /** The resolver or store was closed, or the database cannot be reopened. */
   readonly CLOSED: 'ERR_CLOSED';
+  /** The pending store was full: the oldest record was evicted (reported, never thrown). */
+  readonly CAPACITY: 'ERR_CAPACITY';
+  /** The fetch budget per hour is used up: the attempt waits (a pending outcome, never thrown). */
+  readonly RATE_LIMITED: 'ERR_RATE_LIMITED';
   /**
    * A bug: a recovered Go panic; or "the WebAssembly module stopped; reload
    * it" (every call until init() loaded a fresh instance).
@@ -471,7 +475,7 @@ export declare function fromHex(hex: string): Uint8Array;
 
 // ---------------------------------------------------------------- pending store
 
-/** Encrypts stored pointers (see webCryptoProtector). */
+/** Encrypts stored pointers and outbox batches (see webCryptoProtector). */
 export interface Protector {
   seal(pointer: Uint8Array, id: string): Uint8Array | Promise<Uint8Array>;
   open(sealed: Uint8Array, id: string): Uint8Array | Promise<Uint8Array>;
@@ -485,11 +489,13 @@ export interface PendingStoreOptions {
   name?: string;
   openDB?: OpenDBFunction;
   protector?: Protector;
+  /** The database can no longer be opened (another tab upgraded it to a newer version): ERR_CLOSED. */
+  onClose?: (error: WelcomePointersError) => void;
 }
 
-/** IndexedDB schema version of the database (1). */
+/** IndexedDB schema version of the database (2). */
 export declare const DB_VERSION: number;
-/** Layout version of one record (its "v" field, 1). */
+/** Layout version of one record (its "v" field, 2; version 1 records are still read). */
 export declare const RECORD_VERSION: number;
 
 /** A pending pointer, as read back and checked. */
@@ -499,10 +505,18 @@ export interface PendingRecord extends PendingState {
   installationKey: Uint8Array | null;
   messageId: bigint;
   createdNs: bigint;
+  /** The welcome's server timestamp (ms): the expiry counts from it. */
   welcomeTimeMs: number;
+  /** "quick" while the first tries run (on the stored record), then "deferred". */
+  phase: 'quick' | 'deferred';
+  quickAttempts: number;
   storedAtMs: number;
   lastAttemptMs: number | null;
   lastError: string | null;
+  /** Times the Welcome was handed to the app without being accepted. */
+  deliveries: number;
+  /** The worker holding the record, if any. */
+  lease: { owner: string; untilMs: number } | null;
 }
 
 export interface NewPendingEntry {
@@ -533,12 +547,27 @@ export interface QuarantinedRecord extends QuarantineReport {
   value: unknown;
 }
 
+/** A change of the database, made in this tab or another (remote). */
+export interface StoreEvent {
+  type:
+    | 'added' | 'updated' | 'settled' | 'quarantined' | 'cleared' | 'outbox'
+    | 'deleted' | 'upgraded' | 'terminated' | 'reopened' | 'blocked' | 'closed';
+  id?: string | null;
+  outcome?: 'resolved' | 'dropped';
+  code?: string | null;
+  remote: boolean;
+}
+
 export declare class PendingStore {
   private constructor();
   readonly name: string;
+  /** True once closed, by close() or because the database cannot be reopened. */
+  readonly closed: boolean;
   add(entry: NewPendingEntry): Promise<{ added: boolean; existing: null | 'pending' | 'settled' }>;
   get(id: string): Promise<{ record: PendingRecord | null; quarantined: QuarantineReport | null }>;
+  /** Every record (reads the whole store: for lists and UIs, not for scheduling). */
   list(): Promise<{ records: PendingRecord[]; quarantined: QuarantineReport[] }>;
+  count(): Promise<number>;
   update(
     id: string,
     changes: { attempts: number; nextAttemptMs: number; lastAttemptMs: number; lastError: string | null },
@@ -546,10 +575,13 @@ export declare class PendingStore {
   settle(id: string, outcome: 'resolved' | 'dropped', code: string | null, keepUntilMs: number, nowMs?: number): Promise<void>;
   status(id: string): Promise<'pending' | 'settled' | null>;
   pruneSettled(nowMs?: number): Promise<number>;
+  /** The earliest next attempt (an index lookup). */
   nextDueMs(): Promise<number | null>;
   listQuarantined(): Promise<QuarantinedRecord[]>;
   clearQuarantine(): Promise<void>;
-  /** Deletes everything (for example at logout). */
+  /** Changes made here or in other tabs (BroadcastChannel), and the connection's life. Returns an unsubscribe function. */
+  subscribe(listener: (event: StoreEvent) => void): () => void;
+  /** Deletes everything, the outbox included (for example at logout). */
   clear(): Promise<void>;
   close(): void;
 }
@@ -575,7 +607,7 @@ export declare function webCryptoProtector(key: CryptoKeyLike): Protector;
 
 /** What fetchFirstMessage receives besides the topic. */
 export interface FetchContext {
-  /** Aborted when the resolver gives up on this fetch (timeout). */
+  /** Aborted when the resolver gives up on this fetch (timeout, close). */
   signal: AbortSignal;
   pointerId: string;
   /** The destination in hex. */
@@ -603,10 +635,16 @@ export interface ResolvedWelcome {
   messageId: bigint;
   createdNs: bigint;
   installationKey: Uint8Array | null;
-  /** "quick" during resolvePointer, "deferred" from resolveDue. */
+  /** "quick" in the first tries, "deferred" on the retry schedule. */
   phase: 'quick' | 'deferred';
   /** Deferred attempts made before this one. */
   attempts: number;
+  /**
+   * Earlier times this Welcome was handed to the app without being
+   * accepted (rejected, timed out, or interrupted by a reload before the
+   * acceptance was recorded). Above 0, check whether it was applied.
+   */
+  previousDeliveries: number;
 }
 
 /** A welcome from welcomes(): accept() once processed, or reject() to keep it pending. */
@@ -619,7 +657,10 @@ export interface DropReport {
   id: string;
   code: ErrorCodeValue;
   error: WelcomePointersError;
-  phase: 'quick' | 'deferred';
+  /** "admission": refused or dropped when it arrived. */
+  phase: 'quick' | 'deferred' | 'admission';
+  /** Why, in words. */
+  reason: string;
   messageId: bigint;
   createdNs: bigint;
   installationKey: Uint8Array | null;
@@ -627,30 +668,50 @@ export interface DropReport {
   lastError: string | null;
 }
 
+/** The resolver's own bounds (the schedule itself is the core's). */
+export declare const RESOLVER_DEFAULTS: {
+  readonly acceptTimeoutMs: number;
+  readonly leaseMs: number;
+  readonly maxPending: number;
+  readonly fetchesPerHour: number;
+  readonly maxPerTick: number;
+  readonly concurrency: number;
+};
+
 export interface ResolverOptions {
   store: PendingStore;
   fetchFirstMessage: FetchFirstMessage;
   /** Receives each Welcome; the record is deleted once it resolves. Without it, use welcomes(). */
   onWelcome?: (welcome: ResolvedWelcome) => void | Promise<void>;
-  /** Pointers given up on (expired, out of attempts, final errors). */
+  /** Pointers given up on (expired, out of attempts, final errors, evicted, refused), with a reason. */
   onDropped?: (report: DropReport) => void;
   /** Records that could not be read back. */
   onQuarantined?: (report: QuarantineReport) => void;
-  /** Errors of the start() loop. */
+  /** Errors of background work: the start() loop, quick phases after acceptPointer, a late or failing settle. */
   onError?: (error: WelcomePointersError) => void;
   /** Overrides of the core's schedule (tests, tuning). */
   policy?: RetryPolicyInput;
   /** Bound on one fetch; default policy.quick.perTryMs (30 s). */
   fetchTimeoutMs?: number;
-  /** Bound on the app accepting a Welcome; default 60 s. */
+  /** Bound on waiting for the app to accept a Welcome (default 60 s); a late acceptance still counts. */
   acceptTimeoutMs?: number;
   /** Which topic to fetch: "v3" (default, the destination) or "decentralized" (0x01 || destination). */
   topic?: 'v3' | 'decentralized';
   /** The form fetchFirstMessage returns; default "message". */
   messageForm?: 'message' | 'input';
-  /** Default navigator.locks, else a lock manager local to this realm. */
+  /** Default navigator.locks; where there is none, a lease stored in each record. */
   locks?: LockManagerLike;
   lockPrefix?: string;
+  /** A lease's length without renewal (default 30 s): a dead worker's records are taken over after it. */
+  leaseMs?: number;
+  /** Pending records per store (default 10,000); beyond, the oldest is evicted (ERR_CAPACITY). */
+  maxPending?: number;
+  /** Fetches per hour across all records and tabs of the store (default 360). */
+  fetchesPerHour?: number;
+  /** Records one resolveDue() works on (default 100). */
+  maxPerTick?: number;
+  /** Records worked on at the same time (default 8). */
+  concurrency?: number;
   /** Clock, randomness and sleep (tests). */
   now?: () => number;
   random?: () => number;
@@ -661,6 +722,13 @@ export type ResolveOutcome =
   | { status: 'resolved'; id: string }
   | { status: 'pending'; id: string; code: ErrorCodeValue | null; error: WelcomePointersError | null; nextAttemptMs: number }
   | { status: 'dropped'; id: string; code: ErrorCodeValue; error: WelcomePointersError }
+  | { status: 'duplicate'; id: string; existing?: 'pending' | 'settled' | null }
+  /** Stored; another tab or worker is resolving it. */
+  | { status: 'accepted'; id: string };
+
+export type AcceptOutcome =
+  | { status: 'accepted'; id: string }
+  | { status: 'dropped'; id: string; code: ErrorCodeValue; error: WelcomePointersError }
   | { status: 'duplicate'; id: string; existing?: 'pending' | 'settled' | null };
 
 export interface ResolveReport {
@@ -670,20 +738,41 @@ export interface ResolveReport {
   quarantined: QuarantineReport[];
   /** Attempts that failed; the records stay pending. */
   failed: { id: string; code: ErrorCodeValue; message: string; attempts: number; nextAttemptMs: number }[];
-  /** Ids another tab was working on. */
+  /** Ids another tab (or this resolver) was working on. */
   skipped: string[];
   /** Records still pending after this run. */
   pending: number;
   /** Store errors on single records (they stay as they were). */
   errors: { id: string; code: ErrorCodeValue; message: string }[];
+  /** Due records left for later because the fetch budget is used up. */
+  throttled: number;
+  /** More due records than maxPerTick: call again soon. */
+  more: boolean;
+}
+
+export interface ResolverStats {
+  accepted: number;
+  resolved: number;
+  dropped: number;
+  evicted: number;
+  refused: number;
+  throttled: number;
+  redelivered: number;
+  lateAccepted: number;
 }
 
 export interface Resolver {
   readonly policy: RetryPolicy;
+  readonly stats: ResolverStats;
+  /** Stores the pointer and returns once it is committed (advance the welcome cursor then); the quick phase runs in the background. */
+  acceptPointer(received: ReceivedPointer, options?: { welcomeTimeMs?: number }): Promise<AcceptOutcome>;
+  /** acceptPointer, then waits for the quick phase. */
   resolvePointer(received: ReceivedPointer, options?: { welcomeTimeMs?: number }): Promise<ResolveOutcome>;
   resolveDue(): Promise<ResolveReport>;
   welcomes(): AsyncIterableIterator<DeliveredWelcome>;
   nextDueMs(): Promise<number | null>;
+  /** Resolves once no work runs in this resolver (background quick phases included). */
+  whenIdle(): Promise<void>;
   start(options?: { minIntervalMs?: number; maxIntervalMs?: number }): void;
   stop(): void;
   close(): void;
@@ -692,7 +781,7 @@ export interface Resolver {
 /** Creates a resolver (requires init()). */
 export declare function createResolver(options: ResolverOptions): Resolver;
 
-/** A lock manager local to this JS realm (what is used where navigator.locks is missing). */
+/** A lock manager local to this JS realm: shared by resolvers, it serializes them as navigator.locks does across tabs. */
 export declare function createLocalLocks(): LockManagerLike;
 
 /** What the resolver uses of the Web Locks API (navigator.locks), without needing the DOM library. */
@@ -808,3 +897,93 @@ export interface Transport {
 
 /** A transport over the XMTP API, gRPC-Web as browsers call it. */
 export declare function xmtpTransport(options: TransportOptions): Transport;
+
+// ---------------------------------------------------------------- outbox
+
+/** What publish receives besides the messages. */
+export interface PublishContext {
+  /** Aborted when the outbox gives up on this call (timeout, close). */
+  signal: AbortSignal;
+  inviteId: string;
+  /** This batch's index (the pointee alone is batch 0) and the count. */
+  batch: number;
+  batches: number;
+}
+
+export interface OutboxOptions {
+  /** The database (object stores "outbox" and "outboxBatches"); its protector encrypts the batches. */
+  store: PendingStore;
+  /** Publishes the messages in order; what it returns is recorded when it can be stored; throws on failure. */
+  publish: (messages: Uint8Array[], context: PublishContext) => unknown | Promise<unknown>;
+  onProgress?: (progress: { id: string; sent: number; total: number; batch: number; batches: number; next: number; result: unknown }) => void;
+  onSent?: (report: { id: string; total: number; results: unknown[] }) => void;
+  onAbandoned?: (report: OutboxAbandoned) => void;
+  onError?: (error: WelcomePointersError) => void;
+  /** The core's schedule: retry delays (quick delays), maxAttempts and expiryMs. */
+  policy?: RetryPolicyInput;
+  /** Messages per batch (default 100). */
+  batchMessages?: number;
+  /** Bytes per batch (default 4 MiB; a larger single message goes alone). */
+  batchBytes?: number;
+  /** Bound on one publish call (default 60 s). */
+  publishTimeoutMs?: number;
+  locks?: LockManagerLike;
+  lockPrefix?: string;
+  leaseMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface OutboxAbandoned {
+  id: string;
+  code: ErrorCodeValue;
+  error: WelcomePointersError;
+  reason: string;
+  sent: number;
+  total: number;
+  batchesSent: number;
+  batches: number;
+  attempts: number;
+  lastError: string | null;
+}
+
+export type SendOutcome =
+  | { status: 'sent'; id: string; sent: number; total: number; results: unknown[] }
+  | { status: 'pending'; id: string; sent: number; total: number; error: WelcomePointersError; nextAttemptMs?: number }
+  | { status: 'abandoned'; id: string; sent: number; total: number; error: WelcomePointersError; report?: OutboxAbandoned }
+  | { status: 'busy' | 'gone'; id: string };
+
+export interface OutboxEntry {
+  id: string;
+  total: number;
+  sent: number;
+  batches: number;
+  next: number;
+  attempts: number;
+  nextAttemptMs: number;
+  lastError: string | null;
+  createdAtMs: number;
+  results: unknown[];
+}
+
+export interface Outbox {
+  /** Stores the invite (before anything is published); the id is a hash of its messages. */
+  enqueue(invite: Invite | readonly (Uint8Array | { message: Uint8Array; kind?: string })[]): Promise<{ id: string; total: number; batches: number; existing: boolean }>;
+  /** enqueue() then send(). */
+  publishInvite(invite: Invite | readonly (Uint8Array | { message: Uint8Array; kind?: string })[]): Promise<SendOutcome>;
+  /** Publishes what is left of a stored invite now. */
+  send(id: string): Promise<SendOutcome>;
+  /** Sends every stored invite that is due (after a reload, or on its retry time). */
+  resume(): Promise<{ sent: string[]; pending: string[]; abandoned: OutboxAbandoned[]; skipped: string[]; errors: { id: string; code: ErrorCodeValue; message: string }[] }>;
+  list(): Promise<OutboxEntry[]>;
+  /** Gives an invite up (reported with ERR_ABORTED). */
+  cancel(id: string): Promise<boolean>;
+  whenIdle(): Promise<void>;
+  start(options?: { minIntervalMs?: number; maxIntervalMs?: number }): void;
+  stop(): void;
+  close(): void;
+}
+
+/** A durable outbox on a store from openPendingStore() (requires init()). */
+export declare function createOutbox(options: OutboxOptions): Outbox;

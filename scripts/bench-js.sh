@@ -3,7 +3,8 @@
 # stdout: JSON lines {"name", "ns_per_op", "n"} (see js/bench/bench.mjs);
 # everything else (build output, module sizes) goes to stderr.
 # Environment: BENCH_INSTALLATIONS, BENCH_SEAL_RUNS, BENCH_OPEN_RUNS,
-# BENCH_WELCOME_BYTES (see js/bench/bench.mjs).
+# BENCH_WELCOME_BYTES, BENCH_FLOOD_RECORDS, BENCH_FLOOD_HOURS (see
+# js/bench/bench.mjs and js/bench/flood.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

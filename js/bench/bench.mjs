@@ -7,6 +7,7 @@
 //   BENCH_SEAL_RUNS     (default 3)     how many invites to seal
 //   BENCH_OPEN_RUNS     (default 200)   how many pointers/pointees to open
 //   BENCH_WELCOME_BYTES (default 65536) size of the sealed Welcome
+//   BENCH_FLOOD_RECORDS, BENCH_FLOOD_HOURS  the flood benchmark (flood.mjs)
 import * as wp from '../src/node.js';
 
 const env = (k, d) => {
@@ -86,3 +87,13 @@ for (let i = 0; i < 10; i++) wp.openPointee(got.pointer, pointee);
 t = now();
 for (let i = 0; i < OPEN_RUNS; i++) wp.openPointee(got.pointer, pointee);
 emit(`js/OpenPointee/bytes=${WELCOME_BYTES}`, since(t), OPEN_RUNS);
+
+// The resolver with a flood of pending pointers (see flood.mjs).
+const { runFlood } = await import('./flood.mjs');
+await runFlood({
+  records: env('BENCH_FLOOD_RECORDS', 10000),
+  hours: env('BENCH_FLOOD_HOURS', 72),
+  emit,
+  count: (name, n) => process.stdout.write(`${JSON.stringify({ name, count: n })}\n`),
+  log: (s) => process.stderr.write(`${s}\n`),
+});

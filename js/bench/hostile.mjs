@@ -7,7 +7,7 @@
 //
 //   node js/bench/hostile.mjs          (after ./build.sh js)
 //   BENCH_HOSTILE_RUNS (default 20)    runs of each input
-import * as wp from '../src/index.js';
+import * as wp from '../src/node.js';
 
 const RUNS = Number(process.env.BENCH_HOSTILE_RUNS ?? 20);
 const MiB = 1024 * 1024;

@@ -45,8 +45,12 @@ export const ErrorCode = Object.freeze({
   STORE: 'ERR_STORE',
   /** A stored record could not be read back; it was quarantined. */
   CORRUPT_RECORD: 'ERR_CORRUPT_RECORD',
-  /** The resolver or store was closed. */
+  /** The resolver or store was closed, or the database cannot be reopened. */
   CLOSED: 'ERR_CLOSED',
+  /** The pending store was full: the oldest record was evicted (reported, never thrown). */
+  CAPACITY: 'ERR_CAPACITY',
+  /** The fetch budget per hour is used up: the attempt waits (a pending outcome, never thrown). */
+  RATE_LIMITED: 'ERR_RATE_LIMITED',
   /**
    * A bug: a recovered Go panic; or the Go runtime stopped ("the
    * WebAssembly module stopped; reload it": every call fails so until

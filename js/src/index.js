@@ -29,6 +29,7 @@ export {
   retry,
 } from './api.js';
 export { openPendingStore, PendingStore, webCryptoProtector, DB_VERSION, RECORD_VERSION } from './store.js';
-export { createResolver } from './resolver.js';
+export { createResolver, RESOLVER_DEFAULTS } from './resolver.js';
 export { createLocalLocks } from './locks.js';
 export { xmtpTransport, TransportProtocol, GrpcStatus } from './transport/index.js';
+export { createOutbox } from './outbox.js';

@@ -315,8 +315,17 @@ describe('resolver', () => {
     const o2 = await t.resolver.resolvePointer(t.received);
     assert.equal(o2.status, 'pending');
     assert.equal(o2.code, E.TIMEOUT);
-    // close() ends the iterators.
+    // The welcome stays offered after the timeout, and a late accept()
+    // still settles the record (it is not delivered again meanwhile).
     const it2 = t.resolver.welcomes();
+    const late = await it2.next();
+    assert.equal(late.done, false);
+    assert.equal(late.value.pointerId, o2.id);
+    late.value.accept();
+    await t.resolver.whenIdle();
+    assert.equal(await t.store.status(o2.id), 'settled');
+    assert.equal(t.resolver.stats.lateAccepted, 1);
+    // close() ends the iterators.
     const pending = it2.next();
     t.resolver.close();
     assert.deepEqual(await pending, { value: undefined, done: true });

@@ -3,113 +3,16 @@
 // starts the server and sets DEMO_URL; nothing here is skipped.
 //
 //   DEMO_URL=http://127.0.0.1:PORT/ node --test web-demo/e2e/
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
+import {
+  DEMO_URL, assertClean, clearShots, invite, load, openBrowser, rowStatuses, shot, waitDone,
+} from './browser.mjs';
 
-const DEMO_URL = process.env.DEMO_URL;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = process.env.SCREENSHOTS ?? path.resolve('artifacts/screenshots');
-
-if (!DEMO_URL) {
-  throw new Error('DEMO_URL is not set: run scripts/test-e2e.sh, which starts the demo server');
-}
-if (!fs.existsSync(CHROMIUM)) {
-  throw new Error(`${CHROMIUM} is missing: install Debian's chromium package (scripts/test-e2e.sh does)`);
-}
-fs.mkdirSync(SHOTS, { recursive: true });
-
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-];
-
-const dirs = [];
 before(() => {
   // Left from an earlier run: screenshots are this run's.
-  for (const f of fs.readdirSync(SHOTS)) if (f.endsWith('.png')) fs.rmSync(path.join(SHOTS, f));
+  clearShots();
 });
-after(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-// A fresh browser profile (its own --user-data-dir) per test; IndexedDB
-// lives in it, so it survives reloads within the test.
-async function openBrowser(t) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wp-demo-e2e-'));
-  dirs.push(dir);
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 900 },
-    timeout: 60_000,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`uncaught page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('crash', () => problems.push('the page crashed'));
-  t.after(async () => {
-    await context.close();
-  });
-  await api(context, 'POST', '/api/reset');
-  await api(context, 'POST', '/api/config', { pointeeDelayMs: 0, dropPointees: false });
-  return { context, page, problems };
-}
-
-async function api(context, method, p, data) {
-  const res = await context.request.fetch(new URL(p, DEMO_URL).href, {
-    method,
-    headers: data === undefined ? {} : { 'Content-Type': 'application/json' },
-    data: data === undefined ? undefined : JSON.stringify(data),
-  });
-  assert.ok(res.ok(), `${method} ${p}: HTTP ${res.status()} ${await res.text()}`);
-  return res.json();
-}
-
-function assertClean(problems) {
-  assert.deepEqual(problems, [], 'the page logged errors');
-}
-
-async function load(page) {
-  await page.goto(DEMO_URL);
-  await page.waitForSelector('#module-status.ok', { timeout: 60_000 });
-  await page.waitForSelector('#invite-btn:not([disabled])');
-}
-
-async function invite(page, { members, perMember, legacy = 0, size }) {
-  await page.fill('#members', String(members));
-  await page.fill('#per-member', String(perMember));
-  await page.fill('#legacy', String(legacy));
-  if (size !== undefined) {
-    await page.check('input[name=sizeMode][value=fixed]');
-    await page.fill('#welcome-size', String(size));
-  } else {
-    await page.check('input[name=sizeMode][value=auto]');
-  }
-  await page.click('#invite-btn');
-}
-
-async function waitDone(page, timeout = 60_000) {
-  await page.waitForFunction(() => document.getElementById('progress-label').textContent === 'Done'
-    || !document.getElementById('form-error').hidden, null, { timeout });
-  const err = await page.locator('#form-error');
-  if (await err.isVisible()) assert.fail(`the invite failed: ${await err.textContent()}`);
-}
-
-async function rowStatuses(page) {
-  return page.$$eval('#installs tbody tr', (rows) => rows.map((r) => ({
-    status: r.dataset.status, kind: r.children[3].textContent, text: r.children[4].textContent,
-  })));
-}
-
-const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 
 test('an invite to 3+ capable installations goes out as pointers, and every installation opens it', async (t) => {
   const { page, problems } = await openBrowser(t);
@@ -159,7 +62,7 @@ test('with 2 installations the invite falls back to direct welcomes', async (t) 
 });
 
 test('pointers whose pointee is late go pending, survive a reload, and resolve when it arrives', async (t) => {
-  const { context, page, problems } = await openBrowser(t);
+  const { page, problems, relay } = await openBrowser(t);
   await load(page);
   // The relay holds the pointee back for a minute.
   await page.fill('#delay', '60');
@@ -186,7 +89,7 @@ test('pointers whose pointee is late go pending, survive a reload, and resolve w
   await shot(page, '4-pending-after-reload');
 
   // The pointee arrives; the resolvers' next deferred attempt opens it.
-  await api(context, 'POST', '/api/pointees/release');
+  await relay.releasePointees();
   await page.waitForFunction(() => document.querySelectorAll('#resolved li').length === 3, null, { timeout: 30_000 });
   const resolved = await page.$$eval('#resolved li', (lis) => lis.map((li) => li.textContent));
   for (const r of resolved) {
@@ -204,14 +107,14 @@ test('pointers whose pointee is late go pending, survive a reload, and resolve w
 });
 
 test('the retry button resolves pending pointers at once', async (t) => {
-  const { context, page, problems } = await openBrowser(t);
+  const { page, problems, relay } = await openBrowser(t);
   await load(page);
   await page.uncheck('#auto-retry');
-  await api(context, 'POST', '/api/config', { pointeeDelayMs: 600_000 });
+  await relay.holdPointees(600_000);
   await invite(page, { members: 4, perMember: 1 });
   await waitDone(page);
   await page.waitForFunction(() => document.querySelectorAll('#pending-table tbody tr').length === 4);
-  await api(context, 'POST', '/api/pointees/release');
+  await relay.releasePointees();
   await page.click('#retry-btn');
   await page.waitForFunction(() => document.querySelectorAll('#resolved li').length === 4, null, { timeout: 15_000 });
   const rows = await rowStatuses(page);
@@ -331,7 +234,7 @@ test('errors from the module are shown in words', async (t) => {
 });
 
 test('the relay rejects malformed and oversized requests in words and keeps serving', async (t) => {
-  const { context, page, problems } = await openBrowser(t);
+  const { context, page, problems, relay } = await openBrowser(t);
   const url = (p) => new URL(p, DEMO_URL).href;
   const post = (data, contentType = 'application/octet-stream') =>
     context.request.post(url('/api/publish'), { headers: { 'Content-Type': contentType }, data });
@@ -344,7 +247,7 @@ test('the relay rejects malformed and oversized requests in words and keeps serv
   assert.equal(res.status(), 400);
   assert.match((await res.json()).error, /not base64/);
 
-  const stats = await api(context, 'GET', '/api/stats');
+  const stats = await relay.stats();
   res = await post(Buffer.alloc(stats.maxRequest + 1));
   assert.equal(res.status(), 413);
   assert.match((await res.json()).error, /exceeds the relay's limit/);

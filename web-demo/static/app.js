@@ -1,9 +1,11 @@
 // The welcome pointers demo page. It plays every role in one page: it
 // makes the installations' keys and key-package extensions, seals the
 // invite with the WebAssembly module, publishes it through the local
-// relay (/api/), and has every installation open its welcome. Pointers
-// go through the module's resolver: quick retries, then a pending record
-// in IndexedDB that survives a reload.
+// relay (/api/) through the module's durable outbox, and has every
+// installation open its welcome. Pointers go through the module's
+// resolver: stored in IndexedDB before the first fetch, quick retries on
+// the stored record, then deferred retries; a reload, another tab or a
+// closed tab loses nothing and delivers nothing twice.
 import * as wp from '@welcome-pointers/wasm';
 
 const $ = (id) => document.getElementById(id);
@@ -19,6 +21,17 @@ const DEMO_POLICY = { firstRetryMs: 5_000, backoff: 1.5, maxDelayMs: 60_000 };
 const STORE_PREFIX = 'wp-demo-installation-';
 // What a pending pointer should open to, for the check after a reload.
 const EXPECT_PREFIX = 'wp-demo-expect:';
+// The sender's outbox lives in its own database, as on the sender's device.
+const SENDER_DB = 'wp-demo-sender';
+// What the relay said about each published pointee (destination hex ->
+// { at, visibleAt, dropped }), for the pending rows' labels.
+const POINTEES_KEY = 'wp-demo-pointees';
+const OUTBOX_LOG_KEY = 'wp-demo-outbox-log';
+// A log, one localStorage key per event so that tabs never overwrite each
+// other: pointers stored (accepted: the app could advance its welcome
+// cursor), Welcomes delivered (the app's "join"), pointers dropped. The
+// resolved list and the browser tests read it.
+const LOG_PREFIX = 'wp-demo-log:';
 
 const MAX_INSTALLATIONS = 2500;
 const MAX_ROWS = 200; // message rows shown; installation rows are all shown
@@ -30,6 +43,8 @@ const state = {
   relay: null, // last /api/stats
   run: null, // the current invite run
   stores: new Map(), // store name -> { store, resolver, installationHex }
+  sender: null, // { store, outbox }
+  publishing: null, // id of the invite this page is publishing now
   resolved: [], // welcomes resolved after a wait, for the list
   minPointerSize: null,
 };
@@ -124,6 +139,9 @@ const CODE_WORDS = {
   ERR_NOT_FOUND: 'No pointee on the topic yet',
   ERR_REJECTED: 'Rejected',
   ERR_STORE: 'Browser storage (IndexedDB) failed',
+  ERR_CLOSED: 'Browser storage was closed',
+  ERR_CAPACITY: 'Too many pending pointers: the oldest was dropped',
+  ERR_RATE_LIMITED: 'Waiting for the fetch budget',
   ERR_LOAD: 'Could not load the WebAssembly module',
   ERR_VERSION_MISMATCH: 'Module and package versions differ',
   ERR_INTERNAL: 'Internal error',
@@ -232,40 +250,69 @@ async function fetchFirst(topicHex, signal) {
 // The resolver's fetchFirstMessage: bytes, or null when the topic is empty.
 const fetchFirstMessage = (topic, { signal } = {}) => fetchFirst(wp.toHex(topic), signal);
 
-// Publishes messages in order, in binary batches under the relay's
-// request limit: a 4-byte big-endian length, then the message.
-async function publish(messages, onProgress) {
-  const limit = Math.max(64 << 10, (state.relay?.maxRequest ?? 64 << 20) - 1024);
-  const results = [];
-  let i = 0;
-  let sent = 0;
-  const total = messages.reduce((n, m) => n + m.length + 4, 0);
-  while (i < messages.length) {
-    let size = 0;
-    let j = i;
-    while (j < messages.length && (j === i || size + messages[j].length + 4 <= limit)) {
-      size += messages[j].length + 4;
-      j++;
-    }
-    const body = new Uint8Array(size);
-    const view = new DataView(body.buffer);
-    let off = 0;
-    for (let k = i; k < j; k++) {
-      view.setUint32(off, messages[k].length);
-      body.set(messages[k], off + 4);
-      off += messages[k].length + 4;
-    }
-    const r = await relayJSON('/api/publish', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/octet-stream' },
-      body,
-    });
-    for (const x of r.results) results.push({ ...x, index: x.index + i });
-    sent += size;
-    i = j;
-    onProgress(sent, total);
+// The outbox's publish: one binary batch (a 4-byte big-endian length,
+// then the message) to the relay. The relay's answer is what the outbox
+// records for the batch.
+async function publishBatch(messages, { signal }) {
+  const size = messages.reduce((n, m) => n + 4 + m.length, 0);
+  const body = new Uint8Array(size);
+  const view = new DataView(body.buffer);
+  let off = 0;
+  for (const m of messages) {
+    view.setUint32(off, m.length);
+    body.set(m, off + 4);
+    off += m.length + 4;
   }
-  return results;
+  const r = await relayJSON('/api/publish', {
+    method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body, signal,
+  });
+  return r.results;
+}
+
+// A JSON value kept in localStorage, or fallback.
+function stored(key, fallback) {
+  try {
+    return JSON.parse(localStorage.getItem(key) ?? 'null') ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+// The relay's word on a pointee, kept for the pending rows' labels.
+const pointeeInfo = () => stored(POINTEES_KEY, {});
+function rememberPointee(result) {
+  if (!result || result.kind !== 'pointee' || result.duplicate) return;
+  try {
+    const all = pointeeInfo();
+    all[result.topic] ??= { at: Date.now(), visibleAt: result.visibleAt ?? null, dropped: !!result.dropped };
+    localStorage.setItem(POINTEES_KEY, JSON.stringify(all));
+  } catch {
+    // storage full or disabled: no label
+  }
+}
+
+// One event in the shared log (see LOG_PREFIX).
+function logEvent(kind, fields) {
+  try {
+    const key = `${LOG_PREFIX}${kind}:${Date.now()}:${Math.random().toString(36).slice(2)}`;
+    localStorage.setItem(key, JSON.stringify({ kind, at: Date.now(), ...fields }));
+  } catch {
+    // storage full or disabled: the log is for display and tests
+  }
+}
+
+function logEntries(kind) {
+  const out = [];
+  for (let i = 0; i < localStorage.length; i++) {
+    const k = localStorage.key(i);
+    if (!k?.startsWith(`${LOG_PREFIX}${kind}:`)) continue;
+    try {
+      out.push(JSON.parse(localStorage.getItem(k)));
+    } catch {
+      // not ours
+    }
+  }
+  return out.sort((a, b) => a.at - b.at);
 }
 
 // ---------- progress ----------
@@ -451,11 +498,24 @@ async function runInvite(f) {
   });
   run.times.seal = performance.now() - t;
 
-  // 3. Publish, pointee first.
+  // 3. Publish through the outbox: stored first, pointee first, resumed
+  // after a reload.
   progress.start(`Publishing ${fmtInt(run.invite.messages.length)} messages (${fmtBytes(run.invite.size)}) to the relay`);
   t = performance.now();
-  run.results = await publish(run.invite.messages.map((m) => m.message),
-    (d, n) => progress.set(d, n, `${fmtBytes(d)} of ${fmtBytes(n)} uploaded`));
+  const { outbox } = state.sender;
+  const { id } = await outbox.enqueue(run.invite);
+  state.publishing = id;
+  let sent;
+  try {
+    sent = await outbox.send(id);
+  } finally {
+    state.publishing = null;
+  }
+  if (sent.status !== 'sent') {
+    throw new Error(`publishing stopped after ${fmtInt(sent.sent ?? 0)} of ${fmtInt(run.invite.messages.length)} messages`
+      + `${sent.error ? ` (${errorText(sent.error)})` : ''}; the outbox keeps the rest and retries it`);
+  }
+  run.results = sent.results.flat().map((x, i) => ({ ...x, index: i }));
   run.times.publish = performance.now() - t;
 
   // What the chart compares.
@@ -530,11 +590,26 @@ async function openInstallation(run, ins) {
   }
   try {
     const entry = await storeFor(ins.hex);
-    const out = await entry.resolver.resolvePointer(received);
-    if (out.status === 'pending') {
-      const why = !out.code || out.code === 'ERR_NOT_FOUND' ? 'no message on its topic yet' : errorText(out.error);
-      setStatus(run, ins, 'pending', `waiting for the pointee (${why}); next attempt at ${fmtTime(out.nextAttemptMs)}`);
-      rememberLabel(ins);
+    rememberLabel(ins);
+    // Stored before anything is fetched: from here on a reload loses nothing.
+    const out = await entry.resolver.acceptPointer(received);
+    if (out.status === 'accepted') {
+      logEvent('accepted', { pointerId: out.id, hex: ins.hex });
+      // The quick phase runs on the stored record.
+      await entry.resolver.whenIdle();
+      if (ins.status === 'ok' || ins.status === 'failed') {
+        // onWelcome or onDropped has set the row.
+        forgetExpectation(received.pointer.id, ins.hex);
+        await retireStore(ins.hex, entry);
+        return;
+      }
+      const { record } = await entry.store.get(out.id);
+      if (record) {
+        const why = !record.lastError || record.lastError === 'ERR_NOT_FOUND' ? 'no message on its topic yet' : CODE_WORDS[record.lastError] ?? record.lastError;
+        setStatus(run, ins, 'pending', `waiting for the pointee (${why}); next attempt at ${fmtTime(record.nextAttemptMs)}`);
+      } else {
+        setStatus(run, ins, 'pending', 'stored; another tab is resolving it');
+      }
       if ($('auto-retry').checked) entry.resolver.start({ minIntervalMs: 500, maxIntervalMs: 5_000 });
       return;
     }
@@ -545,7 +620,6 @@ async function openInstallation(run, ins) {
       // Cannot happen with one store per installation; said if it does.
       setStatus(run, ins, 'failed', `the same pointer was already ${out.existing ?? 'being resolved'} for this installation`);
     }
-    // "resolved": onWelcome has checked the Welcome and set the row.
     await retireStore(ins.hex);
   } catch (e) {
     setStatus(run, ins, 'failed', errorText(e));
@@ -562,13 +636,7 @@ function forgetExpectation(pointerId, hex) {
 
 // Labels of installations with pending pointers, for the panel after a reload.
 const LABELS_KEY = 'wp-demo-labels';
-function labels() {
-  try {
-    return JSON.parse(localStorage.getItem(LABELS_KEY) ?? '{}') ?? {};
-  } catch {
-    return {};
-  }
-}
+const labels = () => stored(LABELS_KEY, {});
 function rememberLabel(ins) {
   try {
     const l = labels();
@@ -788,65 +856,129 @@ function renderInstallRow(ins) {
 
 // ---------- pending pointers: one store and resolver per installation ----------
 
+// Store events that an app recovers from by itself (another tab deleted
+// or upgraded a database, a transaction failed and will be retried) are
+// said once, in a status line that clears itself: never a standing error.
+let noticeTimer = null;
+function storeNotice(text) {
+  const node = $('store-notice');
+  setText(node, text);
+  node.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => {
+    node.hidden = true;
+  }, 8_000);
+}
+
 async function storeFor(hex) {
   const name = STORE_PREFIX + hex;
   let entry = state.stores.get(name);
   if (entry) return entry;
-  const store = await wp.openPendingStore({ name });
+  const store = await wp.openPendingStore({
+    name,
+    onClose: () => storeNotice(`The pending store of installation ${short(hex)} was upgraded by a newer version in another tab; this tab no longer uses it.`),
+  });
   const resolver = wp.createResolver({
     store,
     fetchFirstMessage,
     policy: DEMO_POLICY,
     onWelcome: (w) => onWelcome(hex, w),
     onDropped: (r) => onDropped(hex, r),
-    onError: (e) => showError($('pending-error'), e),
+    onError: (e) => {
+      if (e.code !== 'ERR_CLOSED') storeNotice(`Installation ${short(hex)}: ${errorText(e)} (retried).`);
+    },
   });
   entry = { store, resolver, hex, name };
+  // What other tabs do to this store shows here at once.
+  // The installation's row, when this page's invite has it and it waits.
+  const waitingRow = () => {
+    const ins = state.run?.byHex.get(hex);
+    return ins && (ins.status === 'pending' || ins.status === 'opening') ? ins : null;
+  };
+  store.subscribe((ev) => {
+    if (ev.type === 'settled') {
+      if (ev.remote) {
+        entry.retire = true;
+        const ins = waitingRow();
+        if (ins) {
+          if (ev.outcome === 'resolved') setStatus(state.run, ins, 'ok', 'pointer, resolved in another tab');
+          else setStatus(state.run, ins, 'failed', `dropped in another tab (${CODE_WORDS[ev.code] ?? ev.code})`);
+        }
+      }
+      refreshPending();
+    } else if (ev.type === 'deleted') {
+      // Another tab resolved its pointer and removed the store, or the
+      // user cleared it there: this tab lets go too.
+      entry.retire = true;
+      const ins = waitingRow();
+      if (ins) setStatus(state.run, ins, 'failed', 'its pending store was removed in another tab');
+      refreshPending();
+    } else if (ev.remote && (ev.type === 'added' || ev.type === 'updated')) {
+      refreshPending();
+    }
+  });
   state.stores.set(name, entry);
   return entry;
 }
 
-async function retireStore(hex) {
+// Closes an installation's store, deleting its database (whose pointer
+// resolved or was dropped). Only the entry given: a newer entry for the
+// same installation is left alone.
+async function retireStore(hex, only = null) {
   const name = STORE_PREFIX + hex;
   const entry = state.stores.get(name);
-  if (!entry) return;
+  if (!entry || (only && entry !== only)) return;
   state.stores.delete(name);
+  retiring.add(name);
   forgetLabel(hex);
   entry.resolver.close();
   entry.store.close();
-  await new Promise((resolve) => {
-    const req = indexedDB.deleteDatabase(name);
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  });
+  try {
+    await new Promise((resolve) => {
+      const req = indexedDB.deleteDatabase(name);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+  } finally {
+    retiring.delete(name);
+  }
 }
+const retiring = new Set(); // databases this page is deleting
 
-// Every welcome the resolvers open, quick or deferred, comes here.
+// Every welcome the resolvers open, quick or deferred, here or after a
+// reload, comes here.
 async function onWelcome(hex, w) {
+  // The app's "join", logged before anything else. A redelivery (the
+  // page died between a delivery and its acceptance being recorded) says
+  // so, and an app that already joined recognizes it.
+  const joined = logEntries('delivered').some((d) => d.hex === hex && d.pointerId === w.pointerId);
+  logEvent('delivered', { pointerId: w.pointerId, hex, previous: w.previousDeliveries, phase: w.phase, already: joined });
   const run = state.run;
   const ins = run?.byHex.get(hex);
   const how = w.phase === 'quick' ? 'pointer' : `pointer, after ${w.attempts + 1} deferred attempt${w.attempts ? 's' : ''}`;
   if (ins) {
     await verify(run, ins, w.welcome, w.cursor, how);
   }
-  if (w.phase === 'deferred') {
-    let check = '';
-    try {
-      const want = JSON.parse(localStorage.getItem(`${EXPECT_PREFIX}${w.pointerId}:${hex}`) ?? 'null');
-      forgetExpectation(w.pointerId, hex);
-      if (want) {
-        const ok = want.sha256 === (await sha256Hex(w.welcome)) && want.cursor === String(w.cursor);
-        check = ok ? ', the Welcome that was sealed' : ', NOT the Welcome that was sealed';
-      }
-    } catch {
-      // no expectation stored
+  // Delivered while this page's invite waits for it: its row says it all.
+  if (ins && ins.status === 'ok' && w.phase === 'quick' && state.running) return;
+  let check = '';
+  try {
+    const want = JSON.parse(localStorage.getItem(`${EXPECT_PREFIX}${w.pointerId}:${hex}`) ?? 'null');
+    forgetExpectation(w.pointerId, hex);
+    if (want) {
+      const ok = want.sha256 === (await sha256Hex(w.welcome)) && want.cursor === String(w.cursor);
+      check = ok ? ', the Welcome that was sealed' : ', NOT the Welcome that was sealed';
     }
-    state.resolved.unshift({
-      hex, at: Date.now(), ok: !check.includes('NOT'),
-      text: `Installation ${short(hex)}${labelOf(hex) ? ` (${labelOf(hex)})` : ''}: Welcome of ${fmtInt(w.welcome.length)} bytes, cursor ${w.cursor}${check}, after ${w.attempts + 1} deferred attempt${w.attempts ? 's' : ''}.`,
-    });
-    renderResolved();
-    markRetire(hex);
+  } catch {
+    // no expectation stored
   }
+  const after = w.phase === 'quick' ? 'in its first tries (resumed after a reload)' : `after ${w.attempts + 1} deferred attempt${w.attempts ? 's' : ''}`;
+  state.resolved.unshift({
+    hex, at: Date.now(), ok: !check.includes('NOT'),
+    text: `Installation ${short(hex)}${labelOf(hex) ? ` (${labelOf(hex)})` : ''}: Welcome of ${fmtInt(w.welcome.length)} bytes, cursor ${w.cursor}${check}, ${after}`
+      + `${w.previousDeliveries ? ` (redelivered after an interrupted delivery${joined ? '; already joined' : ''})` : ''}.`,
+  });
+  renderResolved();
+  markRetire(hex);
 }
 
 // A store whose pointer resolved or was dropped is deleted once the
@@ -857,10 +989,11 @@ function markRetire(hex) {
 }
 
 function onDropped(hex, report) {
+  logEvent('dropped', { pointerId: report.id, hex, code: report.code });
   const run = state.run;
   const ins = run?.byHex.get(hex);
   if (ins) setStatus(run, ins, 'failed', `dropped: ${errorText(report.error)}`);
-  state.resolved.unshift({ hex, at: Date.now(), ok: false, text: `Installation ${short(hex)}${labelOf(hex) ? ` (${labelOf(hex)})` : ''}: pointer dropped (${errorText(report.error)}).` });
+  state.resolved.unshift({ hex, at: Date.now(), ok: false, text: `Installation ${short(hex)}${labelOf(hex) ? ` (${labelOf(hex)})` : ''}: pointer dropped (${errorText(report.error)}; ${report.reason}).` });
   renderResolved();
   markRetire(hex);
 }
@@ -871,20 +1004,26 @@ function renderResolved() {
     badge(r.ok ? 'ok' : 'bad', r.ok ? 'resolved' : 'failed'), ` ${fmtTime(r.at)} — ${r.text}`)));
 }
 
-// After a reload: reopen every installation store left with pending
-// records and start its resolver.
+// After a reload (or in another tab): reopen every installation store
+// left with pending records and start its resolver, which picks up the
+// records where the last page left them, quick phase included.
+// Also run now and then: another tab may have created stores since.
 async function reopenStores() {
   if (typeof indexedDB.databases !== 'function') return;
   const dbs = await indexedDB.databases();
   for (const { name } of dbs) {
-    if (!name?.startsWith(STORE_PREFIX) || state.stores.has(name)) continue;
-    const entry = await storeFor(name.slice(STORE_PREFIX.length));
-    const { records } = await entry.store.list();
-    if (records.length === 0) {
-      await retireStore(entry.hex);
-      continue;
+    if (!name?.startsWith(STORE_PREFIX) || state.stores.has(name) || retiring.has(name)) continue;
+    try {
+      const entry = await storeFor(name.slice(STORE_PREFIX.length));
+      if (await entry.store.count() === 0) {
+        // Left empty by an earlier page: gone unless a pointer comes.
+        entry.retire = true;
+        continue;
+      }
+      if ($('auto-retry').checked) entry.resolver.start({ minIntervalMs: 500, maxIntervalMs: 5_000 });
+    } catch (e) {
+      storeNotice(`Reopening ${short(name.slice(STORE_PREFIX.length))}: ${errorText(e)}; trying again.`);
     }
-    if ($('auto-retry').checked) entry.resolver.start({ minIntervalMs: 500, maxIntervalMs: 5_000 });
   }
 }
 
@@ -892,10 +1031,19 @@ let pendingRows = [];
 let lastPendingCount = -1;
 
 let refreshing = null;
+let refreshAgain = false;
 // One refresh at a time: with many stores a round can take a while.
 function refreshPending() {
-  refreshing ??= listPending().finally(() => {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = listPending().finally(() => {
     refreshing = null;
+    if (refreshAgain) {
+      refreshAgain = false;
+      refreshPending();
+    }
   });
   return refreshing;
 }
@@ -907,12 +1055,12 @@ async function listPending() {
     try {
       ({ records } = await entry.store.list());
     } catch (e) {
-      if (e.code === 'ERR_CLOSED') continue;
-      showError($('pending-error'), e);
+      if (e.code === 'ERR_CLOSED') continue; // retired meanwhile
+      storeNotice(`Installation ${short(entry.hex)}: ${errorText(e)}; trying again.`);
       continue;
     }
     if (entry.retire && records.length === 0) {
-      await retireStore(entry.hex);
+      await retireStore(entry.hex, entry);
       continue;
     }
     for (const r of records) rows.push({ ...r, hex: entry.hex });
@@ -922,18 +1070,43 @@ async function listPending() {
   renderPending();
 }
 
+// What the pending row can say about its pointee, from the relay's
+// answer when it was published and its current state: dropped by the
+// relay; held back, but no longer among the pointees the relay holds; or
+// due on the relay by now and still missing. Either way it will not
+// arrive, and the pointer will expire.
+function pointeeNote(r, pointees) {
+  const p = pointees[r.pointer.destination];
+  if (!p) return null;
+  if (p.dropped) return 'The relay dropped this pointee: it will never arrive; the pointer will expire';
+  const gone = 'The pointee is no longer on the relay (was it reset?): this pointer will expire';
+  if (p.visibleAt && Date.parse(p.visibleAt) > Date.now()) {
+    // Judged on relay figures asked for after the pointee was published.
+    const heldUntil = state.relayAskedAt > p.at ? state.relay?.heldUntil : null;
+    return Array.isArray(heldUntil) && !heldUntil.includes(p.visibleAt) ? gone : null;
+  }
+  const due = p.visibleAt ? Date.parse(p.visibleAt) : p.at;
+  return r.lastError === 'ERR_NOT_FOUND' && r.lastAttemptMs !== null && r.lastAttemptMs > due + 1_000 ? gone : null;
+}
+
 function renderPending() {
   const rows = pendingRows;
   const table = $('pending-table');
   table.hidden = rows.length === 0;
+  const pointees = pointeeInfo();
   table.tBodies[0].replaceChildren(...rows.slice(0, MAX_ROWS).map((r) => {
     const label = labelOf(r.hex);
-    return el('tr', { 'data-pointer': r.id },
+    const note = pointeeNote(r, pointees);
+    const phase = r.phase === 'quick' ? 'first tries' : null;
+    return el('tr', { 'data-pointer': r.id, 'data-installation': r.hex, 'data-gone': note ? 'true' : null },
       el('td', {}, el('span', { class: 'mono', title: r.id }, short(r.id))),
       el('td', {}, el('span', { class: 'mono', title: r.hex }, short(r.hex)), label ? ` ${label}` : ''),
-      el('td', {}, el('span', { class: 'mono', title: r.pointer.destination }, short(r.pointer.destination))),
+      el('td', {}, el('span', { class: 'mono', title: r.pointer.destination }, short(r.pointer.destination)),
+        note ? el('br') : null, note ? badge('bad pointee-gone', note) : null),
       el('td', { class: 'num' }, String(r.attempts)),
-      el('td', { class: 'next-attempt' }, `${fmtTime(r.nextAttemptMs)} (${fmtRelative(r.nextAttemptMs)})`, r.lastError ? el('br') : null, r.lastError ? el('small', { class: 'muted' }, `last: ${CODE_WORDS[r.lastError] ?? r.lastError}`) : null),
+      el('td', { class: 'next-attempt' }, `${fmtTime(r.nextAttemptMs)} (${fmtRelative(r.nextAttemptMs)})`,
+        phase || r.lastError ? el('br') : null,
+        phase || r.lastError ? el('small', { class: 'muted' }, [phase, r.lastError ? `last: ${CODE_WORDS[r.lastError] ?? r.lastError}` : null].filter(Boolean).join(' · ')) : null),
       el('td', {}, new Date(r.expiresAtMs).toLocaleString('en-GB', { hour12: false })),
     );
   }));
@@ -943,6 +1116,76 @@ function renderPending() {
       ? 'No pending pointers.'
       : `${fmtInt(rows.length)} pending pointer${rows.length === 1 ? '' : 's'} in IndexedDB, waiting for the pointee. They stay across a reload.`;
   }
+}
+
+// ---------- the sender's outbox ----------
+
+async function openSender() {
+  const store = await wp.openPendingStore({ name: SENDER_DB });
+  // ?batch=N: smaller batches, to watch the outbox resume after a reload.
+  const batch = Number(new URLSearchParams(location.search).get('batch'));
+  const outbox = wp.createOutbox({
+    store,
+    publish: publishBatch,
+    ...(Number.isInteger(batch) && batch >= 1 && batch <= 10_000 ? { batchMessages: batch } : {}),
+    onProgress: (p) => {
+      if (p.batch === 0) rememberPointee(p.result?.[0]);
+      if (state.publishing === p.id) progress.set(p.sent, p.total, `${fmtInt(p.sent)} of ${fmtInt(p.total)} messages published`);
+      renderOutbox();
+    },
+    onSent: (r) => {
+      if (state.publishing !== r.id) logOutbox(`Invite ${short(r.id)}: the last of its ${fmtInt(r.total)} messages went out (resumed by the outbox).`);
+      renderOutbox();
+    },
+    onAbandoned: (r) => {
+      logOutbox(`Invite ${short(r.id)} abandoned after ${fmtInt(r.sent)} of ${fmtInt(r.total)} messages: ${errorText(r.error)}.`);
+      renderOutbox();
+    },
+    onError: () => renderOutbox(),
+  });
+  store.subscribe((ev) => {
+    if (ev.type === 'outbox') renderOutbox();
+  });
+  state.sender = { store, outbox };
+  // Finishes what a reloaded or closed tab left half published.
+  outbox.start({ minIntervalMs: 500, maxIntervalMs: 5_000 });
+}
+
+function logOutbox(text) {
+  try {
+    const log = stored(OUTBOX_LOG_KEY, []);
+    log.unshift({ at: Date.now(), text });
+    localStorage.setItem(OUTBOX_LOG_KEY, JSON.stringify(log.slice(0, 20)));
+  } catch {
+    // display only
+  }
+}
+
+let outboxRendering = null;
+function renderOutbox() {
+  outboxRendering ??= (async () => {
+    try {
+      const list = state.sender ? await state.sender.outbox.list() : [];
+      const table = $('outbox-table');
+      table.hidden = list.length === 0;
+      table.tBodies[0].replaceChildren(...list.map((x) => el('tr', { 'data-invite': x.id },
+        el('td', {}, el('span', { class: 'mono', title: x.id }, short(x.id))),
+        el('td', { class: 'num' }, `${fmtInt(x.sent)} of ${fmtInt(x.total)}`),
+        el('td', { class: 'num' }, `${fmtInt(x.next)} of ${fmtInt(x.batches)}`),
+        el('td', {}, x.lastError ? `${CODE_WORDS[x.lastError] ?? x.lastError}; retry ${fmtRelative(x.nextAttemptMs)}` : 'sending'),
+      )));
+      setText($('outbox-summary'), list.length === 0
+        ? 'The outbox is empty: every invite went out.'
+        : `${fmtInt(list.length)} invite${list.length === 1 ? '' : 's'} in the outbox (IndexedDB): stored before the first byte went out, finished after a reload.`);
+      const log = stored(OUTBOX_LOG_KEY, []);
+      $('outbox-log').replaceChildren(...log.map((l) => el('li', {}, `${fmtTime(l.at)} — ${l.text}`)));
+    } catch (e) {
+      if (e.code !== 'ERR_CLOSED') storeNotice(`Outbox: ${errorText(e)}`);
+    } finally {
+      outboxRendering = null;
+    }
+  })();
+  return outboxRendering;
 }
 
 async function retryNow() {
@@ -979,8 +1222,10 @@ async function retryNow() {
 
 async function refreshRelay() {
   try {
+    const asked = Date.now();
     const s = await relayStats();
     state.relay = s;
+    state.relayAskedAt = asked;
     const mode = s.dropPointees ? 'drops pointees' : s.pointeeDelayMs > 0 ? `holds each pointee back for ${s.pointeeDelayMs / 1000} s` : 'delivers pointees at once';
     const held = s.heldPointees ? `; ${s.heldPointees} pointee${s.heldPointees === 1 ? '' : 's'} held until ${s.heldUntil.map((t) => fmtTime(Date.parse(t))).join(', ')}` : '';
     setText($('relay-status'), `Relay: ${fmtInt(s.messages)} messages on ${fmtInt(s.topics)} topics, ${fmtBytes(s.storedBytes)} of ${fmtBytes(s.maxStored)}; it ${mode}${held}.`);
@@ -1134,14 +1379,16 @@ async function onReset() {
         if (name?.startsWith(STORE_PREFIX)) indexedDB.deleteDatabase(name);
       }
     }
-    for (const k of Object.keys(localStorage)) if (k.startsWith(EXPECT_PREFIX)) localStorage.removeItem(k);
-    localStorage.removeItem(LABELS_KEY);
+    await state.sender?.store.clear();
+    for (const k of Object.keys(localStorage)) if (k.startsWith(EXPECT_PREFIX) || k.startsWith(LOG_PREFIX)) localStorage.removeItem(k);
+    for (const k of [LABELS_KEY, POINTEES_KEY, OUTBOX_LOG_KEY]) localStorage.removeItem(k);
     state.run = null;
     state.resolved = [];
     renderResolved();
     $('results').hidden = true;
     progress.box.hidden = true;
     await refreshPending();
+    await renderOutbox();
     await refreshRelay();
   } catch (e) {
     showError($('form-error'), e);
@@ -1221,22 +1468,31 @@ async function main() {
   $('retry-policy').textContent = `Retry schedule: ${q.attempts} quick tries over about ${fmtMs(q.initialMs * (q.factor ** (q.attempts - 1) - 1) / (q.factor - 1))}, `
     + `then a deferred attempt after ${state.policy.firstRetryMs / 1000} s (the deployed client waits 5 minutes), ×${state.policy.backoff} each time up to ${state.policy.maxDelayMs / 1000} s, `
     + `at most ${state.policy.maxAttempts} attempts, for ${state.policy.expiryMs / 3_600_000} hours.`;
+  try {
+    await openSender();
+  } catch (e) {
+    status.className = 'status bad';
+    status.textContent = `The sender's outbox (IndexedDB) did not open: ${errorText(e)}`;
+    return;
+  }
   $('invite-btn').disabled = false;
   $('inspect-btn').disabled = false;
   updateDerived();
 
   await loadRelayForm();
-  try {
-    await reopenStores();
-  } catch (e) {
-    showError($('pending-error'), e);
-  }
+  const rescan = () => reopenStores().catch((e) => storeNotice(`Reopening the pending stores: ${errorText(e)}`));
+  await rescan();
   await refreshPending();
-  // Keep the pending panel and the relay line current.
+  await renderOutbox();
+  // The stores left by earlier pages are open and listed (tests wait for it).
+  document.documentElement.dataset.storesOpened = 'true';
+  // Keep the pending panel and the relay line current, and open the
+  // stores other tabs create.
   let n = 0;
   setInterval(() => {
     refreshPending();
     if (++n % 2 === 0) refreshRelay();
+    if (n % 5 === 0) rescan();
   }, 1000);
 }
 

@@ -5,7 +5,9 @@ import {
   ErrorCode,
   KemId,
   WelcomePointersError,
+  createOutbox,
   createResolver,
+  RESOLVER_DEFAULTS,
   encodePointeeAeadTypes,
   encodeWrapperEncryption,
   generateKey,
@@ -28,6 +30,8 @@ import {
   type KeyPair,
   type Received,
   type ResolveOutcome,
+  type SendOutcome,
+  type StoreEvent,
 } from '@welcome-pointers/wasm';
 
 async function sender(welcome: Uint8Array, recipients: KeyPair[]): Promise<Invite> {
@@ -96,6 +100,40 @@ async function receiver(messages: Uint8Array[], key: KeyPair, fetchTopic: (t: Ui
   store.close();
 }
 
+async function durable(invite: Invite, messages: Uint8Array[], key: KeyPair): Promise<void> {
+  const store = await openPendingStore({ name: 'wp', onClose: (e) => console.warn(e.code) });
+  const off = store.subscribe((e: StoreEvent) => console.log(e.type, e.remote, e.id));
+  const outbox = createOutbox({
+    store,
+    publish: async (batch, { signal, batch: index }) => (signal.aborted ? null : { index, count: batch.length }),
+    onProgress: (p) => console.log(p.sent, p.total),
+    onAbandoned: (r) => console.warn(r.code, r.sent),
+  });
+  const sent: SendOutcome = await outbox.publishInvite(invite);
+  if (sent.status === 'pending') console.log(sent.error.code);
+  outbox.start({ minIntervalMs: 1000 });
+  const resolver = createResolver({
+    store,
+    fetchFirstMessage: () => null,
+    onWelcome: (w) => console.log(w.previousDeliveries),
+    maxPending: RESOLVER_DEFAULTS.maxPending,
+    fetchesPerHour: 100,
+  });
+  for (const m of messages) {
+    const r = openWelcome(m, [key]);
+    if (r.kind === 'pointer') {
+      const a = await resolver.acceptPointer(r);
+      if (a.status === 'dropped') console.warn(a.code);
+    }
+  }
+  await resolver.whenIdle();
+  console.log(resolver.stats.evicted, (await resolver.resolveDue()).more, await store.count());
+  off();
+  outbox.close();
+  resolver.close();
+  store.close();
+}
+
 async function protectedStore(): Promise<void> {
   const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
   const store = await openPendingStore({ protector: webCryptoProtector(key) });
@@ -105,6 +143,7 @@ async function protectedStore(): Promise<void> {
 void sender;
 void receiver;
 void protectedStore;
+void durable;
 void generateKey;
 
 async function overTheNetwork(invite: Invite, received: Received, myKey: KeyPair): Promise<void> {
