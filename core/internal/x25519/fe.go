@@ -222,6 +222,9 @@ func feInvert(h, z *fe) {
 	feMul(&t, &t, &z2_50_0)       // 2^250 - 1
 	feSquareN(&t, &t, 5)          // 2^255 - 2^5
 	feMul(h, &t, &z11)            // 2^255 - 21
+
+	// Powers of a secret: best effort, as in ladder.
+	z2, z9, z11, z2_5_0, z2_10_0, z2_20_0, z2_50_0, z2_100_0, t = fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}
 }
 
 // feCSwap swaps f and g if b == 1 and leaves them if b == 0, by masking;
@@ -301,4 +304,5 @@ func feToBytes(b *[32]byte, f *fe) {
 	binary.LittleEndian.PutUint64(b[8:16], h[2]>>13|h[3]<<13|h[4]<<38)
 	binary.LittleEndian.PutUint64(b[16:24], h[5]|h[6]<<25|h[7]<<51)
 	binary.LittleEndian.PutUint64(b[24:32], h[7]>>13|h[8]<<12|h[9]<<38)
+	h = fe{}
 }
