@@ -260,6 +260,7 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 	if err != nil {
 		return nil, err
 	}
+	defer sender.Clear()
 	// seal #1: the metadata, as raw AEAD output.
 	metadata, err := sender.Seal(nil, nil, wire.AppendWelcomeMetadata(nil, cursor))
 	if err != nil {
@@ -333,10 +334,11 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 }
 
 func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
-	sealed, _, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
+	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
 	if err != nil {
 		return nil, err
 	}
+	sender.Clear()
 	ptr := &wire.Pointer{
 		InstallationKey:  in.InstallationKey,
 		WelcomePointer:   sealed,
@@ -363,6 +365,7 @@ func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte,
 	}
 	out = wire.AppendVarint(out, ctLen)
 	if out, err = sender.Seal(out, nil, plaintext); err != nil {
+		sender.Clear()
 		return nil, nil, err
 	}
 	return out, sender, nil

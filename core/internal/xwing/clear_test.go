@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/sha3"
+	"errors"
 	"testing"
 
 	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
@@ -71,4 +72,28 @@ func TestPrivateKeyPrintsNoSecret(t *testing.T) {
 	}
 	cryptotest.PrintsNoSecret(t, sk, seed)
 	cryptotest.PrintsNoSecret(t, *sk, seed)
+}
+
+// Clear zeroes the seed, the X25519 secret and ML-KEM's rejection secret,
+// and the key no longer decapsulates.
+func TestPrivateKeyClear(t *testing.T) {
+	seed := bytes.Repeat([]byte{0x5c}, SeedSize)
+	sk, err := NewPrivateKey(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := sk.m
+	sk.Clear()
+	if sk.seed != [SeedSize]byte{} || sk.x != [32]byte{} {
+		t.Errorf("seed %x, X25519 secret %x after Clear", sk.seed, sk.x)
+	}
+	if *m != (mlkem768.PrivateKey{}) {
+		t.Error("the ML-KEM key is not zeroed")
+	}
+	if _, err := sk.Decapsulate(make([]byte, CiphertextSize)); !errors.Is(err, ErrPrivateKey) {
+		t.Errorf("Decapsulate after Clear: %v, want ErrPrivateKey", err)
+	}
+	if sk.Seed() != nil || sk.PublicKeyBytes() != nil {
+		t.Error("Seed or PublicKeyBytes after Clear")
+	}
 }
