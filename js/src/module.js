@@ -13,6 +13,9 @@ let ns = null; // the Go namespace, once init() succeeded
 let dead = null; // why the Go runtime stopped, if it did
 let loading = null; // { key, promise } of the current or last successful init()
 let compiled = null; // the WebAssembly.Module init() instantiated, for workers
+let live = null; // { memory, running } of the instance, for dispose()
+const inFlight = new Set(); // promises of async calls not settled yet
+const DISPOSE_TIMEOUT_MS = 5000;
 
 /**
  * Loads and starts the module. Idempotent: later calls return the same
@@ -79,6 +82,7 @@ async function load(wasmURL, wasmModule) {
   // run() executes main() up to its final select{}: the namespace is
   // registered when it returns. The promise settles only if Go exits.
   const running = go.run(instance);
+  live = { memory: ex.mem, running };
   running.then(
     () => { dead ??= 'the Go runtime exited'; },
     (e) => { dead ??= `the Go runtime failed: ${e instanceof Error ? e.message : String(e)}`; },
@@ -226,11 +230,73 @@ export function callGo(path, ...args) {
 /** Calls an export that returns a Promise. */
 export async function callGoAsync(path, ...args) {
   const fn = resolve(path);
+  const call = (async () => fn(...args))();
+  inFlight.add(call);
   try {
-    return await fn(...args);
+    return await call;
   } catch (e) {
     throw asError(e, ErrorCode.INTERNAL, `calling ${path}`);
+  } finally {
+    inFlight.delete(call);
   }
+}
+
+/**
+ * Releases the module: new calls throw ERR_NOT_INITIALIZED at once; the
+ * calls in flight (sealInvite) finish; the Go side zeroes its key cache
+ * and exits; then the module's whole memory is zeroed and dropped.
+ * init() may be called again afterwards (a fresh instance). Resolves to
+ * { memoryZeroed } (bytes); does nothing before init().
+ */
+export async function dispose() {
+  const pending = loading;
+  loading = null;
+  let goNs = ns;
+  let instance = live;
+  ns = null;
+  live = null;
+  compiled = null;
+  if (goNs === null && pending) {
+    // init() is under way: let it finish, then release what it made.
+    try {
+      await pending.promise;
+    } catch {
+      // A failed init() left nothing to release.
+    }
+    [goNs, instance] = [ns, live];
+    [ns, live, compiled] = [null, null, null];
+  }
+  if (goNs === null || instance === null) {
+    dead = null;
+    return { memoryZeroed: 0 };
+  }
+  await Promise.allSettled([...inFlight]);
+  let memoryZeroed = 0;
+  let exited = dead !== null;
+  if (!exited) {
+    try {
+      goNs.dispose();
+      // main returns and the Go runtime exits; if it did not, its memory
+      // must not be pulled from under it.
+      let timer;
+      exited = await Promise.race([
+        instance.running.then(() => true, () => true),
+        new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS, false); }),
+      ]);
+      clearTimeout(timer);
+    } catch {
+      exited = true; // the runtime was already gone
+    }
+  }
+  if (exited) {
+    // Nothing runs in it any more: wipe everything it held, keys included.
+    const bytes = new Uint8Array(instance.memory.buffer);
+    bytes.fill(0);
+    memoryZeroed = bytes.length;
+  }
+  dead = null;
+  delete globalThis[NAMESPACE];
+  return { memoryZeroed };
 }
 
 function resolve(path) {

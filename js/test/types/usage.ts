@@ -3,6 +3,8 @@
 import {
   Algorithm,
   ErrorCode,
+  clearKeyCache,
+  dispose,
   KemId,
   WelcomePointersError,
   createResolver,
@@ -103,3 +105,10 @@ void sender;
 void receiver;
 void protectedStore;
 void generateKey;
+
+async function logout(): Promise<number> {
+  clearKeyCache();
+  const { memoryZeroed } = await dispose();
+  return memoryZeroed;
+}
+void logout;
