@@ -12,22 +12,12 @@ import (
 // secret, and the context refuses to work after.
 func TestContextClear(t *testing.T) {
 	for _, kem := range []uint16{KEMXWingDeployed, KEMXWing, KEMX25519} {
-		sk, pk, err := GenerateKey(kem, nil)
+		fx := newSealedFixture(t, kem)
+		_, s, err := NewSender(kem, fx.pk, WelcomeInfo, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		enc, s, err := NewSender(kem, pk, WelcomeInfo, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, err := s.Seal(nil, nil, []byte("pointer"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := NewRecipient(kem, sk, enc, WelcomeInfo)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r, ct := fx.recipient(t), fx.cts[0]
 		for _, c := range []struct {
 			name  string
 			ctx   *context
@@ -60,26 +50,26 @@ func TestContextClear(t *testing.T) {
 	}
 }
 
+// expandedFixture is a sealed fixture and its recipient key, expanded.
+func expandedFixture(t *testing.T, kem uint16) (*sealedFixture, *PrivateKey) {
+	t.Helper()
+	fx := newSealedFixture(t, kem)
+	k, err := NewPrivateKey(kem, fx.sk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fx, k
+}
+
 // A cleared private key no longer decapsulates.
 func TestPrivateKeyClear(t *testing.T) {
 	for _, kem := range []uint16{KEMXWingDeployed, KEMX25519} {
-		sk, pk, err := GenerateKey(kem, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := NewPrivateKey(kem, sk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		enc, _, err := NewSender(kem, pk, WelcomeInfo, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := k.Decapsulate(enc); err != nil {
+		fx, k := expandedFixture(t, kem)
+		if _, err := k.Decapsulate(fx.enc); err != nil {
 			t.Fatal(err)
 		}
 		k.Clear()
-		if ss, err := k.Decapsulate(enc); err == nil {
+		if ss, err := k.Decapsulate(fx.enc); err == nil {
 			t.Errorf("kem %#04x: decapsulates after Clear: %x", kem, ss)
 		}
 	}
@@ -88,28 +78,16 @@ func TestPrivateKeyClear(t *testing.T) {
 // The types that hold secrets print without them, whatever the verb.
 func TestPrintsNoSecret(t *testing.T) {
 	for _, kem := range []uint16{KEMXWingDeployed, KEMX25519} {
-		sk, pk, err := GenerateKey(kem, nil)
+		fx, k := expandedFixture(t, kem)
+		cryptotest.PrintsNoSecret(t, k, fx.sk)
+		cryptotest.PrintsNoSecret(t, *k, fx.sk)
+		_, s, err := NewSender(kem, fx.pk, WelcomeInfo, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		k, err := NewPrivateKey(kem, sk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cryptotest.PrintsNoSecret(t, k, sk)
-		cryptotest.PrintsNoSecret(t, *k, sk)
-
-		enc, s, err := NewSender(kem, pk, WelcomeInfo, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := NewRecipient(kem, sk, enc, WelcomeInfo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		secrets := [][]byte{s.c.key, s.c.baseNonce[:], s.c.secret}
+		r := fx.recipient(t)
 		for _, v := range []any{s, *s, r, *r} {
-			cryptotest.PrintsNoSecret(t, v, secrets...)
+			cryptotest.PrintsNoSecret(t, v, s.c.key, s.c.baseNonce[:], s.c.secret, r.c.key, r.c.baseNonce[:], r.c.secret)
 		}
 	}
 }
