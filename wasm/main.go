@@ -6,9 +6,9 @@
 // It registers one namespace object on globalThis, under the name the JS
 // loader passes as "--namespace=NAME" in go.argv (default
 // "__welcomePointers"), and then waits, so the exports stay callable,
-// until dispose() ends it. The object carries the module's version (set at link time
-// with -X main.version=...), so the loader can refuse a module built for
-// another version of the JS package.
+// until dispose() ends it. The object carries the module's version (set
+// at link time with -X main.version=...), so the loader can refuse a
+// module built for another version of the JS package.
 package main
 
 import (
