@@ -32,8 +32,8 @@ type Target interface {
 	Batch() int
 	// Prepare makes n inputs of each class: n copies of one fixed input
 	// for class 0 and n random ones for class 1, in as many separate
-	// objects, so that both classes touch as much memory (otherwise the
-	// caches favour the fixed input).
+	// objects allocated in turn, so that both classes touch as much
+	// memory laid out alike (otherwise the caches and the TLB favour one).
 	Prepare(n int) error
 	// Run calls the function once on input i of the class.
 	Run(class, i int)

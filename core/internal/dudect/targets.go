@@ -74,10 +74,13 @@ func (d *decapsulateTarget) Prepare(n int) error {
 	if err != nil {
 		return err
 	}
-	for c := range 2 {
-		for range n {
+	fixedSeed := bytes.Clone(seed)
+	for range n {
+		for c := range 2 { // interleaved: both classes' objects side by side in memory
 			if c == 1 {
 				rand.Read(seed)
+			} else {
+				copy(seed, fixedSeed)
 			}
 			k, err := xwing.NewPrivateKey(seed)
 			if err != nil {
@@ -150,23 +153,22 @@ func (p *pointeeTarget) Prepare(n int) error {
 		}
 		return r.Pointer, inv.Messages[0].Message, nil
 	}
-	fixedPtr, fixedMsg, err := seal()
-	if err != nil {
-		return err
+	ptrs, msgs := make([]*core.Pointer, n+1), make([][]byte, n+1)
+	for i := range ptrs { // ptrs[0] is the fixed one
+		var err error
+		if ptrs[i], msgs[i], err = seal(); err != nil {
+			return err
+		}
 	}
-	for c := range 2 {
-		for range n {
-			ptr, msg := fixedPtr, fixedMsg
-			if c == 1 {
-				if ptr, msg, err = seal(); err != nil {
-					return err
-				}
-			}
-			copyPtr, err := core.ParsePointer(ptr.Marshal())
+	// Copies, interleaved: both classes' objects side by side in memory
+	// (sealing left garbage between the originals).
+	for i := range n {
+		for c, j := range []int{0, 1 + i} {
+			ptr, err := core.ParsePointer(ptrs[j].Marshal())
 			if err != nil {
 				return err
 			}
-			p.ptrs[c], p.msgs[c] = append(p.ptrs[c], copyPtr), append(p.msgs[c], bytes.Clone(msg))
+			p.ptrs[c], p.msgs[c] = append(p.ptrs[c], ptr), append(p.msgs[c], bytes.Clone(msgs[j]))
 		}
 	}
 	return nil
