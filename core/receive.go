@@ -125,6 +125,7 @@ func openHPKE(k *PrivateKey, sealed []byte) ([]byte, *hpke.Recipient, uint16, er
 	if err != nil {
 		return nil, nil, 0, ErrDecrypt
 	}
+	defer clear(ss) // the KEM's shared secret: the key schedules have it
 	for _, id := range kemCandidates(k.alg) {
 		r, err := hpke.NewRecipientFromSecret(id, ss, hpke.WelcomeInfo)
 		if err != nil {
@@ -132,6 +133,7 @@ func openHPKE(k *PrivateKey, sealed []byte) ([]byte, *hpke.Recipient, uint16, er
 		}
 		pt, err := r.Open(nil, ct)
 		if err != nil {
+			r.Clear()
 			continue
 		}
 		return pt, r, id, nil
@@ -166,6 +168,7 @@ func openDirect(v *wire.V1, keys []*PrivateKey) (*Received, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.Clear()
 	rec := &Received{
 		Kind: KindDirect, ID: v.ID, CreatedNs: v.CreatedNs,
 		InstallationKey: clone(v.InstallationKey), KEMID: publicID(id), Welcome: welcome,
@@ -199,10 +202,12 @@ func openPointerMessage(p *wire.Pointer, keys []*PrivateKey) (*Received, error) 
 	if k == nil {
 		return nil, ErrNoMatchingKey
 	}
-	plain, _, id, err := openHPKE(k, p.WelcomePointer)
+	plain, r, id, err := openHPKE(k, p.WelcomePointer)
 	if err != nil {
 		return nil, err
 	}
+	r.Clear()
+	defer clear(plain) // ParsePointer copies the key and nonces out
 	ptr, err := ParsePointer(plain)
 	if err != nil {
 		return nil, err

@@ -282,6 +282,7 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 	if err != nil {
 		return nil, err
 	}
+	defer sender.Clear()
 	// seal #1: the metadata, as raw AEAD output.
 	metadata, err := sender.Seal(nil, nil, wire.AppendWelcomeMetadata(nil, cursor))
 	if err != nil {
@@ -409,10 +410,11 @@ func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.R
 	if err := checkPointerSize(len(pointerPlain), in, xwingID, maxSize); err != nil {
 		return nil, err
 	}
-	sealed, _, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
+	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
 	if err != nil {
 		return nil, err
 	}
+	sender.Clear()
 	ptr := pointerMessage(in)
 	ptr.WelcomePointer = sealed
 	return wire.AppendInput(make([]byte, 0, wire.InputSizePointer(ptr)), wire.Envelope{Pointer: ptr}), nil
@@ -434,6 +436,7 @@ func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte,
 	}
 	out = wire.AppendVarint(out, ctLen)
 	if out, err = sender.Seal(out, nil, plaintext); err != nil {
+		sender.Clear()
 		return nil, nil, err
 	}
 	return out, sender, nil

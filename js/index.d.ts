@@ -117,6 +117,14 @@ export declare function init(options?: InitOptions): Promise<InitInfo>;
 /** Whether init() has resolved. */
 export declare function isInitialized(): boolean;
 
+/**
+ * Releases the module: new calls throw ERR_NOT_INITIALIZED at once, the
+ * calls in flight finish, the Go side zeroes its cached keys and exits,
+ * then the module's whole memory is zeroed and dropped. init() may be
+ * called again. Resolves to the number of bytes zeroed (0 before init()).
+ */
+export declare function dispose(): Promise<{ memoryZeroed: number }>;
+
 // ---------------------------------------------------------------- constants
 
 /** Welcome wrapper algorithms (WelcomeWrapperAlgorithm). */
@@ -180,6 +188,8 @@ export interface PrivateKeyInput {
 export declare function generateKey(algorithm?: number): KeyPair;
 /** Loads private key bytes and derives the public key. */
 export declare function loadKey(algorithm: number, privateKey: Uint8Array): KeyPair;
+/** Zeroes and forgets the private keys the module keeps loaded (its last 8). */
+export declare function clearKeyCache(): void;
 /** Throws ERR_INVALID_KEY or ERR_UNSUPPORTED unless the key is valid for the algorithm. */
 export declare function validatePublicKey(algorithm: number, publicKey: Uint8Array): void;
 

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"syscall/js"
 
@@ -101,6 +99,8 @@ func newNamespace() js.Value {
 	ns.Set("inputTopic", syncFunc(inputTopic))
 
 	ns.Set("retry", retryNamespace())
+	ns.Set("clearKeyCache", syncFunc(clearKeyCache))
+	ns.Set("dispose", syncFunc(dispose))
 	return ns
 }
 
@@ -198,39 +198,6 @@ func privateKeyArg(v js.Value, name string) (*core.PrivateKey, error) {
 		return nil, err
 	}
 	return cachedPrivateKey(alg, priv)
-}
-
-// keyCache holds the last few loaded private keys. Deriving an X-Wing
-// public key from its seed costs about as much as a decapsulation, and an
-// app opens many messages with the same key. Entries are found by a hash
-// of algorithm and key; a core.PrivateKey is immutable.
-var keyCache struct {
-	entries [8]struct {
-		digest [32]byte
-		key    *core.PrivateKey
-	}
-	next int
-}
-
-func cachedPrivateKey(alg core.Algorithm, priv []byte) (*core.PrivateKey, error) {
-	h := sha256.New()
-	h.Write(binary.BigEndian.AppendUint32(nil, uint32(alg)))
-	h.Write(priv)
-	var d [32]byte
-	h.Sum(d[:0])
-	for i := range keyCache.entries {
-		if e := &keyCache.entries[i]; e.key != nil && e.digest == d {
-			return e.key, nil
-		}
-	}
-	k, err := core.NewPrivateKey(alg, priv)
-	if err != nil {
-		return nil, err
-	}
-	e := &keyCache.entries[keyCache.next]
-	e.digest, e.key = d, k
-	keyCache.next = (keyCache.next + 1) % len(keyCache.entries)
-	return k, nil
 }
 
 // loadKey(algorithm, privateKey) -> {algorithm, privateKey, publicKey}

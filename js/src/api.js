@@ -51,6 +51,15 @@ export function loadKey(algorithm, privateKey) {
   return callGo('loadKey', algorithm, privateKey);
 }
 
+/**
+ * Zeroes and forgets the private keys the module keeps loaded (the last
+ * 8 passed to loadKey or openWelcome). Call it at logout; keys passed
+ * later are loaded again.
+ */
+export function clearKeyCache() {
+  callGo('clearKeyCache');
+}
+
 /** Throws ERR_INVALID_KEY (or ERR_UNSUPPORTED) unless publicKey is valid for algorithm. */
 export function validatePublicKey(algorithm, publicKey) {
   callGo('validatePublicKey', algorithm, publicKey);

@@ -2,7 +2,7 @@
 export { VERSION } from './version.js';
 export { ErrorCode, WelcomePointersError } from './errors.js';
 export { toHex, fromHex } from './hex.js';
-export { init, isInitialized, NAMESPACE } from './module.js';
+export { init, isInitialized, dispose, NAMESPACE } from './module.js';
 export {
   Algorithm,
   AeadType,
@@ -12,6 +12,7 @@ export {
   DEFAULT_MAX_MESSAGE_SIZE,
   generateKey,
   loadKey,
+  clearKeyCache,
   validatePublicKey,
   encodeWrapperEncryption,
   decodeWrapperEncryption,

@@ -19,6 +19,9 @@ let ns = null; // the Go namespace, once init() succeeded
 let current = null; // its instance: { go, dead: why its runtime stopped or null, pending: async calls' rejects }
 let loading = null; // { key, promise } of the current or last successful init()
 let compiled = null; // the WebAssembly.Module init() instantiated, for workers
+let live = null; // { memory, running, inst } of the instance, for dispose()
+const inFlight = new Set(); // promises of async calls not settled yet
+const DISPOSE_TIMEOUT_MS = 5000;
 
 /** What every call says once the Go runtime stopped. */
 export const STOPPED_MESSAGE = 'the WebAssembly module stopped; reload it';
@@ -149,6 +152,7 @@ async function load(wasmURL, wasmModule) {
   // run() executes main() up to its final select{}: the namespace is
   // registered when it returns. The promise settles only if Go exits.
   const running = go.run(instance);
+  live = { memory: ex.mem, running, inst };
   running.then(
     () => markDead(inst, 'the Go runtime exited'),
     (e) => markDead(inst, `the Go runtime failed: ${describeThrown(e)}`),
@@ -306,18 +310,22 @@ export function callGo(path, ...args) {
 }
 
 /**
- * Calls an export that returns a Promise. The Promise also rejects, with
+ * Calls an export that returns a Promise, tracked for dispose(). The Promise also rejects, with
  * ERR_INTERNAL, if the runtime stops before it settles.
  */
 export function callGoAsync(path, ...args) {
   try {
     const inst = current;
     const p = invoke(path, args);
-    return new Promise((resolveCall, rejectCall) => {
+    const call = new Promise((resolveCall, rejectCall) => {
       inst.pending.add(rejectCall);
       Promise.resolve(p).then(resolveCall, (e) => rejectCall(asError(e, ErrorCode.INTERNAL, `calling ${path}`)))
         .finally(() => inst.pending.delete(rejectCall));
     });
+    // dispose() lets the calls in flight finish first.
+    inFlight.add(call);
+    call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+    return call;
   } catch (e) {
     return Promise.reject(asError(e));
   }
@@ -375,6 +383,62 @@ function describeThrown(e) {
   } catch {
     return 'an exception';
   }
+}
+
+/**
+ * Releases the module: new calls throw ERR_NOT_INITIALIZED at once; the
+ * calls in flight (sealInvite) finish; the Go side zeroes its key cache
+ * and exits; then the module's whole memory is zeroed and dropped.
+ * init() may be called again afterwards (a fresh instance). Resolves to
+ * { memoryZeroed } (bytes); does nothing before init().
+ */
+export async function dispose() {
+  const pending = loading;
+  loading = null;
+  let goNs = ns;
+  let instance = live;
+  ns = null;
+  live = null;
+  compiled = null;
+  if (goNs === null && pending) {
+    // init() is under way: let it finish, then release what it made.
+    try {
+      await pending.promise;
+    } catch {
+      // A failed init() left nothing to release.
+    }
+    [goNs, instance] = [ns, live];
+    [ns, live, compiled] = [null, null, null];
+  }
+  if (goNs === null || instance === null) {
+    return { memoryZeroed: 0 };
+  }
+  await Promise.allSettled([...inFlight]);
+  let memoryZeroed = 0;
+  let exited = instance.inst.dead !== null;
+  if (!exited) {
+    try {
+      goNs.dispose();
+      // main returns and the Go runtime exits; if it did not, its memory
+      // must not be pulled from under it.
+      let timer;
+      exited = await Promise.race([
+        instance.running.then(() => true, () => true),
+        new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS, false); }),
+      ]);
+      clearTimeout(timer);
+    } catch {
+      exited = true; // the runtime was already gone
+    }
+  }
+  if (exited) {
+    // Nothing runs in it any more: wipe everything it held, keys included.
+    const bytes = new Uint8Array(instance.memory.buffer);
+    bytes.fill(0);
+    memoryZeroed = bytes.length;
+  }
+  delete globalThis[NAMESPACE];
+  return { memoryZeroed };
 }
 
 function resolve(path) {

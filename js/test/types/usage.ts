@@ -3,6 +3,8 @@
 import {
   Algorithm,
   ErrorCode,
+  clearKeyCache,
+  dispose,
   KemId,
   WelcomePointersError,
   createOutbox,
@@ -161,3 +163,10 @@ async function overTheNetwork(invite: Invite, received: Received, myKey: KeyPair
   const first: Uint8Array | null = await transport.fetchFirstMessage(myKey.publicKey);
   console.log(first?.length);
 }
+
+async function logout(): Promise<number> {
+  clearKeyCache();
+  const { memoryZeroed } = await dispose();
+  return memoryZeroed;
+}
+void logout;
