@@ -234,7 +234,7 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 			if !in.PointerCapable() {
 				continue
 			}
-			msg, err := sealPointer(pointerPlain, in, xwingID, rnd, maxSize)
+			msg, err := sealPointer(pointerPlain, in, xwingID, nil, rnd, maxSize)
 			if err != nil {
 				return nil, fmt.Errorf("installation %d: %w", i, err)
 			}
@@ -278,7 +278,7 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 		return nil, err
 	}
 	kemID, _ := wrapKEM(in.WrapperAlgorithm, xwingID)
-	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, welcome, rnd)
+	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, nil, welcome, rnd)
 	if err != nil {
 		return nil, err
 	}
@@ -406,11 +406,13 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), p, nil
 }
 
-func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
+// sealPointer seals the pointer for one installation, encapsulating to
+// its key, or with enc when the caller encapsulated (encap.go).
+func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, enc *Encapsulation, rnd io.Reader, maxSize int) ([]byte, error) {
 	if err := checkPointerSize(len(pointerPlain), in, xwingID, maxSize); err != nil {
 		return nil, err
 	}
-	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
+	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, enc, pointerPlain, rnd)
 	if err != nil {
 		return nil, err
 	}
@@ -422,15 +424,21 @@ func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.R
 
 // sealHPKE is HPKE seal #0 of plaintext to publicKey, serialized as a TLS
 // HpkeCiphertext built in place (header, enc, header, ciphertext) in one
-// buffer. The sender context is returned for the following seals.
-func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
+// buffer. The sender context is returned for the following seals. enc,
+// when not nil, is an encapsulation to publicKey the caller made.
+func sealHPKE(kemID uint16, publicKey []byte, enc *Encapsulation, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
 	size, err := hpkeCiphertextSize(kemID, len(plaintext))
 	if err != nil {
 		return nil, nil, err
 	}
 	encLen, ctLen := hpke.EncapsulationSize(kemID), len(plaintext)+hpke.TagSize
-	out := make([]byte, 0, size)
-	out, sender, err := hpke.NewSenderAppend(wire.AppendVarint(out, encLen), kemID, publicKey, hpke.WelcomeInfo, rnd)
+	out := wire.AppendVarint(make([]byte, 0, size), encLen)
+	var sender *hpke.Sender
+	if enc == nil {
+		out, sender, err = hpke.NewSenderAppend(out, kemID, publicKey, hpke.WelcomeInfo, rnd)
+	} else {
+		out, sender, err = enc.newSender(out, kemID)
+	}
 	if err != nil {
 		return nil, nil, hpkeSendError(err)
 	}

@@ -56,6 +56,12 @@ func SealPointee(welcome []byte, cursor uint64, opts *SealOptions) (OutgoingMess
 // and pass SealInvite's checks; nothing is returned unless all were
 // sealed. opts.Progress counts these installations only.
 func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions) ([]OutgoingMessage, error) {
+	return sealPointers(ptr, installations, nil, opts)
+}
+
+// sealPointers is SealPointers with, when encs is not nil, the X-Wing
+// encapsulations done by the caller (SealPointersEncapsulated).
+func sealPointers(ptr *Pointer, installations []Installation, encs []Encapsulation, opts *SealOptions) ([]OutgoingMessage, error) {
 	xwingID, err := opts.kem()
 	if err != nil {
 		return nil, err
@@ -80,11 +86,14 @@ func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions)
 			return nil, fmt.Errorf("installation %d: %w", i, err)
 		}
 	}
+	if err := checkEncapsulations(encs, installations); err != nil {
+		return nil, err
+	}
 	rnd := opts.random()
 	out := make([]OutgoingMessage, 0, len(installations))
 	for i := range installations {
 		in := &installations[i]
-		msg, err := sealPointer(plain, in, xwingID, rnd, maxSize)
+		msg, err := sealPointer(plain, in, xwingID, encapsulationFor(encs, i), rnd, maxSize)
 		if err != nil {
 			return nil, fmt.Errorf("installation %d: %w", i, err)
 		}
