@@ -325,3 +325,20 @@ func FuzzOpenWelcomeDecapsulated(f *testing.F) {
 		}
 	})
 }
+
+// XWingSample's values are an X-Wing key and an encapsulation to it, as
+// circl computes them, and fresh each time.
+func TestXWingSample(t *testing.T) {
+	seed, pk, enc, err := core.XWingSample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cpk := circl.DeriveKeyPairPacked(seed)
+	if !bytes.Equal(pk, cpk) || !bytes.Equal(circl.Decapsulate(enc.Ciphertext, seed), enc.SharedSecret) {
+		t.Fatal("XWingSample does not agree with circl")
+	}
+	seed2, _, enc2, err := core.XWingSample()
+	if err != nil || bytes.Equal(seed, seed2) || bytes.Equal(enc.Ciphertext, enc2.Ciphertext) {
+		t.Fatalf("two samples are the same (%v)", err)
+	}
+}

@@ -145,15 +145,7 @@ func checkInstallation(i int, in *Installation) error {
 	if len(in.InstallationKey) == 0 {
 		return fmt.Errorf("%w: installation %d: empty installation key", ErrInvalidArgument, i)
 	}
-	// X-Wing keys get only the checks that cost no cryptography here: the
-	// ML-KEM key check expands the key, which encapsulation does anyway,
-	// and doing it twice cost a fifth of each pointer. Sealing is all or
-	// nothing, so a key that fails there still fails the whole invite.
-	check := ValidatePublicKey
-	if in.WrapperAlgorithm == AlgorithmXWing {
-		check = checkKeyShape
-	}
-	if err := check(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
+	if err := ValidatePublicKey(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
 		return fmt.Errorf("installation %d: %w", i, err)
 	}
 	return nil
@@ -168,13 +160,7 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	if err != nil {
 		return nil, err
 	}
-	if len(installations) == 0 {
-		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
-	}
-	if len(welcome) == 0 {
-		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
-	}
-	isCapable, err := CheckInstallations(installations)
+	isCapable, err := CheckInvite(len(welcome), cursor, installations, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -187,26 +173,6 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	usePointers := capable >= MinPointerInstallations
 	rnd := opts.random()
 	maxSize := opts.maxSize()
-
-	// Every message is sized before anything is encrypted: an invite that
-	// cannot be published costs no cryptography.
-	if usePointers {
-		if err := checkPointeeSize(len(welcome), cursor, maxSize); err != nil {
-			return nil, err
-		}
-	}
-	for i := range installations {
-		in := &installations[i]
-		var err error
-		if usePointers && isCapable[i] {
-			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
-		} else {
-			err = checkDirectSize(len(welcome), cursor, in, xwingID, maxSize)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("installation %d: %w", i, err)
-		}
-	}
 
 	inv := &Invite{Messages: make([]OutgoingMessage, 0, len(installations)+1)}
 	var pointerPlain []byte

@@ -33,6 +33,56 @@ func CheckInstallations(installations []Installation) ([]bool, error) {
 	return capable, nil
 }
 
+// CheckInvite runs every check of SealInvite, in its order and with its
+// errors, for a Welcome of welcomeLen bytes: the installations
+// (CheckInstallations) and the size of every message, so that a split
+// sealing that passes it fails nowhere after (short of the random source),
+// and reports which installations are pointer-capable.
+func CheckInvite(welcomeLen int, cursor uint64, installations []Installation, opts *SealOptions) ([]bool, error) {
+	xwingID, err := opts.kem()
+	if err != nil {
+		return nil, err
+	}
+	if len(installations) == 0 {
+		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
+	}
+	if welcomeLen <= 0 {
+		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
+	}
+	isCapable, err := CheckInstallations(installations)
+	if err != nil {
+		return nil, err
+	}
+	capable := 0
+	for _, ok := range isCapable {
+		if ok {
+			capable++
+		}
+	}
+	usePointers := capable >= MinPointerInstallations
+	maxSize := opts.maxSize()
+	// Every message is sized before anything is encrypted: an invite that
+	// cannot be published costs no cryptography.
+	if usePointers {
+		if err := checkPointeeSize(welcomeLen, cursor, maxSize); err != nil {
+			return nil, err
+		}
+	}
+	for i := range installations {
+		in := &installations[i]
+		var err error
+		if usePointers && isCapable[i] {
+			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
+		} else {
+			err = checkDirectSize(welcomeLen, cursor, in, xwingID, maxSize)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("installation %d: %w", i, err)
+		}
+	}
+	return isCapable, nil
+}
+
 // SealPointee encrypts welcome and its cursor under a fresh pointer: the
 // pointee message (KindPointee, addressed to the pointer's destination)
 // and the pointer to seal for each installation with SealPointers. The

@@ -99,6 +99,7 @@ func newNamespace() js.Value {
 	ns.Set("inputTopic", syncFunc(inputTopic))
 
 	ns.Set("retry", retryNamespace())
+	addNativeExports(ns)
 	ns.Set("clearKeyCache", syncFunc(clearKeyCache))
 	ns.Set("dispose", syncFunc(dispose))
 	return ns

@@ -1,6 +1,10 @@
 package hpke
 
-import "github.com/welcome-pointers/wasm/core/internal/xwing"
+import (
+	"io"
+
+	"github.com/welcome-pointers/wasm/core/internal/xwing"
+)
 
 // NewSenderFromSecret builds a sender context from a KEM shared secret
 // produced outside this package (an X-Wing encapsulation done by a
@@ -23,3 +27,13 @@ func NewSenderFromSecret(kemID uint16, sharedSecret, info []byte) (*Sender, erro
 
 // SharedSecretSize is the KEM shared secret length of both KEMs.
 const SharedSecretSize = xwing.SharedKeySize
+
+// XWingEncapsulate encapsulates to an X-Wing public key with this build's
+// X-Wing, drawing the 64 bytes of randomness from rand (nil:
+// crypto/rand), and returns the shared secret and the ciphertext.
+func XWingEncapsulate(publicKey []byte, rand io.Reader) (sharedSecret, ciphertext []byte, err error) {
+	if rand == nil {
+		rand = defaultRand
+	}
+	return xwingKEM{}.encap(nil, publicKey, rand)
+}

@@ -1,0 +1,245 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"syscall/js"
+
+	"github.com/welcome-pointers/wasm/core"
+)
+
+// The native KEM path: the JS package runs the X-Wing encapsulations and
+// decapsulations in the browser's WebCrypto (MLKEM768-X25519) and hands
+// them to these exports, which do the rest through the core
+// (core.SealPointersEncapsulated, core.SealedWelcome): the same bytes as
+// the WebAssembly path.
+
+func addNativeExports(ns js.Value) {
+	ns.Set("kemProbe", syncFunc(kemProbe))
+	ns.Set("checkInvite", syncFunc(checkInvite))
+	ns.Set("sealPointersEncapsulated", asyncFunc(sealPointersEncapsulated))
+	ns.Set("openWelcomeKEM", syncFunc(openWelcomeKEM))
+	ns.Set("openWelcomeDecapsulated", syncFunc(openWelcomeDecapsulated))
+}
+
+// kemProbe() -> {seed, publicKey, ciphertext, sharedSecret}: a fresh
+// random X-Wing key and an encapsulation to it, made by this module's
+// X-Wing, for the JS package to check the browser's against before it
+// uses it (throwaway values, not keys of anyone).
+func kemProbe([]js.Value) (any, error) {
+	seed, pk, enc, err := core.XWingSample()
+	if err != nil {
+		return nil, err
+	}
+	o := newObject()
+	o.Set("seed", jsBytes(seed))
+	o.Set("publicKey", jsBytes(pk))
+	o.Set("ciphertext", jsBytes(enc.Ciphertext))
+	o.Set("sharedSecret", jsBytes(enc.SharedSecret))
+	return o, nil
+}
+
+// checkInvite(welcomeLength, cursor, installations, options) -> boolean[]:
+// every check of sealInvite (for a Welcome of that many bytes), with its
+// errors, and which installations are pointer-capable; a split sealing
+// (workers, the native KEM) runs it first, so its parts fail nowhere.
+func checkInvite(args []js.Value) (any, error) {
+	s, err := sealOptionsArg(arg(args, 3))
+	if err != nil {
+		return nil, err
+	}
+	n, err := intArg(arg(args, 0), "welcomeLength", 0, maxMaxMessageSize)
+	if err != nil {
+		return nil, err
+	}
+	if n > s.maxSize() {
+		return nil, tooLarge("welcome", n, s.maxSize()) // what sealInvite says of the bytes
+	}
+	cursor, err := uint64Arg(arg(args, 1), "cursor")
+	if err != nil {
+		return nil, err
+	}
+	ins, err := installationsArg(arg(args, 2))
+	if err != nil {
+		return nil, err
+	}
+	capable, err := core.CheckInvite(n, cursor, ins, &s.opts)
+	if err != nil {
+		return nil, err
+	}
+	return jsArray(capable, func(b bool) any { return b }), nil
+}
+
+// encapsulationsArg reads { sharedSecrets, ciphertexts, missing }: the
+// n shared secrets and ciphertexts packed end to end (one copy each), and
+// the indices of the installations left to the core (the browser refused
+// their key), whose slots are ignored.
+func encapsulationsArg(v js.Value, n int) ([]core.Encapsulation, error) {
+	o, err := objectArg(v, "encapsulations")
+	if err != nil {
+		return nil, err
+	}
+	if err := o.only("sharedSecrets", "ciphertexts", "missing"); err != nil {
+		return nil, err
+	}
+	e, name, err := o.get("sharedSecrets")
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := bytesArg(e, name, n*core.KEMSharedSecretSize)
+	if err != nil {
+		return nil, err
+	}
+	if e, name, err = o.get("ciphertexts"); err != nil {
+		return nil, err
+	}
+	cts, err := bytesArg(e, name, n*core.XWingEncapsulationSize)
+	if err != nil {
+		return nil, err
+	}
+	if len(secrets) != n*core.KEMSharedSecretSize || len(cts) != n*core.XWingEncapsulationSize {
+		return nil, argError("encapsulations: %d bytes of shared secrets and %d of ciphertexts for %d installations, want %d and %d",
+			len(secrets), len(cts), n, n*core.KEMSharedSecretSize, n*core.XWingEncapsulationSize)
+	}
+	encs := make([]core.Encapsulation, n)
+	for i := range encs {
+		encs[i] = core.Encapsulation{
+			SharedSecret: secrets[i*core.KEMSharedSecretSize : (i+1)*core.KEMSharedSecretSize : (i+1)*core.KEMSharedSecretSize],
+			Ciphertext:   cts[i*core.XWingEncapsulationSize : (i+1)*core.XWingEncapsulationSize : (i+1)*core.XWingEncapsulationSize],
+		}
+	}
+	if e, name, err = o.get("missing"); err != nil {
+		return nil, err
+	}
+	if isMissing(e) {
+		return encs, nil
+	}
+	m, err := arrayArg(e, name, n)
+	if err != nil {
+		return nil, err
+	}
+	for j := range m {
+		x, xn, err := index(e, j, name)
+		if err != nil {
+			return nil, err
+		}
+		i, err := intArg(x, xn, 0, n-1)
+		if err != nil {
+			return nil, err
+		}
+		clear(encs[i].SharedSecret)
+		encs[i] = core.Encapsulation{}
+	}
+	return encs, nil
+}
+
+// sealPointersEncapsulated(pointer, installations, encapsulations, options)
+// -> Promise<OutgoingMessage[]>: sealPointers with the encapsulations
+// made by the caller (see encapsulationsArg). Arguments are copied before
+// the Promise is returned; sealing yields to the event loop, reports
+// progress and checks options.signal, as sealPointers does.
+func sealPointersEncapsulated(args []js.Value) (any, error) {
+	s, err := sealOptionsArg(arg(args, 3))
+	if err != nil {
+		return rejected(err), nil
+	}
+	ptr, err := pointerArg(arg(args, 0), "pointer")
+	if err != nil {
+		return rejected(err), nil
+	}
+	ins, err := installationsArg(arg(args, 1))
+	if err != nil {
+		return rejected(err), nil
+	}
+	encs, err := encapsulationsArg(arg(args, 2), len(ins))
+	if err != nil {
+		return rejected(err), nil
+	}
+	if s.aborted() {
+		return rejected(errAborted), nil
+	}
+	y := newYielder()
+	s.yieldOnProgress(y)
+	return newPromise(y, func() (any, error) {
+		defer func() {
+			for i := range encs {
+				clear(encs[i].SharedSecret)
+			}
+		}()
+		msgs, err := core.SealPointersEncapsulated(ptr, ins, encs, &s.opts)
+		if err != nil {
+			return nil, err
+		}
+		return jsArray(msgs, func(m core.OutgoingMessage) any { return messageToJS(m) }), nil
+	}), nil
+}
+
+// parseWelcomeArgs reads openWelcome's (message, keys, options) and
+// parses the message: the first step of opening.
+func parseWelcomeArgs(args []js.Value) (*core.SealedWelcome, []*core.PrivateKey, error) {
+	o, err := openOptionsArg(arg(args, 2))
+	if err != nil {
+		return nil, nil, err
+	}
+	msg, err := bytesArg(arg(args, 0), "message", o.maxSize())
+	if err != nil {
+		return nil, nil, err
+	}
+	keys, err := keysArg(arg(args, 1))
+	if err != nil {
+		return nil, nil, err
+	}
+	parse := core.ParseWelcome
+	if o.input {
+		parse = core.ParseWelcomeInput
+	}
+	w, err := parse(msg, keys, &o.opts)
+	return w, keys, err
+}
+
+// openWelcomeKEM(message, keys, options) -> {keyIndex, keyId, encapsulation}:
+// openWelcome up to the decapsulation, with its errors. encapsulation is
+// the X-Wing ciphertext to decapsulate with keys[keyIndex] (null for a
+// DHKEM(X25519) message: open it with openWelcome); keyId names that key
+// for the caller's cache of imported keys (hex of a hash of its public
+// key: nothing secret).
+func openWelcomeKEM(args []js.Value) (any, error) {
+	w, keys, err := parseWelcomeArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	o := newObject()
+	o.Set("keyIndex", w.KeyIndex())
+	enc := w.Encapsulation()
+	if enc == nil {
+		o.Set("keyId", js.Null())
+		o.Set("encapsulation", js.Null())
+		return o, nil
+	}
+	id := sha256.Sum256(keys[w.KeyIndex()].PublicKey())
+	o.Set("keyId", hex.EncodeToString(id[:16]))
+	o.Set("encapsulation", jsBytes(enc))
+	return o, nil
+}
+
+// openWelcomeDecapsulated(message, keys, options, sharedSecret) -> Received:
+// openWelcome with the KEM shared secret of the message given (the
+// decapsulation of what openWelcomeKEM returned).
+func openWelcomeDecapsulated(args []js.Value) (any, error) {
+	ss, err := bytesArg(arg(args, 3), "sharedSecret", core.KEMSharedSecretSize)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(ss)
+	w, _, err := parseWelcomeArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	r, err := w.Open(ss)
+	if err != nil {
+		return nil, err
+	}
+	return receivedToJS(r), nil
+}
