@@ -41,21 +41,18 @@ func kemProbe([]js.Value) (any, error) {
 	return o, nil
 }
 
-// checkInvite(welcomeLength, cursor, installations, options) -> boolean[]:
-// every check of sealInvite (for a Welcome of that many bytes), with its
-// errors, and which installations are pointer-capable; a split sealing
+// checkInvite(welcome, cursor, installations, options) -> boolean[]:
+// every check of sealInvite, with its errors, and which installations are pointer-capable; a split sealing
 // (workers, the native KEM) runs it first, so its parts fail nowhere.
 func checkInvite(args []js.Value) (any, error) {
 	s, err := sealOptionsArg(arg(args, 3))
 	if err != nil {
 		return nil, err
 	}
-	n, err := intArg(arg(args, 0), "welcomeLength", 0, maxMaxMessageSize)
+	// Read as sealInvite reads it, with its errors; only its length counts.
+	welcome, err := bytesArg(arg(args, 0), "welcome", s.maxSize())
 	if err != nil {
 		return nil, err
-	}
-	if n > s.maxSize() {
-		return nil, tooLarge("welcome", n, s.maxSize()) // what sealInvite says of the bytes
 	}
 	cursor, err := uint64Arg(arg(args, 1), "cursor")
 	if err != nil {
@@ -65,7 +62,7 @@ func checkInvite(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	capable, err := core.CheckInvite(n, cursor, ins, &s.opts)
+	capable, err := core.CheckInvite(len(welcome), cursor, ins, &s.opts)
 	if err != nil {
 		return nil, err
 	}
@@ -228,15 +225,15 @@ func openWelcomeKEM(args []js.Value) (any, error) {
 // openWelcome with the KEM shared secret of the message given (the
 // decapsulation of what openWelcomeKEM returned).
 func openWelcomeDecapsulated(args []js.Value) (any, error) {
+	w, _, err := parseWelcomeArgs(args)
+	if err != nil {
+		return nil, err
+	}
 	ss, err := bytesArg(arg(args, 3), "sharedSecret", core.KEMSharedSecretSize)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(ss)
-	w, _, err := parseWelcomeArgs(args)
-	if err != nil {
-		return nil, err
-	}
 	r, err := w.Open(ss)
 	if err != nil {
 		return nil, err

@@ -4,10 +4,11 @@
 // caller's values itself only where it must (sealInvite's options, for
 // workers), through guard.js.
 import { ErrorCode, asError, wpError } from './errors.js';
-import { readOptions } from './guard.js';
+import { guarded, isUint8Array, readOptions } from './guard.js';
 import { describe } from './hex.js';
-import { callGo, callGoAsync } from './module.js';
-import { checkWorkers, sealInviteParallel } from './parallel.js';
+import { callGo, callGoAsync, session } from './module.js';
+import { checkKem, clearNativeKeys, kemFor, nativeKEMNow } from './native.js';
+import { checkWorkers, sealInviteSplit } from './parallel.js';
 
 /** Welcome wrapper algorithms (WelcomeWrapperAlgorithm). */
 export const Algorithm = Object.freeze({
@@ -58,6 +59,7 @@ export function loadKey(algorithm, privateKey) {
  */
 export function clearKeyCache() {
   callGo('clearKeyCache');
+  clearNativeKeys();
 }
 
 /** Throws ERR_INVALID_KEY (or ERR_UNSUPPORTED) unless publicKey is valid for algorithm. */
@@ -97,8 +99,8 @@ export function installationFromExtensions(fields) {
 
 // Sealing.
 
-// The options of sealInvite; the Go side takes all but workers.
-const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers'];
+// The options of sealInvite; the Go side takes all but workers and kem.
+const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers', 'kem'];
 
 /**
  * sealInvite's options, read once through the guarded path into a plain
@@ -127,15 +129,25 @@ function sealInviteOptions(options) {
  * installation (when there are at least three), then direct welcomes for
  * the others. Publish the messages in the order given. Runs off the
  * calling task, yielding to the event loop, with optional progress and
- * abort. options.workers (a positive integer or 'auto') seals the
- * pointers of big invites in Web Workers / worker_threads.
+ * abort. The pointers' X-Wing encapsulations run in the browser's
+ * WebCrypto where it has X-Wing (options.kem: 'auto', the default;
+ * 'webcrypto' requires it, 'webassembly' never uses it); options.workers
+ * (a positive integer or 'auto') seals the pointers of big invites in the
+ * pool of Web Workers / worker_threads.
  */
 export async function sealInvite(welcome, cursor, installations, options) {
   try {
-    const { workers, ...opts } = sealInviteOptions(options);
-    if (workers !== undefined && workers !== null) {
-      checkWorkers(workers);
-      return await sealInviteParallel(welcome, cursor, installations, { ...opts, workers });
+    const { workers, kem, ...opts } = sealInviteOptions(options);
+    const choice = checkKem(kem);
+    const withWorkers = workers !== undefined && workers !== null;
+    if (withWorkers) checkWorkers(workers);
+    // In parts with workers, or where the browser's X-Wing may be used
+    // (known once init()'s detection is done: undefined until then).
+    if (withWorkers || choice === 'webcrypto' || (choice === 'auto' && nativeKEMNow() !== null)) {
+      const go = session();
+      return await go.run(() => sealInviteSplit(go, welcome, cursor, installations, {
+        ...opts, workers: withWorkers ? workers : undefined, kem: choice,
+      }));
     }
     return await callGoAsync('sealInvite', welcome, cursor, installations, opts);
   } catch (e) {
@@ -175,6 +187,54 @@ function withFormHint(e, message, options) {
   return wpError(ErrorCode.MALFORMED, `${e.message.replace(/^welcome pointers: /, '')}; these bytes are a published WelcomeMessageInput `
     + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
     + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
+}
+
+const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'kem'];
+
+/**
+ * openWelcome, with the X-Wing decapsulation in the browser's WebCrypto
+ * where it has X-Wing (options.kem as for sealInvite): the same result and
+ * the same errors. The private key is imported into WebCrypto from its
+ * seed as a non-extractable key, kept for the next messages like the
+ * module's own cache of loaded keys (clearKeyCache() forgets both).
+ */
+export async function openWelcomeAsync(message, keys, options) {
+  try {
+    const { kem, ...opts } = readOptions(options, 'openWelcomeAsync() options', OPEN_ASYNC_OPTIONS);
+    const choice = checkKem(kem);
+    if (choice === 'webassembly' || (choice === 'auto' && nativeKEMNow() === null)) return openWelcome(message, keys, opts);
+    // Copies, read once, before the first await: the module reads them
+    // twice (before and after the decapsulation) and must see the same.
+    const copy = (b) => (isUint8Array(b) ? new Uint8Array(b) : b);
+    const messageCopy = guarded('message', () => copy(message));
+    const keysCopy = guarded('keys', () => (Array.isArray(keys) && keys.length <= 1024
+      ? keys.map((k, i) => guarded(`keys[${i}]`, () => (k !== null && typeof k === 'object'
+        ? { algorithm: k.algorithm, privateKey: copy(k.privateKey) } : k)))
+      : keys));
+    const go = session();
+    return await go.run(async () => {
+      let ss = null;
+      try {
+        let found;
+        try {
+          found = go.callGo('openWelcomeKEM', messageCopy, keysCopy, opts);
+        } catch (e) {
+          throw withFormHint(e, messageCopy, opts);
+        }
+        const key = keysCopy[found.keyIndex];
+        const native = found.encapsulation && await kemFor(choice);
+        ss = native && await native.decapsulate(found.keyId, key.privateKey, found.encapsulation);
+        // Without a secret (a DHKEM(X25519) message, or WebCrypto failed),
+        // the module decapsulates.
+        return ss ? go.callGo('openWelcomeDecapsulated', messageCopy, [key], opts, ss) : go.callGo('openWelcome', messageCopy, [key], opts);
+      } finally {
+        ss?.fill(0);
+        if (keysCopy !== keys) for (const k of keysCopy) if (isUint8Array(k?.privateKey)) k.privateKey.fill(0);
+      }
+    });
+  } catch (e) {
+    throw asError(e);
+  }
 }
 
 /** Checks a pointer's stored form (PointerInfo.bytes) and describes it. */
