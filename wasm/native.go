@@ -3,7 +3,6 @@
 package main
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"syscall/js"
 
@@ -17,6 +16,12 @@ import (
 // the WebAssembly path.
 
 func addNativeExports(ns js.Value) {
+	// The limits of the guarded path, which the JS package's packing
+	// (packed.go) keeps to.
+	ns.Get("constants").Set("limits", js.ValueOf(map[string]any{
+		"installations": maxInstallations, "installationKey": maxInstallationKey, "publicKey": maxPublicKey,
+		"pointeeAeadTypes": maxAEADTypes, "keys": maxKeys,
+	}))
 	ns.Set("kemProbe", syncFunc(kemProbe))
 	ns.Set("checkInvite", syncFunc(checkInvite))
 	ns.Set("sealPointersEncapsulated", asyncFunc(sealPointersEncapsulated))
@@ -146,6 +151,7 @@ func sealPointersEncapsulated(args []js.Value) (any, error) {
 	if err != nil {
 		return rejected(err), nil
 	}
+	packed := isPacked(arg(args, 1))
 	ins, err := installationsArg(arg(args, 1))
 	if err != nil {
 		return rejected(err), nil
@@ -168,6 +174,9 @@ func sealPointersEncapsulated(args []js.Value) (any, error) {
 		msgs, err := core.SealPointersEncapsulated(ptr, ins, encs, &s.opts)
 		if err != nil {
 			return nil, err
+		}
+		if packed {
+			return packMessages(nil, msgs), nil
 		}
 		return jsArray(msgs, func(m core.OutgoingMessage) any { return messageToJS(m) }), nil
 	}), nil
@@ -196,29 +205,49 @@ func parseWelcomeArgs(args []js.Value) (*core.SealedWelcome, []*core.PrivateKey,
 	return w, keys, err
 }
 
-// openWelcomeKEM(message, keys, options) -> {keyIndex, keyId, encapsulation}:
+// openWelcomeKEM(message, keys, options) -> {keyIndex, keyId, encapsulation}
+// (packed keys: the packed form, packed.go):
 // openWelcome up to the decapsulation, with its errors. encapsulation is
 // the X-Wing ciphertext to decapsulate with keys[keyIndex] (null for a
 // DHKEM(X25519) message: open it with openWelcome); keyId names that key
-// for the caller's cache of imported keys (hex of a hash of its public
-// key: nothing secret).
+// for the caller's cache of imported keys (keyID: nothing secret).
 func openWelcomeKEM(args []js.Value) (any, error) {
 	w, keys, err := parseWelcomeArgs(args)
 	if err != nil {
 		return nil, err
 	}
+	enc := w.Encapsulation()
+	if isPacked(arg(args, 1)) {
+		p := &packer{}
+		p.u16(w.KeyIndex())
+		if enc == nil {
+			p.u8(0)
+		} else {
+			p.u8(1)
+			p.b = append(p.b, keyID(keys[w.KeyIndex()])...)
+			p.b = append(p.b, enc...)
+		}
+		return jsBytes(p.b), nil
+	}
 	o := newObject()
 	o.Set("keyIndex", w.KeyIndex())
-	enc := w.Encapsulation()
 	if enc == nil {
 		o.Set("keyId", js.Null())
 		o.Set("encapsulation", js.Null())
 		return o, nil
 	}
-	id := sha256.Sum256(keys[w.KeyIndex()].PublicKey())
-	o.Set("keyId", hex.EncodeToString(id[:16]))
+	o.Set("keyId", hex.EncodeToString(keyID(keys[w.KeyIndex()])))
 	o.Set("encapsulation", jsBytes(enc))
 	return o, nil
+}
+
+// keyID names an X-Wing key for the JS package's cache of keys imported
+// into WebCrypto: its public X25519 half (the last 32 bytes of its public
+// key), which the seed determines and no other of the app's keys shares.
+// Hashing the whole public key cost a tenth of the call.
+func keyID(k *core.PrivateKey) []byte {
+	pub := k.PublicKey()
+	return pub[len(pub)-32:]
 }
 
 // openWelcomeDecapsulated(message, keys, options, sharedSecret) -> Received:
@@ -237,6 +266,9 @@ func openWelcomeDecapsulated(args []js.Value) (any, error) {
 	r, err := w.Open(ss)
 	if err != nil {
 		return nil, err
+	}
+	if isPacked(arg(args, 1)) {
+		return packReceived(r), nil
 	}
 	return receivedToJS(r), nil
 }

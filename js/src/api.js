@@ -6,8 +6,9 @@
 import { ErrorCode, asError, wpError } from './errors.js';
 import { guarded, isUint8Array, readOptions } from './guard.js';
 import { describe } from './hex.js';
-import { callGo, callGoAsync, session } from './module.js';
+import { callGo, callGoAsync, moduleLimits, session } from './module.js';
 import { checkKem, clearNativeKeys, kemFor, nativeKEMNow } from './native.js';
+import { packRecords, readInstallations, readKeys, unpackFound, unpackInvite, unpackReceived } from './packed.js';
 import { checkWorkers, sealInviteSplit } from './parallel.js';
 
 /** Welcome wrapper algorithms (WelcomeWrapperAlgorithm). */
@@ -149,7 +150,11 @@ export async function sealInvite(welcome, cursor, installations, options) {
         ...opts, workers: withWorkers ? workers : undefined, kem: choice,
       }));
     }
-    return await callGoAsync('sealInvite', welcome, cursor, installations, opts);
+    // The installations, read once and packed (packed.js); those the
+    // module would refuse are handed to it as read, for its error.
+    const read = readInstallations(installations, moduleLimits());
+    if (read.fallback) return await callGoAsync('sealInvite', welcome, cursor, read.fallback, opts);
+    return unpackInvite(await callGoAsync('sealInvite', welcome, cursor, packRecords(read.records), opts));
   } catch (e) {
     throw asError(e);
   }
@@ -168,10 +173,18 @@ export function sealDirect(welcome, cursor, installation, options) {
  * (WelcomeMessageInput) instead of the network's WelcomeMessage.
  */
 export function openWelcome(message, keys, options) {
+  let read;
   try {
-    return callGo('openWelcome', message, keys, options);
+    // The keys, read once and packed (packed.js), or as read for the
+    // module's error.
+    read = readKeys(keys, moduleLimits());
+    if (read.fallback) return callGo('openWelcome', message, read.fallback, options);
+    return unpackReceived(callGo('openWelcome', message, read.packed, options));
   } catch (e) {
     throw withFormHint(e, message, options);
+  } finally {
+    read?.packed?.fill(0);
+    for (const k of read?.copies ?? []) k.privateKey.fill(0);
   }
 }
 
@@ -200,36 +213,40 @@ const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'kem'];
  */
 export async function openWelcomeAsync(message, keys, options) {
   try {
-    const { kem, ...opts } = readOptions(options, 'openWelcomeAsync() options', OPEN_ASYNC_OPTIONS);
+    const { kem, ...given } = readOptions(options, 'openWelcomeAsync() options', OPEN_ASYNC_OPTIONS);
+    const opts = Object.keys(given).length > 0 ? given : undefined; // nothing for the module to read
     const choice = checkKem(kem);
     if (choice === 'webassembly' || (choice === 'auto' && nativeKEMNow() === null)) return openWelcome(message, keys, opts);
     // Copies, read once, before the first await: the module reads them
     // twice (before and after the decapsulation) and must see the same.
-    const copy = (b) => (isUint8Array(b) ? new Uint8Array(b) : b);
-    const messageCopy = guarded('message', () => copy(message));
-    const keysCopy = guarded('keys', () => (Array.isArray(keys) && keys.length <= 1024
-      ? keys.map((k, i) => guarded(`keys[${i}]`, () => (k !== null && typeof k === 'object'
-        ? { algorithm: k.algorithm, privateKey: copy(k.privateKey) } : k)))
-      : keys));
+    const messageCopy = guarded('message', () => (isUint8Array(message) ? new Uint8Array(message) : message));
+    const read = readKeys(keys, moduleLimits());
+    if (read.fallback) return openWelcome(messageCopy, read.fallback, opts);
     const go = session();
     return await go.run(async () => {
       let ss = null;
+      let one = null;
       try {
         let found;
         try {
-          found = go.callGo('openWelcomeKEM', messageCopy, keysCopy, opts);
+          found = unpackFound(go.callGo('openWelcomeKEM', messageCopy, read.packed, opts));
         } catch (e) {
           throw withFormHint(e, messageCopy, opts);
         }
-        const key = keysCopy[found.keyIndex];
+        const key = read.copies[found.keyIndex];
+        one = readKeys([key], moduleLimits()).packed;
         const native = found.encapsulation && await kemFor(choice);
         ss = native && await native.decapsulate(found.keyId, key.privateKey, found.encapsulation);
         // Without a secret (a DHKEM(X25519) message, or WebCrypto failed),
         // the module decapsulates.
-        return ss ? go.callGo('openWelcomeDecapsulated', messageCopy, [key], opts, ss) : go.callGo('openWelcome', messageCopy, [key], opts);
+        return unpackReceived(ss
+          ? go.callGo('openWelcomeDecapsulated', messageCopy, one, opts, ss)
+          : go.callGo('openWelcome', messageCopy, one, opts));
       } finally {
         ss?.fill(0);
-        if (keysCopy !== keys) for (const k of keysCopy) if (isUint8Array(k?.privateKey)) k.privateKey.fill(0);
+        one?.fill(0);
+        read.packed.fill(0);
+        for (const k of read.copies) k.privateKey.fill(0);
       }
     });
   } catch (e) {

@@ -304,6 +304,11 @@ export function loadedModule() {
   return compiled;
 }
 
+/** The limits of the module's reading of arguments (wasm/native.go); throws ERR_NOT_INITIALIZED before init(). */
+export function moduleLimits() {
+  return goNamespace().constants.limits;
+}
+
 /** The Go namespace; throws ERR_NOT_INITIALIZED before init(). */
 export function goNamespace() {
   if (ns === null) {

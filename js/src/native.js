@@ -23,6 +23,7 @@
 import { ErrorCode, wpError } from './errors.js';
 import { describe } from './hex.js';
 import { callGo } from './module.js';
+import { packRecords, unpackMessages } from './packed.js';
 
 const ALG = Object.freeze({ name: 'MLKEM768-X25519' });
 /**
@@ -83,12 +84,14 @@ export function nativeKEMNow() {
 
 /**
  * Seals pointer for installations (all pointer-capable, checked) with the
- * native KEM, through go (module.js's session()): sealPointers' result. onProgress(done) counts these
- * installations; signal aborts between and inside batches.
+ * native KEM, through go (module.js's session()): sealPointers' messages.
+ * parts holds per installation its packed record and its public key
+ * (packed.js); onProgress(done) counts these installations; signal aborts
+ * between and inside batches.
  */
-export async function sealPointersNative(go, kem, pointer, installations, options, signal, onProgress) {
-  const n = installations.length;
-  const encapsulate = (start) => kem.encapsulate(installations.slice(start, start + BATCH).map((i) => i.wrapperPublicKey));
+export async function sealPointersNative(go, kem, pointer, parts, options, signal, onProgress) {
+  const n = parts.length;
+  const encapsulate = (start) => kem.encapsulate(parts.slice(start, start + BATCH).map((p) => p.publicKey));
   const out = [];
   let next = encapsulate(0);
   try {
@@ -96,9 +99,10 @@ export async function sealPointersNative(go, kem, pointer, installations, option
       const encs = await next;
       next = start + BATCH < n ? encapsulate(start + BATCH) : null;
       try {
-        out.push(...await go.callGoAsync('sealPointersEncapsulated', pointer, installations.slice(start, start + BATCH), encs, {
+        const batch = packRecords(parts.slice(start, start + BATCH).map((p) => p.record));
+        out.push(...unpackMessages(await go.callGoAsync('sealPointersEncapsulated', pointer, batch, encs, {
           ...options, signal, onProgress: (done) => onProgress?.(start + done),
-        }));
+        })).messages);
       } finally {
         encs.sharedSecrets.fill(0); // the module copied them
       }

@@ -13,7 +13,9 @@
 import { ErrorCode, wpError } from './errors.js';
 import { guarded, isUint8Array } from './guard.js';
 import { host } from './host.js';
+import { moduleLimits } from './module.js';
 import { kemFor, sealPointersNative } from './native.js';
+import { packRecords, readInstallations, unpackInvite, unpackMessages } from './packed.js';
 import { growPool, sealPart, workerCount } from './pool.js';
 
 export { checkWorkers, workerStats } from './pool.js';
@@ -37,32 +39,27 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   const sealOpts = {};
   if (rest.kemId !== undefined) sealOpts.kemId = rest.kemId;
   if (rest.maxMessageSize !== undefined) sealOpts.maxMessageSize = rest.maxMessageSize;
-  // sealInvite's checks, on the caller's values, so errors are the same.
-  const capable = go.callGo('checkInvite', welcome, cursor, installations, { ...sealOpts, signal });
-  // The caller's values are read through the guarded path (guard.js);
-  // the Go side checks what they hold again.
+  // The installations, read once (packed.js); those the module would
+  // refuse are handed to it as read, for its error.
+  const read = readInstallations(installations, moduleLimits());
+  const packedAll = read.fallback ?? packRecords(read.records);
+  // sealInvite's checks, so errors are the same.
+  const capable = go.callGo('checkInvite', welcome, cursor, packedAll, { ...sealOpts, signal });
   const isAborted = () => guarded('options.signal.aborted', () => signal?.aborted === true);
   if (isAborted()) throw abortError();
+  if (read.fallback) {
+    // checkInvite took what the packing would not: the module's own path.
+    return go.callGoAsync('sealInvite', welcome, cursor, read.fallback, { ...sealOpts, signal, onProgress });
+  }
 
-  // Copies, taken before the first await: the caller may reuse its
-  // buffers once sealInvite returned (as with the single-thread path).
-  const copy = (b) => (isUint8Array(b) ? new Uint8Array(b) : Array.isArray(b) ? [...b] : b);
-  const welcomeCopy = guarded('welcome', () => copy(welcome));
-  const all = [];
+  // A copy of the welcome, taken before the first await: the caller may
+  // reuse its buffers once sealInvite returned (as with the single-thread
+  // path). The installations are copies already.
+  const welcomeCopy = guarded('welcome', () => (isUint8Array(welcome) ? new Uint8Array(welcome) : welcome));
   const pointerIns = [];
   const directIns = [];
   for (let i = 0; i < capable.length; i++) {
-    const plain = guarded(`installations[${i}]`, () => {
-      const { installationKey, wrapperPublicKey, wrapperAlgorithm, pointeeAeadTypes } = installations[i];
-      return {
-        installationKey: copy(installationKey),
-        wrapperPublicKey: copy(wrapperPublicKey),
-        wrapperAlgorithm,
-        pointeeAeadTypes: copy(pointeeAeadTypes),
-      };
-    });
-    all.push(plain);
-    (capable[i] ? pointerIns : directIns).push(plain);
+    (capable[i] ? pointerIns : directIns).push({ record: read.records[i], publicKey: read.snapshots[i].wrapperPublicKey });
   }
 
   const native = await kemFor(kem);
@@ -77,7 +74,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   const parallel = workers === undefined ? {} : { parallel: note ? { workers: 0, note: `${note}: sealed on the calling thread` } : { workers: n } };
   if (pointerIns.length < MIN_POINTER_INSTALLATIONS || (n === 0 && !native)) {
     // Nothing to split: the module seals it all, from the copies.
-    const invite = await go.callGoAsync('sealInvite', welcomeCopy, cursor, all, { ...sealOpts, signal, onProgress });
+    const invite = unpackInvite(await go.callGoAsync('sealInvite', welcomeCopy, cursor, packedAll, { ...sealOpts, signal, onProgress }));
     return { ...invite, ...parallel };
   }
 
@@ -116,13 +113,14 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   try {
     if (n > 0) growPool(n);
     const parts = chunks.map((chunk, i) => (n > 0
-      ? sealPart({ pointer: pointee.pointer, installations: chunk, options: sealOpts, kem }, (d) => progress(i, d), stop.signal)
+      ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, kem },
+        (d) => progress(i, d), stop.signal)
       : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d))));
-    parts.push(directIns.length === 0 ? Promise.resolve([]) : go.callGoAsync('sealInvite', welcomeCopy, cursor, directIns, {
+    parts.push(directIns.length === 0 ? Promise.resolve([]) : go.callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
       ...sealOpts,
       signal: stop.signal,
       onProgress: (d) => progress(chunks.length, d),
-    }).then((inv) => inv.messages));
+    }).then((b) => unpackMessages(b).messages));
     const sealed = Promise.all(parts);
     sealed.catch(() => stop.abort());
     const results = await Promise.race([sealed, aborted]);

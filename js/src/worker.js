@@ -11,6 +11,7 @@
 import { asError } from './errors.js';
 import { init, session } from './module.js';
 import { kemFor, sealPointersNative } from './native.js';
+import { splitRecords, unpackMessages } from './packed.js';
 
 let started = null; // init()'s promise
 const running = new Map(); // part id -> AbortController
@@ -42,9 +43,10 @@ export async function handle(m, post) {
     await (started ??= init());
     const go = session();
     const native = await kemFor(kem);
+    // installations: packed (packed.js), as the main thread read them.
     const messages = native
-      ? await sealPointersNative(go, native, pointer, installations, options, ctl.signal, onProgress)
-      : await go.callGoAsync('sealPointers', pointer, installations, { ...options, signal: ctl.signal, onProgress });
+      ? await sealPointersNative(go, native, pointer, splitRecords(installations), options, ctl.signal, onProgress)
+      : unpackMessages(await go.callGoAsync('sealPointers', pointer, installations, { ...options, signal: ctl.signal, onProgress })).messages;
     post({ type: 'result', id, messages });
   } catch (e) {
     const err = asError(e);
