@@ -93,6 +93,12 @@ export interface InitOptions {
    * given on any call; the last one counts.
    */
   workerURL?: string | URL;
+  /**
+   * Starts the pool of sealing workers (see SealInviteOptions.workers)
+   * once the module is loaded, in the background; without it, the first
+   * sealInvite({ workers }) starts it. May be given on any call.
+   */
+  workers?: number | 'auto';
 }
 
 /**
@@ -118,8 +124,24 @@ export declare function init(options?: InitOptions): Promise<InitInfo>;
 export declare function isInitialized(): boolean;
 
 /**
+ * Which KEM this module instance runs: 'webcrypto' where the browser's
+ * WebCrypto has X-Wing (MLKEM768-X25519, checked against the module's own
+ * X-Wing when init() has loaded it), else 'webassembly' and why not.
+ */
+export declare function kemPath(): Promise<{ path: 'webcrypto' | 'webassembly'; reason: string }>;
+
+/**
+ * Where the X-Wing KEM runs: 'auto' (default) the browser's WebCrypto
+ * where it has X-Wing, else the module; 'webcrypto' requires it
+ * (ERR_UNSUPPORTED without); 'webassembly' never uses it. The messages
+ * are the same either way.
+ */
+export type KemChoice = 'auto' | 'webcrypto' | 'webassembly';
+
+/**
  * Releases the module: new calls throw ERR_NOT_INITIALIZED at once, the
- * calls in flight finish, the Go side zeroes its cached keys and exits,
+ * calls in flight finish, the pool of sealing workers is terminated and
+ * the keys imported into WebCrypto forgotten, the Go side zeroes its cached keys and exits,
  * then the module's whole memory is zeroed and dropped. init() may be
  * called again. Resolves to the number of bytes zeroed (0 before init()).
  */
@@ -188,7 +210,7 @@ export interface PrivateKeyInput {
 export declare function generateKey(algorithm?: number): KeyPair;
 /** Loads private key bytes and derives the public key. */
 export declare function loadKey(algorithm: number, privateKey: Uint8Array): KeyPair;
-/** Zeroes and forgets the private keys the module keeps loaded (its last 8). */
+/** Zeroes and forgets the private keys the module keeps loaded (its last 8), and those imported into WebCrypto. */
 export declare function clearKeyCache(): void;
 /** Throws ERR_INVALID_KEY or ERR_UNSUPPORTED unless the key is valid for the algorithm. */
 export declare function validatePublicKey(algorithm: number, publicKey: Uint8Array): void;
@@ -251,9 +273,12 @@ export interface SealInviteOptions extends SealOptions {
    * installations) in this many Web Workers (browsers) or worker_threads
    * (Node), or 'auto': navigator.hardwareConcurrency or
    * os.availableParallelism(), at most 8. Default: this thread only. The
-   * invite has the same shape and order either way.
+   * invite has the same shape and order either way. The workers are
+   * started once and reused by every invite, until dispose().
    */
   workers?: number | 'auto';
+  /** Where the pointers' X-Wing encapsulations run (in the workers too). */
+  kem?: KemChoice;
 }
 
 export type OutgoingKind = 'pointee' | 'pointer' | 'direct';
@@ -369,6 +394,17 @@ export interface OpenedPointee {
 
 /** Opens a received welcome message (direct or pointer) with whichever key it is addressed to. */
 export declare function openWelcome(message: Uint8Array, keys: readonly PrivateKeyInput[], options?: OpenOptions): Received;
+/**
+ * openWelcome with the X-Wing decapsulation in the browser's WebCrypto
+ * where it has X-Wing (kem as for sealInvite): the same result and errors.
+ * The key is imported into WebCrypto from its seed, non-extractable, and
+ * kept like the module's cache of loaded keys (clearKeyCache() forgets both).
+ */
+export declare function openWelcomeAsync(
+  message: Uint8Array,
+  keys: readonly PrivateKeyInput[],
+  options?: OpenOptions & { kem?: KemChoice },
+): Promise<Received>;
 /** Checks a pointer's stored form and describes it. */
 export declare function parsePointer(bytes: Uint8Array): PointerInfo;
 /**

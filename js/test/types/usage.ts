@@ -16,9 +16,11 @@ import {
   init,
   inspect,
   installationFromExtensions,
+  kemPath,
   openPendingStore,
   openPointee,
   openWelcome,
+  openWelcomeAsync,
   retry,
   sealInvite,
   toHex,
@@ -53,6 +55,11 @@ async function sender(welcome: Uint8Array, recipients: KeyPair[]): Promise<Invit
   });
   const parallel = await sealInvite(welcome, 42n, installations, { workers: 'auto', signal: controller.signal });
   const two: Invite = await sealInvite(welcome, 42n, installations, { workers: 2, onProgress: () => {} });
+  await init({ workers: 'auto' });
+  const path: 'webcrypto' | 'webassembly' = (await kemPath()).path;
+  const wasm = await sealInvite(welcome, 42n, installations, { kem: path === 'webcrypto' ? 'webassembly' : 'auto', workers: 2 });
+  const opened: Received = await openWelcomeAsync(wasm.messages[0]!.message, recipients, { form: 'input', kem: 'webcrypto' });
+  console.log(opened.kind);
   console.log(parallel.pointers + two.direct);
   for (const m of invite.messages) {
     const kind: 'pointee' | 'pointer' | 'direct' = m.kind;
