@@ -348,7 +348,10 @@ export function callGoAsync(path, ...args) {
 export function session() {
   const target = goNamespace();
   const inst = current;
+  const module = compiled;
   return {
+    /** The compiled module of this instance, for workers. */
+    module,
     callGo: (path, ...args) => callOn(target, inst, path, args),
     callGoAsync: (path, ...args) => {
       try {

@@ -111,7 +111,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   guarded('options.signal', () => signal?.addEventListener('abort', onAbort, { once: true }));
   if (isAborted()) onAbort();
   try {
-    if (n > 0) growPool(n);
+    if (n > 0) growPool(n, go.module);
     const parts = chunks.map((chunk, i) => (n > 0
       ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, kem },
         (d) => progress(i, d), stop.signal)

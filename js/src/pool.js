@@ -58,12 +58,12 @@ let pool = null; // { url, module, slots: Slot[], queue: Job[] }
 let nextID = 1;
 
 /**
- * Starts workers until the pool has n (init({ workers }), sealInvite).
- * A pool made for another worker URL or module instance is replaced.
+ * Starts workers until the pool has n (init({ workers }), sealInvite),
+ * each instantiating module (default: init()'s). A pool made for another
+ * worker URL or module instance is replaced.
  */
-export function growPool(n) {
+export function growPool(n, module = loadedModule()) {
   const url = configuredWorkerURL();
-  const module = loadedModule();
   if (pool && (String(pool.url) !== String(url) || pool.module !== module)) shutdownPool();
   pool ??= { url, module, slots: [], queue: [] };
   pool.slots = pool.slots.filter((s) => !s.failed); // retried
