@@ -1,10 +1,7 @@
 package core
 
 import (
-	"bytes"
 	"fmt"
-
-	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/welcome-pointers/wasm/core/internal/hpke"
 	"github.com/welcome-pointers/wasm/core/internal/wire"
@@ -325,58 +322,9 @@ func parseEnvelope(message []byte, opts *OpenOptions, parse func([]byte) (wire.E
 }
 
 func openPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error)) (*OpenedPointee, error) {
-	if ptr == nil {
-		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
-	}
-	if err := ptr.validate(); err != nil {
-		return nil, err
-	}
-	if len(firstMessage) == 0 {
-		return nil, fmt.Errorf("%w: empty pointee message", ErrMalformed)
-	}
-	env, err := parseEnvelope(firstMessage, opts, parse, "pointee")
+	p, err := parsePointee(ptr, firstMessage, opts, parse)
 	if err != nil {
 		return nil, err
 	}
-	return openPointeeV1(ptr, env)
-}
-
-func openPointeeV1(ptr *Pointer, env wire.Envelope) (*OpenedPointee, error) {
-	if env.Pointer != nil {
-		return nil, fmt.Errorf("%w: the first message on the topic is a pointer", ErrNotPointee)
-	}
-	v := env.V1
-	if v == nil {
-		return nil, fmt.Errorf("%w: pointee: no version", ErrMalformed)
-	}
-	if Algorithm(v.WrapperAlgorithm) != AlgorithmSymmetricKey {
-		return nil, fmt.Errorf("%w: wrapper algorithm %v", ErrNotPointee, Algorithm(v.WrapperAlgorithm))
-	}
-	if !bytes.Equal(v.InstallationKey, ptr.Destination) {
-		return nil, fmt.Errorf("%w: its installation key is not the pointer's destination", ErrNotPointee)
-	}
-	// The deployed client rejects a pointee without metadata.
-	if len(v.WelcomeMetadata) < chacha20poly1305.Overhead || len(v.Data) < chacha20poly1305.Overhead {
-		return nil, fmt.Errorf("%w: pointee fields shorter than a tag", ErrMalformed)
-	}
-	aead, err := chacha20poly1305.New(ptr.EncryptionKey)
-	if err != nil {
-		return nil, ErrDecrypt
-	}
-	welcome, err := aead.Open(nil, ptr.DataNonce, v.Data, nil)
-	if err != nil {
-		return nil, ErrDecrypt
-	}
-	md, err := aead.Open(nil, ptr.WelcomeMetadataNonce, v.WelcomeMetadata, nil)
-	if err != nil {
-		return nil, ErrDecrypt
-	}
-	out := &OpenedPointee{Welcome: welcome}
-	if len(md) > 0 {
-		if out.Cursor, err = wire.ParseWelcomeMetadata(md); err != nil {
-			return nil, fmt.Errorf("%w: pointee metadata: %v", ErrMalformed, err)
-		}
-		out.HasCursor = true
-	}
-	return out, nil
+	return p.open(nil)
 }

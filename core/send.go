@@ -361,15 +361,26 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 	if err != nil {
 		return nil, nil, err
 	}
+	msg, err := framePointee(p, aead.Seal(nil, p.DataNonce, welcome, nil), cursor)
+	return msg, p, err
+}
+
+// framePointee encrypts the metadata and frames the pointee around its
+// encrypted Welcome.
+func framePointee(p *Pointer, encryptedWelcome []byte, cursor uint64) ([]byte, error) {
+	aead, err := chacha20poly1305.New(p.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
 	// The metadata is always encrypted on a pointee, even for cursor 0:
 	// the deployed client rejects a pointee without it.
 	v1 := &wire.V1{
 		InstallationKey:  p.Destination,
-		Data:             aead.Seal(nil, p.DataNonce, welcome, nil),
+		Data:             encryptedWelcome,
 		WrapperAlgorithm: int32(AlgorithmSymmetricKey),
 		WelcomeMetadata:  aead.Seal(nil, p.WelcomeMetadataNonce, wire.AppendWelcomeMetadata(nil, cursor), nil),
 	}
-	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), p, nil
+	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), nil
 }
 
 // sealPointer seals the pointer for one installation, encapsulating to

@@ -124,19 +124,20 @@ export declare function init(options?: InitOptions): Promise<InitInfo>;
 export declare function isInitialized(): boolean;
 
 /**
- * Which KEM this module instance runs: 'webcrypto' where the browser's
- * WebCrypto has X-Wing (MLKEM768-X25519, checked against the module's own
- * X-Wing when init() has loaded it), else 'webassembly' and why not.
+ * What the browser's WebCrypto does for this module instance, checked
+ * against the module's own results when init() loaded it: kem, its X-Wing
+ * (MLKEM768-X25519); aead, its ChaCha20-Poly1305; and why not where not
+ * (Node 20 has neither).
  */
-export declare function kemPath(): Promise<{ path: 'webcrypto' | 'webassembly'; reason: string }>;
+export declare function webCryptoSupport(): Promise<{ kem: boolean; aead: boolean; reason: string }>;
 
 /**
- * Where the X-Wing KEM runs: 'auto' (default) the browser's WebCrypto
- * where it has X-Wing, else the module; 'webcrypto' requires it
- * (ERR_UNSUPPORTED without); 'webassembly' never uses it. The messages
- * are the same either way.
+ * Whether the X-Wing KEM and the pointee's ChaCha20-Poly1305 run in the
+ * browser's WebCrypto: 'auto' (default) where it has them, else in the
+ * module; 'require' requires them (ERR_UNSUPPORTED without); 'never'
+ * never uses them. The messages are the same either way.
  */
-export type KemChoice = 'auto' | 'webcrypto' | 'webassembly';
+export type WebCryptoChoice = 'auto' | 'require' | 'never';
 
 /**
  * Releases the module: new calls throw ERR_NOT_INITIALIZED at once, the
@@ -277,8 +278,8 @@ export interface SealInviteOptions extends SealOptions {
    * started once and reused by every invite, until dispose().
    */
   workers?: number | 'auto';
-  /** Where the pointers' X-Wing encapsulations run (in the workers too). */
-  kem?: KemChoice;
+  /** Where the X-Wing encapsulations (in the workers too) and the pointee's encryption run. */
+  webCrypto?: WebCryptoChoice;
 }
 
 export type OutgoingKind = 'pointee' | 'pointer' | 'direct';
@@ -396,14 +397,15 @@ export interface OpenedPointee {
 export declare function openWelcome(message: Uint8Array, keys: readonly PrivateKeyInput[], options?: OpenOptions): Received;
 /**
  * openWelcome with the X-Wing decapsulation in the browser's WebCrypto
- * where it has X-Wing (kem as for sealInvite): the same result and errors.
- * The key is imported into WebCrypto from its seed, non-extractable, and
- * kept like the module's cache of loaded keys (clearKeyCache() forgets both).
+ * where it has X-Wing (webCrypto as for sealInvite): the same result and
+ * errors. The key is imported into WebCrypto from its seed,
+ * non-extractable, and kept like the module's cache of loaded keys
+ * (clearKeyCache() forgets both).
  */
 export declare function openWelcomeAsync(
   message: Uint8Array,
   keys: readonly PrivateKeyInput[],
-  options?: OpenOptions & { kem?: KemChoice },
+  options?: OpenOptions & { webCrypto?: WebCryptoChoice },
 ): Promise<Received>;
 /** Checks a pointer's stored form and describes it. */
 export declare function parsePointer(bytes: Uint8Array): PointerInfo;
@@ -412,6 +414,15 @@ export declare function parsePointer(bytes: Uint8Array): PointerInfo;
  * on the pointer's topic. ERR_DECRYPT and ERR_NOT_POINTEE are final.
  */
 export declare function openPointee(pointer: PointerInfo | Uint8Array, firstMessage: Uint8Array, options?: OpenOptions): OpenedPointee;
+/**
+ * openPointee with the Welcome decrypted by the browser's WebCrypto where
+ * it has ChaCha20-Poly1305: the same result and errors.
+ */
+export declare function openPointeeAsync(
+  pointer: PointerInfo | Uint8Array,
+  firstMessage: Uint8Array,
+  options?: OpenOptions & { webCrypto?: WebCryptoChoice },
+): Promise<OpenedPointee>;
 
 // ---------------------------------------------------------------- inspection
 

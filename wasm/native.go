@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/hex"
 	"syscall/js"
+	"unsafe"
 
 	"github.com/welcome-pointers/wasm/core"
 )
@@ -27,6 +28,126 @@ func addNativeExports(ns js.Value) {
 	ns.Set("sealPointersEncapsulated", asyncFunc(sealPointersEncapsulated))
 	ns.Set("openWelcomeKEM", syncFunc(openWelcomeKEM))
 	ns.Set("openWelcomeDecapsulated", syncFunc(openWelcomeDecapsulated))
+	ns.Set("newPointee", syncFunc(newPointee))
+	ns.Set("sealPointeeEncrypted", syncFunc(sealPointeeEncrypted))
+	ns.Set("openPointeeParse", syncFunc(openPointeeParse))
+}
+
+// The pointee's ChaCha20-Poly1305 in the browser's WebCrypto, which
+// encrypts or decrypts a 500 kB Welcome several times faster than
+// WebAssembly: the JS package draws the pointer here (newPointee),
+// encrypts the Welcome and has it framed (sealPointeeEncrypted); to open,
+// it has the pointee checked and its metadata opened here
+// (openPointeeParse), and decrypts the Welcome, in place in its copy of
+// the message.
+
+// newPointee(welcomeLength, cursor, options) -> {pointer, key, dataNonce}:
+// a fresh pointer (its stored form, a secret, and its key and data nonce)
+// after sealPointee's checks.
+func newPointee(args []js.Value) (any, error) {
+	s, err := sealOptionsArg(arg(args, 2))
+	if err != nil {
+		return nil, err
+	}
+	n, err := intArg(arg(args, 0), "welcomeLength", 0, maxMaxMessageSize)
+	if err != nil {
+		return nil, err
+	}
+	cursor, err := uint64Arg(arg(args, 1), "cursor")
+	if err != nil {
+		return nil, err
+	}
+	ptr, err := core.NewPointee(n, cursor, &s.opts)
+	if err != nil {
+		return nil, err
+	}
+	o := newObject()
+	o.Set("pointer", jsBytes(ptr.Marshal()))
+	o.Set("key", jsBytes(ptr.EncryptionKey))
+	o.Set("dataNonce", jsBytes(ptr.DataNonce))
+	return o, nil
+}
+
+// sealPointeeEncrypted(pointer, encryptedWelcome, cursor, options) ->
+// {kind, installationKey, message}: the pointee around the Welcome the
+// caller encrypted with the pointer's key and data nonce.
+func sealPointeeEncrypted(args []js.Value) (any, error) {
+	s, err := sealOptionsArg(arg(args, 3))
+	if err != nil {
+		return nil, err
+	}
+	ptr, err := pointerArg(arg(args, 0), "pointer")
+	if err != nil {
+		return nil, err
+	}
+	enc, err := bytesArg(arg(args, 1), "encryptedWelcome", s.maxSize())
+	if err != nil {
+		return nil, err
+	}
+	cursor, err := uint64Arg(arg(args, 2), "cursor")
+	if err != nil {
+		return nil, err
+	}
+	m, err := core.SealPointeeEncrypted(ptr, enc, cursor, &s.opts)
+	if err != nil {
+		return nil, err
+	}
+	return messageToJS(m), nil
+}
+
+// openPointeeParse(pointer, firstMessage, options) -> packed: openPointee
+// up to the Welcome's decryption, with its errors: u32 offset and u32
+// length of the encrypted Welcome in firstMessage, the 32-byte key and
+// 12-byte data nonce to decrypt it with, then u8 1, u64 cursor, u8
+// hasCursor, or u8 0 when the metadata does not open (the caller then
+// leaves the whole opening to openPointee, for its error).
+func openPointeeParse(args []js.Value) (any, error) {
+	ptr, err := pointerArg(arg(args, 0), "pointer")
+	if err != nil {
+		return nil, err
+	}
+	o, err := openOptionsArg(arg(args, 2))
+	if err != nil {
+		return nil, err
+	}
+	msg, err := bytesArg(arg(args, 1), "firstMessage", o.maxSize())
+	if err != nil {
+		return nil, err
+	}
+	parse := core.ParsePointee
+	if o.input {
+		parse = core.ParsePointeeInput
+	}
+	p, err := parse(ptr, msg, &o.opts)
+	if err != nil {
+		return nil, err
+	}
+	// The encrypted Welcome is a slice of msg (the parsers do not copy):
+	// its offset in it is the distance between their first bytes.
+	enc := p.EncryptedWelcome()
+	offset := int(uintptr(unsafe.Pointer(unsafe.SliceData(enc))) - uintptr(unsafe.Pointer(unsafe.SliceData(msg))))
+	if offset < 0 || offset+len(enc) > len(msg) || &msg[offset] != &enc[0] {
+		return nil, &bridgeError{code: codeInternal, msg: "welcome pointers: internal error: the encrypted welcome is not a slice of the message"}
+	}
+	pk := &packer{b: make([]byte, 0, 64)}
+	pk.u32(offset)
+	pk.u32(len(enc))
+	pk.b = append(pk.b, ptr.EncryptionKey...)
+	pk.b = append(pk.b, ptr.DataNonce...)
+	if cursor, has, err := p.Cursor(); err != nil {
+		pk.u8(0)
+	} else {
+		pk.u8(1)
+		pk.u64(cursor)
+		hasCursor := 0
+		if has {
+			hasCursor = 1
+		}
+		pk.u8(hasCursor)
+	}
+	v := jsBytes(pk.b)
+	clear(pk.b)
+	return v, nil
 }
 
 // kemProbe() -> {seed, publicKey, ciphertext, sharedSecret}: a fresh

@@ -4,11 +4,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"syscall/js"
 	"testing"
 
 	circl "github.com/cloudflare/circl/kem/xwing"
+	"golang.org/x/crypto/chacha20poly1305"
 )
 
 // The native KEM path's exports, with circl's X-Wing standing in for the
@@ -208,5 +210,43 @@ func TestEncapsulationsArgument(t *testing.T) {
 			}
 		})
 	}
+	w.stillWorks(t)
+}
+
+// openPointeeParse locates the encrypted Welcome in the message (which
+// the caller decrypts with the key and nonce given) and opens the
+// metadata; newPointee and sealPointeeEncrypted seal what openPointee opens.
+func TestPointeeThroughJS(t *testing.T) {
+	w := newWorld(t)
+	for _, input := range []bool{false, true} {
+		msg, opts := w.pointeeMsg, js.Undefined()
+		if input {
+			pe := call(t, "sealPointee", jsBytes(w.welcome), 0)
+			w2 := call(t, "parsePointer", pe.Get("pointer"))
+			msg, opts = pe.Get("message"), js.ValueOf(map[string]any{"form": "input"})
+			w.ptr = w2
+		}
+		b := goBytes(call(t, "openPointeeParse", w.ptr.Get("bytes"), msg, opts))
+		offset, n := binary.LittleEndian.Uint32(b[0:4]), binary.LittleEndian.Uint32(b[4:8])
+		aead, _ := chacha20poly1305.New(b[8:40])
+		welcome, err := aead.Open(nil, b[40:52], goBytes(msg)[offset:offset+n], nil)
+		if err != nil || !bytes.Equal(welcome, w.welcome) || b[52] != 1 {
+			t.Fatalf("input %v: the encrypted welcome at %d (%d bytes) does not open: %v", input, offset, n, err)
+		}
+		if cursor, has := binary.LittleEndian.Uint64(b[53:61]), b[61]; (input && (cursor != 0 || has != 0)) || (!input && (cursor != 7 || has != 1)) {
+			t.Fatalf("input %v: cursor %d, %d", input, cursor, has)
+		}
+	}
+	// A pointee whose Welcome is encrypted outside.
+	fresh := call(t, "newPointee", len(w.welcome), 12)
+	aead, _ := chacha20poly1305.New(goBytes(fresh.Get("key")))
+	m := call(t, "sealPointeeEncrypted", fresh.Get("pointer"), jsBytes(aead.Seal(nil, goBytes(fresh.Get("dataNonce")), w.welcome, nil)), 12)
+	got := call(t, "openPointee", fresh.Get("pointer"), m.Get("message"), js.ValueOf(map[string]any{"form": "input"}))
+	if !bytes.Equal(goBytes(got.Get("welcome")), w.welcome) || bigString(got.Get("cursor")) != "12" || m.Get("kind").String() != "pointee" {
+		t.Fatal("the pointee sealed around an outside encryption does not open")
+	}
+	wantCode(t, "ERR_ARGUMENT", "sealPointeeEncrypted", fresh.Get("pointer"), u8(1, 2), 12)
+	wantCode(t, "ERR_TOO_LARGE", "newPointee", 2000, 1, js.ValueOf(map[string]any{"maxMessageSize": 1000}))
+	wantCode(t, "ERR_NOT_POINTEE", "openPointeeParse", w.ptr.Get("bytes"), w.pointerMsg)
 	w.stillWorks(t)
 }

@@ -7,7 +7,7 @@ import { ErrorCode, asError, wpError } from './errors.js';
 import { guarded, isUint8Array, readOptions } from './guard.js';
 import { describe } from './hex.js';
 import { callGo, callGoAsync, moduleLimits, session } from './module.js';
-import { checkKem, clearNativeKeys, kemFor, nativeKEMNow } from './native.js';
+import { aeadFor, checkWebCrypto, clearNativeKeys, kemFor, nativeAEADNow, nativeKEMNow, unpackPointee } from './native.js';
 import { packRecords, readInstallations, readKeys, unpackFound, unpackInvite, unpackReceived } from './packed.js';
 import { checkWorkers, sealInviteSplit } from './parallel.js';
 
@@ -100,8 +100,8 @@ export function installationFromExtensions(fields) {
 
 // Sealing.
 
-// The options of sealInvite; the Go side takes all but workers and kem.
-const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers', 'kem'];
+// The options of sealInvite; the Go side takes all but workers and webCrypto.
+const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers', 'webCrypto'];
 
 /**
  * sealInvite's options, read once through the guarded path into a plain
@@ -130,24 +130,25 @@ function sealInviteOptions(options) {
  * installation (when there are at least three), then direct welcomes for
  * the others. Publish the messages in the order given. Runs off the
  * calling task, yielding to the event loop, with optional progress and
- * abort. The pointers' X-Wing encapsulations run in the browser's
- * WebCrypto where it has X-Wing (options.kem: 'auto', the default;
- * 'webcrypto' requires it, 'webassembly' never uses it); options.workers
- * (a positive integer or 'auto') seals the pointers of big invites in the
- * pool of Web Workers / worker_threads.
+ * abort. The pointers' X-Wing encapsulations and the pointee's
+ * ChaCha20-Poly1305 run in the browser's WebCrypto where it has them
+ * (options.webCrypto: 'auto', the default; 'require' requires them,
+ * 'never' never uses them); options.workers (a positive integer or
+ * 'auto') seals the pointers of big invites in the pool of Web Workers /
+ * worker_threads.
  */
 export async function sealInvite(welcome, cursor, installations, options) {
   try {
-    const { workers, kem, ...opts } = sealInviteOptions(options);
-    const choice = checkKem(kem);
+    const { workers, webCrypto, ...opts } = sealInviteOptions(options);
+    const choice = checkWebCrypto(webCrypto);
     const withWorkers = workers !== undefined && workers !== null;
     if (withWorkers) checkWorkers(workers);
-    // In parts with workers, or where the browser's X-Wing may be used
-    // (known once init()'s detection is done: undefined until then).
-    if (withWorkers || choice === 'webcrypto' || (choice === 'auto' && nativeKEMNow() !== null)) {
+    // In parts with workers, or where the browser's cryptography may be
+    // used (known once init()'s detection is done: undefined until then).
+    if (withWorkers || choice === 'require' || (choice === 'auto' && (nativeKEMNow() !== null || nativeAEADNow() !== null))) {
       const go = session();
       return await go.run(() => sealInviteSplit(go, welcome, cursor, installations, {
-        ...opts, workers: withWorkers ? workers : undefined, kem: choice,
+        ...opts, workers: withWorkers ? workers : undefined, webCrypto: choice,
       }));
     }
     // The installations, read once and packed (packed.js); those the
@@ -202,21 +203,21 @@ function withFormHint(e, message, options) {
     + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
 }
 
-const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'kem'];
+const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'webCrypto'];
 
 /**
  * openWelcome, with the X-Wing decapsulation in the browser's WebCrypto
- * where it has X-Wing (options.kem as for sealInvite): the same result and
+ * where it has X-Wing (options.webCrypto as for sealInvite): the same result and
  * the same errors. The private key is imported into WebCrypto from its
  * seed as a non-extractable key, kept for the next messages like the
  * module's own cache of loaded keys (clearKeyCache() forgets both).
  */
 export async function openWelcomeAsync(message, keys, options) {
   try {
-    const { kem, ...given } = readOptions(options, 'openWelcomeAsync() options', OPEN_ASYNC_OPTIONS);
+    const { webCrypto, ...given } = readOptions(options, 'openWelcomeAsync() options', OPEN_ASYNC_OPTIONS);
     const opts = Object.keys(given).length > 0 ? given : undefined; // nothing for the module to read
-    const choice = checkKem(kem);
-    if (choice === 'webassembly' || (choice === 'auto' && nativeKEMNow() === null)) return openWelcome(message, keys, opts);
+    const choice = checkWebCrypto(webCrypto);
+    if (choice === 'never' || (choice === 'auto' && nativeKEMNow() === null)) return openWelcome(message, keys, opts);
     // Copies, read once, before the first await: the module reads them
     // twice (before and after the decapsulation) and must see the same.
     const messageCopy = guarded('message', () => (isUint8Array(message) ? new Uint8Array(message) : message));
@@ -265,6 +266,46 @@ export function parsePointer(bytes) {
  */
 export function openPointee(pointer, firstMessage, options) {
   return callGo('openPointee', pointer, firstMessage, options);
+}
+
+/**
+ * openPointee, with the Welcome decrypted by the browser's WebCrypto
+ * where it has ChaCha20-Poly1305 (options.webCrypto as for sealInvite):
+ * the same result and the same errors (anything but a clean success is
+ * left to openPointee). The checks and the metadata stay in the module.
+ */
+export async function openPointeeAsync(pointer, firstMessage, options) {
+  try {
+    const { webCrypto, ...given } = readOptions(options, 'openPointeeAsync() options', OPEN_ASYNC_OPTIONS);
+    const opts = Object.keys(given).length > 0 ? given : undefined;
+    const choice = checkWebCrypto(webCrypto);
+    if (choice === 'never' || (choice === 'auto' && nativeAEADNow() === null)) return openPointee(pointer, firstMessage, opts);
+    // Copies before the first await (the module reads them again on failure).
+    const messageCopy = guarded('firstMessage', () => (isUint8Array(firstMessage) ? new Uint8Array(firstMessage) : firstMessage));
+    const pointerCopy = guarded('pointer', () => (isUint8Array(pointer) ? new Uint8Array(pointer)
+      : pointer !== null && typeof pointer === 'object' && isUint8Array(pointer.bytes) ? new Uint8Array(pointer.bytes) : pointer));
+    const go = session();
+    return await go.run(async () => {
+      const parsed = unpackPointee(go.callGo('openPointeeParse', pointerCopy, messageCopy, opts));
+      try {
+        const aead = await aeadFor(choice);
+        if (aead && parsed.metadataOpens) {
+          let welcome = null;
+          try {
+            welcome = await aead.decrypt(parsed.key, parsed.dataNonce, messageCopy.subarray(parsed.offset, parsed.offset + parsed.length));
+          } catch {
+            // the module says why
+          }
+          if (welcome) return { welcome, cursor: parsed.cursor, hasCursor: parsed.hasCursor };
+        }
+        return go.callGo('openPointee', pointerCopy, messageCopy, opts);
+      } finally {
+        parsed.key.fill(0);
+      }
+    });
+  } catch (e) {
+    throw asError(e);
+  }
 }
 
 // Inspection and network stand-ins.

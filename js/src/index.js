@@ -3,7 +3,7 @@ export { VERSION } from './version.js';
 export { ErrorCode, WelcomePointersError } from './errors.js';
 export { toHex, fromHex } from './hex.js';
 export { init, isInitialized, dispose, NAMESPACE } from './module.js';
-export { kemPath } from './native.js';
+export { webCryptoSupport } from './native.js';
 export {
   Algorithm,
   AeadType,
@@ -26,6 +26,7 @@ export {
   openWelcomeAsync,
   parsePointer,
   openPointee,
+  openPointeeAsync,
   inspect,
   toWelcomeMessage,
   inputTopic,

@@ -1,24 +1,28 @@
-// The native KEM path: where the browser's WebCrypto has X-Wing
+// The browser's own cryptography, where it has it: WebCrypto's X-Wing
 // (MLKEM768-X25519, X-Wing draft 06 byte for byte, as the deployed client
-// uses it), the encapsulations of an invite and the decapsulation of a
-// message run there, natively, while the HPKE key schedule, the AEAD and
-// the framing stay in the module (sealPointersEncapsulated,
-// openWelcomeDecapsulated): the messages are those of the WebAssembly
-// path. Everywhere else (Node 20, browsers without it) nothing changes.
+// uses it) for the encapsulations of an invite and the decapsulation of a
+// message, and its ChaCha20-Poly1305 for the pointee's Welcome, the bulk
+// of the bytes. The HPKE key schedule, the pointer's AEAD, the metadata
+// and the framing stay in the module (sealPointersEncapsulated,
+// openWelcomeDecapsulated, sealPointeeEncrypted, openPointeeParse): the
+// messages are those of the WebAssembly path. Everywhere else (Node 20,
+// browsers without them) nothing changes.
 //
-// Detection runs once per module instance, when init() has loaded it: the
-// browser's X-Wing must derive the module's public key from a fresh
-// random seed, decapsulate the module's encapsulation to it to the same
-// secret, and decapsulate its own encapsulation to what it encapsulated.
-// It only chooses between two correct implementations: page content can
-// make it fail (then the WebAssembly path runs), never pick a weaker one;
-// and the functions it checked are the ones used afterwards (taken from
-// SubtleCrypto.prototype and bound then, so later changes to
-// crypto.subtle do not reach them).
+// Detection runs once per module instance, when init() has loaded it,
+// against the module's own results: WebCrypto's X-Wing must derive the
+// module's public key from a fresh random seed, decapsulate the module's
+// encapsulation to it to the same secret, and decapsulate its own
+// encapsulation to what it encapsulated; its ChaCha20-Poly1305 must open
+// a pointee the module sealed. It only chooses between two correct
+// implementations: page content can make it fail (then the WebAssembly
+// path runs), never pick a weaker one; and the functions it checked are
+// the ones used afterwards (taken from SubtleCrypto.prototype and bound
+// then, so later changes to crypto.subtle do not reach them).
 //
-// Keys: the private key is imported from its seed as a non-extractable
-// CryptoKey (the app holds the seed itself already); recipients' public
-// keys are public. Shared secrets cross into the module as bytes, as the
+// Keys: a private key is imported from its seed as a non-extractable
+// CryptoKey (the app holds the seed itself already), a pointee key from
+// the pointer (which the app holds too) likewise; recipients' public keys
+// are public. Shared secrets cross into the module as bytes, as the
 // module's own would be, and are zeroed here once copied.
 import { ErrorCode, wpError } from './errors.js';
 import { describe } from './hex.js';
@@ -39,17 +43,17 @@ const KEY_CACHE_SIZE = 8;
 let detection = null; // { promise, result } of this module instance's probe
 
 /**
- * Starts detecting the browser's X-Wing (init() calls it once the module
- * is loaded; a fresh instance detects again). Never rejects.
+ * Starts detecting the browser's X-Wing and ChaCha20-Poly1305 (init()
+ * calls it once the module is loaded; a fresh instance detects again).
+ * Never rejects.
  */
 export function detectNative() {
   const d = { promise: null, result: undefined };
-  d.promise = probe()
-    .catch((e) => ({ kem: null, reason: `the probe failed: ${describeError(e)}` }))
-    .then((r) => {
-      d.result = r;
-      return r;
-    });
+  const guard = (what, p) => p.catch((e) => ({ [what]: null, reason: `the probe failed: ${describeError(e)}` }));
+  d.promise = Promise.all([guard('kem', probeKEM()), guard('aead', probeAEAD())]).then(([k, a]) => {
+    d.result = { kem: k.kem, aead: a.aead, kemReason: k.reason, aeadReason: a.reason };
+    return d.result;
+  });
   detection = d;
   return d.promise;
 }
@@ -65,12 +69,9 @@ export function clearNativeKeys() {
   detection?.result?.kem?.clearKeys();
 }
 
-/**
- * The native KEM, or null where there is none (or init() did not run).
- * @returns {Promise<Kem | null>}
- */
-export async function nativeKEM() {
-  return detection ? (await detection.promise).kem : null;
+/** What init()'s detection found: { kem, aead, kemReason, aeadReason }. */
+async function detected() {
+  return detection ? detection.promise : { kem: null, aead: null, kemReason: 'init() has not run', aeadReason: 'init() has not run' };
 }
 
 /**
@@ -81,6 +82,47 @@ export function nativeKEMNow() {
   if (!detection) return null;
   return detection.result === undefined ? undefined : detection.result.kem;
 }
+
+/** The same for the AEAD. */
+export function nativeAEADNow() {
+  if (!detection) return null;
+  return detection.result === undefined ? undefined : detection.result.aead;
+}
+
+/**
+ * What the browser's WebCrypto does for this module instance: kem (its
+ * X-Wing), aead (its ChaCha20-Poly1305), and why not where not.
+ */
+export async function webCryptoSupport() {
+  const d = await detected();
+  const why = [d.kem ? null : `X-Wing: ${d.kemReason}`, d.aead ? null : `ChaCha20-Poly1305: ${d.aeadReason}`].filter(Boolean);
+  return { kem: d.kem !== null, aead: d.aead !== null, reason: why.join('; ') };
+}
+
+/** The values of options.webCrypto. */
+export const WEBCRYPTO_CHOICES = Object.freeze(['auto', 'require', 'never']);
+
+/** Checks options.webCrypto (undefined: 'auto'). */
+export function checkWebCrypto(choice) {
+  if (choice === undefined) return 'auto';
+  if (WEBCRYPTO_CHOICES.includes(choice)) return choice;
+  throw wpError(ErrorCode.ARGUMENT, `options.webCrypto must be one of ${WEBCRYPTO_CHOICES.map((k) => `'${k}'`).join(', ')}, got ${describe(choice)}`);
+}
+
+async function native(choice, what, name) {
+  if (choice === 'never') return null;
+  const d = await detected();
+  if (!d[what] && choice === 'require') {
+    throw wpError(ErrorCode.UNSUPPORTED, `options.webCrypto is 'require' but this context has no usable WebCrypto ${name}: ${d[`${what}Reason`]}`);
+  }
+  return d[what];
+}
+
+/** The browser's X-Wing as options.webCrypto allows: null for 'never'; for 'require', ERR_UNSUPPORTED where there is none. */
+export const kemFor = (choice) => native(choice, 'kem', 'X-Wing');
+
+/** The browser's ChaCha20-Poly1305 likewise. */
+export const aeadFor = (choice) => native(choice, 'aead', 'ChaCha20-Poly1305');
 
 /**
  * Seals pointer for installations (all pointer-capable, checked) with the
@@ -113,36 +155,6 @@ export async function sealPointersNative(go, kem, pointer, parts, options, signa
   return out;
 }
 
-/**
- * Which KEM this module instance uses: 'webcrypto' (the browser's
- * MLKEM768-X25519) or 'webassembly', and why not WebCrypto.
- */
-export async function kemPath() {
-  if (!detection) return { path: 'webassembly', reason: 'init() has not run' };
-  const { kem, reason } = await detection.promise;
-  return kem ? { path: 'webcrypto', reason: '' } : { path: 'webassembly', reason };
-}
-
-/** The native KEM when options.kem allows it: null for 'webassembly'; for 'webcrypto', ERR_UNSUPPORTED where there is none. */
-export async function kemFor(choice) {
-  if (choice === 'webassembly') return null;
-  const kem = await nativeKEM();
-  if (!kem && choice === 'webcrypto') {
-    throw wpError(ErrorCode.UNSUPPORTED, `options.kem is 'webcrypto' but this context has no usable WebCrypto X-Wing: ${(await kemPath()).reason}`);
-  }
-  return kem;
-}
-
-/** The values of options.kem. */
-export const KEM_CHOICES = Object.freeze(['auto', 'webcrypto', 'webassembly']);
-
-/** Checks options.kem (undefined: 'auto'). */
-export function checkKem(kem) {
-  if (kem === undefined) return 'auto';
-  if (KEM_CHOICES.includes(kem)) return kem;
-  throw wpError(ErrorCode.ARGUMENT, `options.kem must be one of ${KEM_CHOICES.map((k) => `'${k}'`).join(', ')}, got ${describe(kem)}`);
-}
-
 function describeError(e) {
   try {
     return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
@@ -153,7 +165,7 @@ function describeError(e) {
 
 const equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-async function probe() {
+async function probeKEM() {
   const Subtle = globalThis.SubtleCrypto;
   const subtle = globalThis.crypto?.subtle;
   if (typeof Subtle !== 'function' || !(subtle instanceof Subtle)) return { kem: null, reason: 'no WebCrypto' };
@@ -255,5 +267,75 @@ class Kem {
   /** Forgets the imported private keys (clearKeyCache()). */
   clearKeys() {
     this.#keys.clear();
+  }
+}
+
+const CHACHA = Object.freeze({ name: 'ChaCha20-Poly1305' });
+
+async function probeAEAD() {
+  const Subtle = globalThis.SubtleCrypto;
+  const subtle = globalThis.crypto?.subtle;
+  if (typeof Subtle !== 'function' || !(subtle instanceof Subtle)) return { aead: null, reason: 'no WebCrypto' };
+  const p = Subtle.prototype;
+  const s = Object.fromEntries(['importKey', 'encrypt', 'decrypt'].map((n) => [n, p[n].bind(subtle)]));
+  // A pointee the module sealed: WebCrypto must open its Welcome, and
+  // seal it again to the same bytes.
+  const welcome = Uint8Array.of(0, 1, 0, 3, 0x77, 0x70);
+  const pointee = callGo('sealPointee', welcome, 1);
+  const parsed = unpackPointee(callGo('openPointeeParse', pointee.pointer, pointee.message, { form: 'input' }));
+  const encrypted = pointee.message.subarray(parsed.offset, parsed.offset + parsed.length);
+  const aead = new Aead(s);
+  let opened;
+  let sealed;
+  try {
+    opened = await aead.decrypt(parsed.key, parsed.dataNonce, encrypted);
+    sealed = await aead.encrypt(parsed.key, parsed.dataNonce, welcome);
+  } catch (e) {
+    return { aead: null, reason: `WebCrypto has no ${CHACHA.name} (${describeError(e)})` };
+  }
+  if (!equalBytes(opened, welcome) || !equalBytes(sealed, encrypted)) {
+    return { aead: null, reason: `WebCrypto's ${CHACHA.name} is not RFC 8439's` };
+  }
+  return { aead, reason: '' };
+}
+
+/** openPointeeParse's packed result (wasm/native.go). */
+export function unpackPointee(b) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  const out = {
+    offset: dv.getUint32(0, true),
+    length: dv.getUint32(4, true),
+    key: b.slice(8, 40),
+    dataNonce: b.slice(40, 52),
+    metadataOpens: dv.getUint8(52) === 1,
+  };
+  if (out.metadataOpens) {
+    out.cursor = dv.getBigUint64(53, true);
+    out.hasCursor = dv.getUint8(61) === 1;
+  }
+  b.fill(0); // it held the key
+  return out;
+}
+
+/** The browser's ChaCha20-Poly1305, through the functions the probe checked. */
+class Aead {
+  #s;
+
+  constructor(s) {
+    this.#s = s;
+  }
+
+  async #key(raw, usage) {
+    return this.#s.importKey('raw-secret', raw, CHACHA, false, [usage]);
+  }
+
+  /** Encrypts data (no associated data): the ciphertext with its tag. */
+  async encrypt(key, nonce, data) {
+    return new Uint8Array(await this.#s.encrypt({ ...CHACHA, iv: nonce }, await this.#key(key, 'encrypt'), data));
+  }
+
+  /** Decrypts data; rejects if it does not open. */
+  async decrypt(key, nonce, data) {
+    return new Uint8Array(await this.#s.decrypt({ ...CHACHA, iv: nonce }, await this.#key(key, 'decrypt'), data));
   }
 }

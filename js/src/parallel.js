@@ -14,7 +14,7 @@ import { ErrorCode, wpError } from './errors.js';
 import { guarded, isUint8Array } from './guard.js';
 import { host } from './host.js';
 import { moduleLimits } from './module.js';
-import { kemFor, sealPointersNative } from './native.js';
+import { aeadFor, kemFor, sealPointersNative } from './native.js';
 import { packRecords, readInstallations, unpackInvite, unpackMessages } from './packed.js';
 import { growPool, sealPart, workerCount } from './pool.js';
 
@@ -31,11 +31,11 @@ const abortError = () => wpError(ErrorCode.ABORTED, 'sealing aborted');
 
 /**
  * sealInvite in parts, through go (module.js's session()). `options` went
- * through sealInvite's reading (onProgress wrapped, workers and kem
+ * through sealInvite's reading (onProgress wrapped, workers and webCrypto
  * checked); workers is undefined when not asked for.
  */
 export async function sealInviteSplit(go, welcome, cursor, installations, options) {
-  const { workers, kem, signal, onProgress, ...rest } = options;
+  const { workers, webCrypto, signal, onProgress, ...rest } = options;
   const sealOpts = {};
   if (rest.kemId !== undefined) sealOpts.kemId = rest.kemId;
   if (rest.maxMessageSize !== undefined) sealOpts.maxMessageSize = rest.maxMessageSize;
@@ -62,7 +62,8 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
     (capable[i] ? pointerIns : directIns).push({ record: read.records[i], publicKey: read.snapshots[i].wrapperPublicKey });
   }
 
-  const native = await kemFor(kem);
+  const native = await kemFor(webCrypto);
+  const aead = await aeadFor(webCrypto);
   let n = 0;
   let note = null;
   if (workers !== undefined) {
@@ -78,7 +79,25 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
     return { ...invite, ...parallel };
   }
 
-  const pointee = go.callGo('sealPointee', welcomeCopy, cursor, sealOpts);
+  // The pointee: its Welcome encrypted by WebCrypto where it can, after
+  // the parts are under way (they need only the pointer).
+  let pointee;
+  let pointeeSealed = null;
+  if (aead) {
+    const fresh = go.callGo('newPointee', welcomeCopy.length, cursor, sealOpts);
+    pointee = { pointer: fresh.pointer };
+    pointeeSealed = (async () => {
+      try {
+        const encrypted = await aead.encrypt(fresh.key, fresh.dataNonce, welcomeCopy);
+        return go.callGo('sealPointeeEncrypted', fresh.pointer, encrypted, cursor, sealOpts);
+      } finally {
+        fresh.key.fill(0);
+      }
+    })();
+    pointeeSealed.catch(() => {});
+  } else {
+    pointee = go.callGo('sealPointee', welcomeCopy, cursor, sealOpts);
+  }
   const chunks = [];
   for (let i = 0, start = 0; i < Math.max(1, n); i++) {
     const end = Math.round(((i + 1) * pointerIns.length) / Math.max(1, n));
@@ -113,7 +132,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   try {
     if (n > 0) growPool(n, go.module);
     const parts = chunks.map((chunk, i) => (n > 0
-      ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, kem },
+      ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, webCrypto },
         (d) => progress(i, d), stop.signal)
       : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d))));
     parts.push(directIns.length === 0 ? Promise.resolve([]) : go.callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
@@ -124,6 +143,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
     const sealed = Promise.all(parts);
     sealed.catch(() => stop.abort());
     const results = await Promise.race([sealed, aborted]);
+    if (pointeeSealed) Object.assign(pointee, await pointeeSealed);
     const messages = [
       { kind: pointee.kind, installationKey: pointee.installationKey, message: pointee.message },
       ...results.flat(),

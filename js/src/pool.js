@@ -7,7 +7,7 @@
 // worker_threads in Node, where an idle pool keeps no process alive).
 //
 // The protocol (worker.js): this side posts { type: 'init', module } once,
-// then { type: 'seal', id, pointer, installations, options, kem } per part
+// then { type: 'seal', id, pointer, installations, options, webCrypto } per part
 // and { type: 'abort', id }; a worker posts { type: 'ready' } when its
 // script runs, { type: 'initialized' }, then per part { type: 'progress',
 // id, done }…, { type: 'result', id, messages } or { type: 'error', id,

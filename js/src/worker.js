@@ -3,7 +3,7 @@
 // node-worker.js. It posts { type: 'ready' } as soon as it runs, starts
 // the module from the compiled WebAssembly.Module it is sent, and seals
 // parts of invites until it is terminated, each with the browser's
-// X-Wing where the main thread's choice (options.kem) and this context
+// X-Wing where the main thread's choice (options.webCrypto) and this context
 // allow it.
 //
 // Bundlers build it as a worker of its own: it has no top-level await and
@@ -35,14 +35,14 @@ export async function handle(m, post) {
     return;
   }
   if (m?.type !== 'seal') return;
-  const { id, pointer, installations, options, kem } = m;
+  const { id, pointer, installations, options, webCrypto } = m;
   const ctl = new AbortController();
   running.set(id, ctl);
   const onProgress = (done) => post({ type: 'progress', id, done });
   try {
     await (started ??= init());
     const go = session();
-    const native = await kemFor(kem);
+    const native = await kemFor(webCrypto);
     // installations: packed (packed.js), as the main thread read them.
     const messages = native
       ? await sealPointersNative(go, native, pointer, splitRecords(installations), options, ctl.signal, onProgress)

@@ -1,7 +1,7 @@
 // Node 20's WebCrypto has X25519 but neither ML-KEM nor X-Wing
-// (encapsulateBits), nor ChaCha20-Poly1305: the native KEM path is not
-// taken, everything runs in the module, and the options that ask for
-// WebCrypto say why not. (test/chromium/ tests the native path itself.)
+// (encapsulateBits), nor ChaCha20-Poly1305: the native path is not taken,
+// everything runs in the module, and the options that ask for WebCrypto
+// say why not. (test/chromium/ tests the native path itself.)
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeNetwork, fakeWelcome, makeRecipients, ready, rejectsWith, wp } from './helpers.mjs';
@@ -10,38 +10,43 @@ const E = wp.ErrorCode;
 
 before(() => ready());
 
-test("Node's WebCrypto has no X-Wing: the WebAssembly path, and why", async () => {
+test("Node's WebCrypto has no X-Wing and no ChaCha20-Poly1305: the WebAssembly path, and why", async () => {
   assert.equal(typeof globalThis.crypto.subtle.encapsulateBits, 'undefined');
-  assert.deepEqual(await wp.kemPath(), {
-    path: 'webassembly',
-    reason: 'WebCrypto has no KEM operations (encapsulateBits, decapsulateBits, getPublicKey)',
-  });
+  const s = await wp.webCryptoSupport();
+  assert.equal(s.kem, false);
+  assert.equal(s.aead, false);
+  assert.match(s.reason, /^X-Wing: WebCrypto has no KEM operations \(encapsulateBits, decapsulateBits, getPublicKey\); ChaCha20-Poly1305: WebCrypto has no ChaCha20-Poly1305 \(.+\)$/);
 });
 
-test('kem: auto and webassembly seal and open; webcrypto is ERR_UNSUPPORTED', async () => {
+test('webCrypto: auto and never seal and open; require is ERR_UNSUPPORTED', async () => {
   const rs = makeRecipients(5, 4);
   const ins = rs.map((r) => r.installation);
   const welcome = fakeWelcome(900);
-  for (const kem of [undefined, 'auto', 'webassembly']) {
-    const invite = await wp.sealInvite(welcome, 3n, ins, { kem });
+  for (const webCrypto of [undefined, 'auto', 'never']) {
+    const invite = await wp.sealInvite(welcome, 3n, ins, { webCrypto });
     assert.equal(invite.pointers, 4);
     const net = new FakeNetwork();
     for (const m of invite.messages) net.publish(m.message);
     for (const r of rs) {
       const msg = net.messages(r.installationKey)[0];
-      const got = await wp.openWelcomeAsync(msg, [wp.generateKey(), r.key], { kem });
+      const got = await wp.openWelcomeAsync(msg, [wp.generateKey(), r.key], { webCrypto });
       assert.deepEqual(got, wp.openWelcome(msg, [wp.generateKey(), r.key]));
+      if (got.kind === 'pointer') {
+        const pointee = net.messages(got.pointer.topic)[0];
+        assert.deepEqual(await wp.openPointeeAsync(got.pointer, pointee, { webCrypto }), wp.openPointee(got.pointer, pointee));
+      }
     }
   }
-  await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { kem: 'webcrypto' }), E.UNSUPPORTED, /no usable WebCrypto X-Wing: WebCrypto has no KEM operations/);
-  await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { kem: 'webcrypto', workers: 2 }), E.UNSUPPORTED);
+  await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { webCrypto: 'require' }), E.UNSUPPORTED, /no usable WebCrypto X-Wing: WebCrypto has no KEM operations/);
+  await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { webCrypto: 'require', workers: 2 }), E.UNSUPPORTED);
   // Checked once the message is found to be for an X-Wing key: bad
   // arguments are reported first, as everywhere.
   const invite = await wp.sealInvite(welcome, 3n, ins);
-  await rejectsWith(() => wp.openWelcomeAsync(invite.messages[1].message, [rs[0].key], { form: 'input', kem: 'webcrypto' }), E.UNSUPPORTED);
-  for (const kem of ['native', '', 1, null]) {
-    await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { kem }), E.ARGUMENT, /options\.kem/);
-    await rejectsWith(() => wp.openWelcomeAsync(fakeWelcome(10), [rs[0].key], { kem }), E.ARGUMENT, /options\.kem/);
+  await rejectsWith(() => wp.openWelcomeAsync(invite.messages[1].message, [rs[0].key], { form: 'input', webCrypto: 'require' }), E.UNSUPPORTED);
+  for (const webCrypto of ['native', '', 1, null, 'webcrypto']) {
+    await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { webCrypto }), E.ARGUMENT, /options\.webCrypto/);
+    await rejectsWith(() => wp.openWelcomeAsync(fakeWelcome(10), [rs[0].key], { webCrypto }), E.ARGUMENT, /options\.webCrypto/);
+    await rejectsWith(() => wp.openPointeeAsync(fakeWelcome(10), fakeWelcome(10), { webCrypto }), E.ARGUMENT, /options\.webCrypto/);
   }
 });
 

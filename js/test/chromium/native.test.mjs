@@ -65,7 +65,7 @@ async function helpers(page) {
     });
     // Publishes an invite as a node would and opens every recipient's
     // message with open(message, key), and the pointee; returns the kinds.
-    const openAll = async (invite, recipients, welcome, cursor, openMessage) => {
+    const openAll = async (invite, recipients, welcome, cursor, openMessage, openPointee = (p, m) => wp.openPointee(p, m)) => {
       const messages = new Map();
       let id = 1;
       for (const m of invite.messages) messages.set(wp.toHex(m.installationKey), wp.toWelcomeMessage(m.message, id++, 1));
@@ -73,7 +73,7 @@ async function helpers(page) {
       for (const r of recipients) {
         const got = await openMessage(messages.get(wp.toHex(r.installation.installationKey)), [wp.generateKey(), r.key]);
         kinds.push(got.kind);
-        const opened = got.kind === 'pointer' ? wp.openPointee(got.pointer, messages.get(got.pointer.destination)) : got;
+        const opened = got.kind === 'pointer' ? await openPointee(got.pointer, messages.get(got.pointer.destination)) : got;
         if (wp.toHex(opened.welcome) !== wp.toHex(welcome) || opened.cursor !== cursor) throw new Error(`recipient ${kinds.length - 1} opened another welcome`);
       }
       return kinds;
@@ -96,7 +96,7 @@ test('WebCrypto is X-Wing draft 06: the draft vectors, and encapsulations across
   const r = await page.evaluate(async () => {
     const { wp, t: h } = window;
     await wp.init();
-    const out = { path: await wp.kemPath() };
+    const out = { support: await wp.webCryptoSupport() };
     const { vectors } = await (await fetch('/core/internal/xwing/testdata/draft06-vectors.json')).json();
     const S = crypto.subtle;
     const A = { name: 'MLKEM768-X25519' };
@@ -115,22 +115,22 @@ test('WebCrypto is X-Wing draft 06: the draft vectors, and encapsulations across
     const recipients = keys.map((k, i) => h.recipient(k, i));
     const ins = recipients.map((x) => x.installation);
     const welcome = crypto.getRandomValues(new Uint8Array(3000));
-    const native = await wp.sealInvite(welcome, 7n, ins, { kem: 'webcrypto' });
+    const native = await wp.sealInvite(welcome, 7n, ins, { webCrypto: 'require' });
     out.nativeOpenedByModule = await h.openAll(native, recipients, welcome, 7n, (m, k) => wp.openWelcome(m, k));
-    const wasm = await wp.sealInvite(welcome, 8n, ins, { kem: 'webassembly' });
-    out.moduleOpenedByWebCrypto = await h.openAll(wasm, recipients, welcome, 8n, (m, k) => wp.openWelcomeAsync(m, k, { kem: 'webcrypto' }));
+    const wasm = await wp.sealInvite(welcome, 8n, ins, { webCrypto: 'never' });
+    out.moduleOpenedByWebCrypto = await h.openAll(wasm, recipients, welcome, 8n, (m, k) => wp.openWelcomeAsync(m, k, { webCrypto: 'require' }));
     // The deployed KEM id by default, 0x647a on request, on both paths.
     const ids = [];
-    for (const kem of ['webcrypto', 'webassembly']) {
+    for (const webCrypto of ['require', 'never']) {
       for (const kemId of [undefined, wp.KemId.XWING]) {
-        const inv = await wp.sealInvite(welcome, 1n, ins.slice(0, 3), { kem, kemId });
-        ids.push((await wp.openWelcomeAsync(inv.messages[1].message, [keys[0]], { form: 'input', kem: kem === 'webcrypto' ? 'webassembly' : 'webcrypto' })).kemId);
+        const inv = await wp.sealInvite(welcome, 1n, ins.slice(0, 3), { webCrypto, kemId });
+        ids.push((await wp.openWelcomeAsync(inv.messages[1].message, [keys[0]], { form: 'input', webCrypto: webCrypto === 'require' ? 'never' : 'require' })).kemId);
       }
     }
     out.ids = ids;
     return out;
   });
-  assert.deepEqual(r.path, { path: 'webcrypto', reason: '' });
+  assert.deepEqual(r.support, { kem: true, aead: true, reason: '' });
   assert.deepEqual(r.vectors, Array(3).fill({ publicKey: true, sharedSecret: true }));
   assert.deepEqual(r.nativeOpenedByModule, Array(23).fill('pointer'));
   assert.deepEqual(r.moduleOpenedByWebCrypto, Array(23).fill('pointer'));
@@ -153,13 +153,23 @@ test('a whole invite sealed on each path opens on the other, direct welcomes too
     const progress = [];
     const native = await wp.sealInvite(welcome, 1n << 40n, ins, { onProgress: (d, n) => progress.push([d, n]) });
     out.progressEnd = progress.at(-1);
-    const wasm = await wp.sealInvite(welcome, 1n << 40n, ins, { kem: 'webassembly' });
+    const wasm = await wp.sealInvite(welcome, 1n << 40n, ins, { webCrypto: 'never' });
     const shape = (inv) => ({ kinds: inv.messages.map((m) => m.kind), keys: inv.messages.slice(1).map((m) => wp.toHex(m.installationKey)),
       sizes: inv.messages.map((m) => m.message.length), pointers: inv.pointers, direct: inv.direct, size: inv.size });
     out.sameShape = JSON.stringify(shape(native)) === JSON.stringify(shape(wasm));
     out.a = await h.openAll(native, recipients, welcome, 1n << 40n, (m, k) => wp.openWelcome(m, k));
-    out.b = await h.openAll(wasm, recipients, welcome, 1n << 40n, (m, k) => wp.openWelcomeAsync(m, k));
-    out.c = await h.openAll(native, recipients, welcome, 1n << 40n, (m, k) => wp.openWelcomeAsync(m, k));
+    const pointeeNative = (p, m) => wp.openPointeeAsync(p, m, { webCrypto: 'require' });
+    out.b = await h.openAll(wasm, recipients, welcome, 1n << 40n, (m, k) => wp.openWelcomeAsync(m, k), pointeeNative);
+    out.c = await h.openAll(native, recipients, welcome, 1n << 40n, (m, k) => wp.openWelcomeAsync(m, k), pointeeNative);
+    // A pointee that does not open, or is not one, says so the same way on both paths.
+    const pointee = wp.toWelcomeMessage(native.messages[0].message, 1, 1);
+    const got = wp.openWelcome(wp.toWelcomeMessage(native.messages[1].message, 2, 1), [recipients[0].key]);
+    const flipped = pointee.slice();
+    flipped[1000] ^= 1;
+    out.pointeeErrors = [];
+    for (const [p, m] of [[got.pointer, flipped], [got.pointer, wp.toWelcomeMessage(native.messages[1].message, 2, 1)], [got.pointer, pointee.subarray(0, 500)]]) {
+      out.pointeeErrors.push([await h.errorOf(() => wp.openPointee(p, m)), await h.errorOf(() => wp.openPointeeAsync(p, m, { webCrypto: 'require' }))]);
+    }
     return out;
   });
   const kinds = Array(42).fill('pointer');
@@ -170,6 +180,8 @@ test('a whole invite sealed on each path opens on the other, direct welcomes too
   assert.deepEqual(r.a, kinds);
   assert.deepEqual(r.b, kinds);
   assert.deepEqual(r.c, kinds);
+  assert.deepEqual(r.pointeeErrors.map(([a]) => a.code), ['ERR_DECRYPT', 'ERR_NOT_POINTEE', 'ERR_MALFORMED']);
+  for (const [a, b] of r.pointeeErrors) assert.deepEqual(b, a);
 });
 
 test('keys one of the KEMs would refuse, and bad messages: the same errors on both paths', async (t) => {
@@ -192,8 +204,8 @@ test('keys one of the KEMs would refuse, and bad messages: the same errors on bo
     for (const [name, key] of Object.entries(weak)) {
       const ins = recipients.map((x) => x.installation);
       ins[2] = { ...ins[2], wrapperPublicKey: key };
-      out[name] = await Promise.all(['webcrypto', 'webassembly'].map((kem) => h.errorOf(() => wp.sealInvite(Uint8Array.of(1, 2), 1n, ins, { kem }))));
-      out[`${name}, workers`] = await h.errorOf(() => wp.sealInvite(Uint8Array.of(1, 2), 1n, ins, { kem: 'webcrypto', workers: 2 }));
+      out[name] = await Promise.all(['require', 'never'].map((webCrypto) => h.errorOf(() => wp.sealInvite(Uint8Array.of(1, 2), 1n, ins, { webCrypto }))));
+      out[`${name}, workers`] = await h.errorOf(() => wp.sealInvite(Uint8Array.of(1, 2), 1n, ins, { webCrypto: 'require', workers: 2 }));
       // WebCrypto's own answer to such a key, for the record.
       out[`${name}, WebCrypto import`] = await h.errorOf(() => crypto.subtle.importKey('raw-public', key, { name: 'MLKEM768-X25519' }, false, ['encapsulateBits']));
     }
@@ -215,7 +227,7 @@ test('keys one of the KEMs would refuse, and bad messages: the same errors on bo
     };
     out.open = {};
     for (const [name, [m, k, o]] of Object.entries(bad)) {
-      out.open[name] = [await h.errorOf(() => wp.openWelcome(m, k, o)), await h.errorOf(() => wp.openWelcomeAsync(m, k, { ...o, kem: 'webcrypto' }))];
+      out.open[name] = [await h.errorOf(() => wp.openWelcome(m, k, o)), await h.errorOf(() => wp.openWelcomeAsync(m, k, { ...o, webCrypto: 'require' }))];
     }
     return out;
   });
@@ -240,7 +252,7 @@ test('keys one of the KEMs would refuse, and bad messages: the same errors on bo
 });
 
 test('page content cannot steer the detection', async (t) => {
-  for (const patch of ['constant', 'zeros', 'missing']) {
+  for (const patch of ['constant', 'zeros', 'missing', 'aead']) {
     await t.test(`a page that patches SubtleCrypto first (${patch})`, async (t) => {
       const page = await open(t, `?patch=${patch}`);
       await helpers(page);
@@ -251,15 +263,20 @@ test('page content cannot steer the detection', async (t) => {
         const welcome = Uint8Array.of(9, 9, 9);
         const inv = await wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation));
         return {
-          path: await wp.kemPath(),
-          opened: await h.openAll(inv, recipients, welcome, 3n, (m, k) => wp.openWelcomeAsync(m, k)),
-          forced: await h.errorOf(() => wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation), { kem: 'webcrypto' })),
+          support: await wp.webCryptoSupport(),
+          opened: await h.openAll(inv, recipients, welcome, 3n, (m, k) => wp.openWelcomeAsync(m, k), (p, m) => wp.openPointeeAsync(p, m)),
+          forced: await h.errorOf(() => wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation), { webCrypto: 'require' })),
         };
       });
-      assert.equal(r.path.path, 'webassembly');
-      assert.ok(r.path.reason.length > 0);
+      if (patch === 'aead') {
+        assert.deepEqual([r.support.kem, r.support.aead], [true, false]);
+        assert.match(r.support.reason, /^ChaCha20-Poly1305: /);
+      } else {
+        assert.equal(r.support.kem, false);
+        assert.match(r.support.reason, /^X-Wing: /);
+        assert.equal(r.forced.code, 'ERR_UNSUPPORTED');
+      }
       assert.deepEqual(r.opened, ['pointer', 'pointer', 'pointer']);
-      assert.equal(r.forced.code, 'ERR_UNSUPPORTED');
     });
   }
   await t.test('a page that patches SubtleCrypto after init()', async (t) => {
@@ -268,15 +285,15 @@ test('page content cannot steer the detection', async (t) => {
     const r = await page.evaluate(async () => {
       const { wp, t: h } = window;
       await wp.init();
-      const path = await wp.kemPath();
+      const support = await wp.webCryptoSupport();
       SubtleCrypto.prototype.encapsulateBits = async () => ({ sharedKey: new ArrayBuffer(32), ciphertext: new ArrayBuffer(1120) });
       SubtleCrypto.prototype.decapsulateBits = async () => new ArrayBuffer(32);
       const recipients = [0, 1, 2].map((i) => h.recipient(wp.generateKey(), i));
       const welcome = Uint8Array.of(7);
-      const inv = await wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation), { kem: 'webcrypto' });
-      return { path, opened: await h.openAll(inv, recipients, welcome, 3n, (m, k) => wp.openWelcomeAsync(m, k, { kem: 'webcrypto' })) };
+      const inv = await wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation), { webCrypto: 'require' });
+      return { support, opened: await h.openAll(inv, recipients, welcome, 3n, (m, k) => wp.openWelcomeAsync(m, k, { webCrypto: 'require' })) };
     });
-    assert.equal(r.path.path, 'webcrypto');
+    assert.equal(r.support.kem, true);
     assert.deepEqual(r.opened, ['pointer', 'pointer', 'pointer']);
   });
 });
@@ -293,8 +310,8 @@ test('the pool: started by init, reused by every invite, WebCrypto in the worker
     const ins = recipients.map((x) => x.installation);
     const welcome = crypto.getRandomValues(new Uint8Array(10_000));
     out.parallel = [];
-    for (const kem of ['webcrypto', 'webcrypto', 'webassembly']) {
-      const inv = await wp.sealInvite(welcome, 5n, ins, { workers: 2, kem });
+    for (const webCrypto of ['require', 'require', 'never']) {
+      const inv = await wp.sealInvite(welcome, 5n, ins, { workers: 2, webCrypto });
       out.parallel.push(inv.parallel);
       const kinds = await h.openAll(inv, recipients, welcome, 5n, (m, k) => wp.openWelcome(m, k));
       if (kinds.some((k) => k !== 'pointer')) throw new Error('not all pointers');

@@ -19,6 +19,16 @@ const patches = {
   missing() {
     delete SubtleCrypto.prototype.encapsulateBits;
   },
+  // A ChaCha20-Poly1305 that encrypts to zeros (and decrypts anything).
+  aead() {
+    const { encrypt, decrypt } = SubtleCrypto.prototype;
+    SubtleCrypto.prototype.encrypt = async function (alg, key, data) {
+      return alg?.name === 'ChaCha20-Poly1305' ? new ArrayBuffer(data.byteLength + 16) : encrypt.call(this, alg, key, data);
+    };
+    SubtleCrypto.prototype.decrypt = async function (alg, key, data) {
+      return alg?.name === 'ChaCha20-Poly1305' ? new ArrayBuffer(Math.max(0, data.byteLength - 16)) : decrypt.call(this, alg, key, data);
+    };
+  },
 };
 const patch = new URL(location.href).searchParams.get('patch');
 if (patch) patches[patch]();
