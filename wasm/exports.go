@@ -99,6 +99,7 @@ func newNamespace() js.Value {
 	ns.Set("inputTopic", syncFunc(inputTopic))
 
 	ns.Set("retry", retryNamespace())
+	addNativeExports(ns)
 	ns.Set("clearKeyCache", syncFunc(clearKeyCache))
 	ns.Set("dispose", syncFunc(dispose))
 	return ns
@@ -491,6 +492,9 @@ func (s *sealArgs) yieldOnProgress(y *yielder) {
 }
 
 func installationsArg(v js.Value) ([]core.Installation, error) {
+	if isPacked(v) {
+		return packedInstallations(v)
+	}
 	n, err := arrayArg(v, "installations", maxInstallations)
 	if err != nil {
 		return nil, err
@@ -527,6 +531,7 @@ func sealInvite(args []js.Value) (any, error) {
 	if err != nil {
 		return rejected(err), nil
 	}
+	packed := isPacked(arg(args, 2))
 	ins, err := installationsArg(arg(args, 2))
 	if err != nil {
 		return rejected(err), nil
@@ -540,6 +545,9 @@ func sealInvite(args []js.Value) (any, error) {
 		inv, err := core.SealInvite(welcome, cursor, ins, &s.opts)
 		if err != nil {
 			return nil, err
+		}
+		if packed {
+			return packMessages(inv.Destination, inv.Messages), nil
 		}
 		return inviteToJS(inv), nil
 	}), nil
@@ -629,6 +637,9 @@ func (o *openArgs) maxSize() int {
 }
 
 func keysArg(v js.Value) ([]*core.PrivateKey, error) {
+	if isPacked(v) {
+		return packedKeys(v)
+	}
 	n, err := arrayArg(v, "keys", maxKeys)
 	if err != nil {
 		return nil, err
@@ -668,6 +679,9 @@ func openWelcome(args []js.Value) (any, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if isPacked(arg(args, 1)) {
+		return packReceived(r), nil
 	}
 	return receivedToJS(r), nil
 }

@@ -3,6 +3,7 @@ export { VERSION } from './version.js';
 export { ErrorCode, WelcomePointersError } from './errors.js';
 export { toHex, fromHex } from './hex.js';
 export { init, isInitialized, dispose, NAMESPACE } from './module.js';
+export { webCryptoSupport } from './native.js';
 export {
   Algorithm,
   AeadType,
@@ -22,8 +23,10 @@ export {
   sealInvite,
   sealDirect,
   openWelcome,
+  openWelcomeAsync,
   parsePointer,
   openPointee,
+  openPointeeAsync,
   inspect,
   toWelcomeMessage,
   inputTopic,
