@@ -136,7 +136,7 @@ func measureBytes(c *config, rep *report) error {
 			minPointer = len(m.Message)
 		}
 	}
-	rec, err := core.OpenWelcomeInput(small.Messages[1].Message, ps.keys[:1], nil)
+	rec, err := core.OpenWelcome(small.Messages[1].Message, ps.keys[:1], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		return fmt.Errorf("opening a pointer: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // Hosts and metrics of the timing tables.
@@ -97,7 +98,7 @@ func measureNative(c *config, rep *report) error {
 	var msgs [][]byte
 	for i, m := range sealed.Messages {
 		if m.Kind == core.KindPointer {
-			wm, err := core.ToWelcomeMessage(m.Message, uint64(i+1), 1)
+			wm, err := xmtpnode.ToWelcomeMessage(m.Message, uint64(i+1), 1)
 			if err != nil {
 				return err
 			}
@@ -152,11 +153,11 @@ func measureNative(c *config, rep *report) error {
 	if err != nil {
 		return err
 	}
-	pointee, err := core.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
+	pointee, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
 	if err != nil {
 		return err
 	}
-	rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, ps.keys[:1], nil)
+	rec, err := core.OpenWelcome(inv.Messages[1].Message, ps.keys[:1], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		return err
 	}
@@ -268,7 +269,7 @@ func pointerPlaintextSize() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, ps.keys[:1], nil)
+	rec, err := core.OpenWelcome(inv.Messages[1].Message, ps.keys[:1], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/wasmtest/host"
 )
 
@@ -118,7 +119,7 @@ func measureWazero(c *config, rep *report) error {
 	var msgs [][]byte
 	for i, msg := range sealed.Messages {
 		if msg.Kind == core.KindPointer {
-			wm, err := core.ToWelcomeMessage(msg.Message, uint64(i+1), 1)
+			wm, err := xmtpnode.ToWelcomeMessage(msg.Message, uint64(i+1), 1)
 			if err != nil {
 				return err
 			}
@@ -153,11 +154,11 @@ func measureWazero(c *config, rep *report) error {
 	if err != nil {
 		return err
 	}
-	pointee, err := core.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
+	pointee, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
 	if err != nil {
 		return err
 	}
-	ptr, err := core.ToWelcomeMessage(inv.Messages[1].Message, 2, 1)
+	ptr, err := xmtpnode.ToWelcomeMessage(inv.Messages[1].Message, 2, 1)
 	if err != nil {
 		return err
 	}

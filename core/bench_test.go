@@ -84,7 +84,7 @@ func BenchmarkOpenPointee(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, nil)
+			rec, err := core.OpenWelcome(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, inputForm)
 			if err != nil {
 				b.Fatal(err)
 			}

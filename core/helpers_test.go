@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
 
@@ -30,6 +31,18 @@ func stream(label string) io.Reader {
 }
 
 // deterministic returns seal options whose randomness is stream(label).
+// inputForm opens the published form (WelcomeMessageInput).
+var inputForm = &core.OpenOptions{Form: core.FormInput}
+
+// withInputForm is opts (nil for the defaults) with FormInput.
+func withInputForm(opts *core.OpenOptions) *core.OpenOptions {
+	o := core.OpenOptions{Form: core.FormInput}
+	if opts != nil {
+		o.MaxMessageSize = opts.MaxMessageSize
+	}
+	return &o
+}
+
 func deterministic(label string) *core.SealOptions {
 	return core.WithRand(&core.SealOptions{}, stream(label))
 }
@@ -224,12 +237,12 @@ func newNetwork(t testing.TB) *network {
 
 func (n *network) publish(input []byte) {
 	n.t.Helper()
-	topic, _, err := core.InputTopic(input)
+	topic, _, err := xmtpnode.InputTopic(input)
 	if err != nil {
 		n.t.Fatalf("node rejects the message: %v", err)
 	}
 	n.lastID++
-	msg, err := core.ToWelcomeMessage(input, n.lastID, createdNs(n.lastID))
+	msg, err := xmtpnode.ToWelcomeMessage(input, n.lastID, createdNs(n.lastID))
 	if err != nil {
 		n.t.Fatalf("node rejects the message: %v", err)
 	}
@@ -337,7 +350,7 @@ func editMessage(t testing.TB, b []byte, edit func(*mlsv1.WelcomeMessage)) []byt
 // toMessage is ToWelcomeMessage that must succeed.
 func toMessage(t testing.TB, input []byte, id uint64) []byte {
 	t.Helper()
-	msg, err := core.ToWelcomeMessage(input, id, createdNs(id))
+	msg, err := xmtpnode.ToWelcomeMessage(input, id, createdNs(id))
 	if err != nil {
 		t.Fatalf("ToWelcomeMessage: %v", err)
 	}

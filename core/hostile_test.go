@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // nestedGroups is depth start-group tags of field 15 (0x7b), closed when
@@ -47,9 +48,9 @@ func byteInputs(t testing.TB, f *fixture) []byteInput {
 	ins := []byteInput{
 		{"OpenWelcome", f.pointerMsg, func(b []byte) error { _, err := core.OpenWelcome(b, keys, nil); return err }, 0},
 		{"OpenWelcome/direct", f.xwingMsg, func(b []byte) error { _, err := core.OpenWelcome(b, keys, nil); return err }, 0},
-		{"OpenWelcomeInput", f.pointerIn, func(b []byte) error { _, err := core.OpenWelcomeInput(b, keys, nil); return err }, 0},
+		{"OpenWelcomeInput", f.pointerIn, func(b []byte) error { _, err := core.OpenWelcome(b, keys, inputForm); return err }, 0},
 		{"OpenPointee", f.pointeeMsg, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, nil); return err }, 0},
-		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointeeInput(f.pointer, b, nil); return err }, 0},
+		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, inputForm); return err }, 0},
 		{"ParsePointer", f.pointer.Marshal(), func(b []byte) error { _, err := core.ParsePointer(b); return err }, core.MaxPointerSize},
 		{"ParseWrapperEncryption", ff03, func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.MaxExtensionSize},
 		{"ParsePointeeAEADTypes", typicalAEADTypes, func(b []byte) error { _, err := core.ParsePointeeAEADTypes(b); return err }, core.MaxExtensionSize},
@@ -61,8 +62,8 @@ func byteInputs(t testing.TB, f *fixture) []byteInput {
 			_, err := core.InstallationFromExtensions([]byte("id"), nil, ff03, b)
 			return err
 		}, core.MaxExtensionSize},
-		{"ToWelcomeMessage", f.pointerIn, func(b []byte) error { _, err := core.ToWelcomeMessage(b, 1, 2); return err }, 0},
-		{"InputTopic", f.pointerIn, func(b []byte) error { _, _, err := core.InputTopic(b); return err }, 0},
+		{"ToWelcomeMessage", f.pointerIn, func(b []byte) error { _, err := xmtpnode.ToWelcomeMessage(b, 1, 2); return err }, 0},
+		{"InputTopic", f.pointerIn, func(b []byte) error { _, _, err := xmtpnode.InputTopic(b); return err }, 0},
 	}
 	for kind, valid := range map[string][]byte{
 		core.InspectAuto: f.pointerMsg, core.InspectWelcomeMessage: f.pointerMsg,
@@ -257,7 +258,7 @@ func TestSenderCapsMatchReceivers(t *testing.T) {
 			inv, err = core.SealInvite(w, 1, installations(ps[:3]), seal)
 			return err
 		})
-		msg, err := core.ToWelcomeMessage(inv.Messages[0].Message, maxID, maxID)
+		msg, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, maxID, maxID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -281,7 +282,7 @@ func TestSenderCapsMatchReceivers(t *testing.T) {
 				sealed, err = core.SealDirect(w, 1, p.in, seal)
 				return err
 			})
-			msg, err := core.ToWelcomeMessage(sealed, maxID, maxID)
+			msg, err := xmtpnode.ToWelcomeMessage(sealed, maxID, maxID)
 			if err != nil {
 				t.Fatal(err)
 			}

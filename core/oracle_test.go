@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	mc "github.com/welcome-pointers/wasm/internal/pb/messagecontents"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
@@ -73,7 +74,7 @@ func TestOracleInvite(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The pointer every recipient gets, opened by the package.
-		rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, nil)
+		rec, err := core.OpenWelcome(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, inputForm)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -243,7 +244,7 @@ func TestOracleToWelcomeMessage(t *testing.T) {
 	for i, m := range inv.Messages {
 		for _, id := range ids {
 			t.Run(m.Kind.String()+"/"+strconv.Itoa(i)+"/id "+strconv.FormatUint(id.id, 10), func(t *testing.T) {
-				out, err := core.ToWelcomeMessage(m.Message, id.id, id.created)
+				out, err := xmtpnode.ToWelcomeMessage(m.Message, id.id, id.created)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -267,7 +268,7 @@ func TestOracleToWelcomeMessage(t *testing.T) {
 				}
 
 				// The node's topic and deduplication key.
-				topic, dedup, err := core.InputTopic(m.Message)
+				topic, dedup, err := xmtpnode.InputTopic(m.Message)
 				if err != nil {
 					t.Fatal(err)
 				}

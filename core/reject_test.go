@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	mc "github.com/welcome-pointers/wasm/internal/pb/messagecontents"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
@@ -107,7 +108,7 @@ func TestSealInviteRejects(t *testing.T) {
 		}
 		largest := 0
 		for _, m := range inv.Messages {
-			msg, err := core.ToWelcomeMessage(m.Message, math.MaxUint64, math.MaxUint64)
+			msg, err := xmtpnode.ToWelcomeMessage(m.Message, math.MaxUint64, math.MaxUint64)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +377,7 @@ func TestOpenWelcomeInputRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := core.OpenWelcomeInput(tt.msg, tt.keys, tt.opts)
+			rec, err := core.OpenWelcome(tt.msg, tt.keys, withInputForm(tt.opts))
 			checkErr(t, err, tt.want)
 			if rec != nil {
 				t.Fatal("a result was returned with the error")
@@ -495,7 +496,7 @@ func TestOpenPointeeRejects(t *testing.T) {
 	}
 	for _, tt := range inTests {
 		t.Run(tt.name, func(t *testing.T) {
-			op, err := core.OpenPointeeInput(tt.ptr, tt.msg, tt.opts)
+			op, err := core.OpenPointee(tt.ptr, tt.msg, withInputForm(tt.opts))
 			checkErr(t, err, tt.want)
 			if op != nil {
 				t.Fatal("a result was returned with the error")
@@ -576,8 +577,8 @@ func TestTruncated(t *testing.T) {
 		boundary error
 	}
 	openMsg := func(b []byte) error { _, err := core.OpenWelcome(b, keys, nil); return err }
-	openIn := func(b []byte) error { _, err := core.OpenWelcomeInput(b, keys, nil); return err }
-	node := func(b []byte) error { _, err := core.ToWelcomeMessage(b, 1, 2); return err }
+	openIn := func(b []byte) error { _, err := core.OpenWelcome(b, keys, inputForm); return err }
+	node := func(b []byte) error { _, err := xmtpnode.ToWelcomeMessage(b, 1, 2); return err }
 	parsers := []parser{
 		{"OpenWelcome pointer", f.pointerMsg, openMsg, nil},
 		{"OpenWelcome CURVE25519 direct", f.curveMsg, openMsg, nil},
@@ -585,7 +586,7 @@ func TestTruncated(t *testing.T) {
 		{"OpenWelcomeInput pointer", f.pointerIn, openIn, nil},
 		{"OpenWelcomeInput direct", f.curveIn, openIn, nil},
 		{"OpenPointee", f.pointeeMsg, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, nil); return err }, nil},
-		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointeeInput(f.pointer, b, nil); return err }, nil},
+		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, inputForm); return err }, nil},
 		{"ToWelcomeMessage pointer", f.pointerIn, node, nil},
 		{"ToWelcomeMessage pointee", f.pointeeIn, node, nil},
 		{"ToWelcomeMessage direct", f.xwingIn, node, nil},
@@ -625,7 +626,7 @@ func TestTruncated(t *testing.T) {
 			whole := *s.get(decodeInput(t, s.input))
 			for n := 0; n < len(whole); n += 7 {
 				in := editInput(t, s.input, func(m *mlsv1.WelcomeMessageInput) { *s.get(m) = whole[:n] })
-				_, err := core.OpenWelcomeInput(in, keys, nil)
+				_, err := core.OpenWelcome(in, keys, inputForm)
 				checkErr(t, err, core.ErrMalformed)
 			}
 		})
@@ -676,8 +677,8 @@ func TestNodeRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := core.ToWelcomeMessage(tt.input, 3, 4)
-			topic, _, terr := core.InputTopic(tt.input)
+			out, err := xmtpnode.ToWelcomeMessage(tt.input, 3, 4)
+			topic, _, terr := xmtpnode.InputTopic(tt.input)
 			if tt.want == nil {
 				if err != nil || terr != nil {
 					t.Fatalf("rejected: %v / %v", err, terr)

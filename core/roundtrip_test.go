@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
 
@@ -239,7 +240,7 @@ func TestDirectWithoutMetadata(t *testing.T) {
 				"OpenWelcome": func() (*core.Received, error) {
 					return core.OpenWelcome(toMessage(t, bare, 5), []*core.PrivateKey{p.key}, nil)
 				},
-				"OpenWelcomeInput": func() (*core.Received, error) { return core.OpenWelcomeInput(bare, []*core.PrivateKey{p.key}, nil) },
+				"OpenWelcomeInput": func() (*core.Received, error) { return core.OpenWelcome(bare, []*core.PrivateKey{p.key}, inputForm) },
 			} {
 				rec, err := open()
 				if err != nil {
@@ -250,7 +251,7 @@ func TestDirectWithoutMetadata(t *testing.T) {
 				}
 			}
 			// The same message with its metadata has the cursor.
-			rec, err := core.OpenWelcomeInput(input, []*core.PrivateKey{p.key}, nil)
+			rec, err := core.OpenWelcome(input, []*core.PrivateKey{p.key}, inputForm)
 			if err != nil || !rec.HasCursor || rec.Cursor != 99 {
 				t.Fatalf("with metadata: %+v, %v", rec, err)
 			}
@@ -297,7 +298,7 @@ func TestKEMIDs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := core.OpenWelcomeInput(direct, []*core.PrivateKey{ps[3].key}, nil)
+			rec, err := core.OpenWelcome(direct, []*core.PrivateKey{ps[3].key}, inputForm)
 			if err != nil || rec.KEMID != tt.want {
 				t.Fatalf("SealDirect: KEMID %v, err %v", rec, err)
 			}
@@ -364,7 +365,7 @@ func TestInstallationFromExtensions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := core.OpenWelcomeInput(msg, []*core.PrivateKey{key}, nil)
+			rec, err := core.OpenWelcome(msg, []*core.PrivateKey{key}, inputForm)
 			if err != nil || string(rec.Welcome) != "welcome" {
 				t.Fatalf("OpenWelcomeInput: %v", err)
 			}
@@ -414,7 +415,7 @@ func TestOpenInputForms(t *testing.T) {
 	for i, m := range inv.Messages[1:] {
 		p := ps[i]
 		t.Run(m.Kind.String()+" "+p.cap.String(), func(t *testing.T) {
-			fromInput, err := core.OpenWelcomeInput(m.Message, []*core.PrivateKey{p.key}, nil)
+			fromInput, err := core.OpenWelcome(m.Message, []*core.PrivateKey{p.key}, inputForm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -438,7 +439,7 @@ func TestOpenInputForms(t *testing.T) {
 				}
 				return
 			}
-			a, err := core.OpenPointeeInput(fromInput.Pointer, pointee, nil)
+			a, err := core.OpenPointee(fromInput.Pointer, pointee, inputForm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -462,7 +463,7 @@ func TestTopics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, nil)
+	rec, err := core.OpenWelcome(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, inputForm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +476,7 @@ func TestTopics(t *testing.T) {
 		t.Fatalf("DecentralizedTopic() = %x, want %x", ptr.DecentralizedTopic(), want)
 	}
 	// The pointee's topic at the node is the destination.
-	topic, _, err := core.InputTopic(inv.Messages[0].Message)
+	topic, _, err := xmtpnode.InputTopic(inv.Messages[0].Message)
 	if err != nil || !bytes.Equal(topic, dest) {
 		t.Fatalf("InputTopic(pointee) = %x, %v", topic, err)
 	}

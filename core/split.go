@@ -54,7 +54,8 @@ func SealPointee(welcome []byte, cursor uint64, opts *SealOptions) (OutgoingMess
 // SealPointers seals ptr for each installation: one KindPointer message
 // per installation, in order. Every installation must be pointer-capable
 // and pass SealInvite's checks; nothing is returned unless all were
-// sealed. opts.Progress counts these installations only.
+// sealed. opts.Progress counts these installations only; opts.Context
+// stops it between two of them.
 func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions) ([]OutgoingMessage, error) {
 	xwingID, err := opts.kem()
 	if err != nil {
@@ -84,6 +85,9 @@ func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions)
 	out := make([]OutgoingMessage, 0, len(installations))
 	for i := range installations {
 		in := &installations[i]
+		if err := opts.stopped(); err != nil {
+			return nil, err
+		}
 		msg, err := sealPointer(plain, in, xwingID, rnd, maxSize)
 		if err != nil {
 			return nil, fmt.Errorf("installation %d: %w", i, err)

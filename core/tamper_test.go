@@ -171,7 +171,7 @@ func TestTamperPointerFields(t *testing.T) {
 				if perr != nil {
 					t.Fatalf("bit %d: ParsePointer: %v", bit, perr)
 				}
-				_, err = core.OpenPointeeInput(q, f.inv.Messages[0].Message, nil)
+				_, err = core.OpenPointee(q, f.inv.Messages[0].Message, inputForm)
 				checkDecrypt(t, err)
 			}
 		})
@@ -201,7 +201,7 @@ func TestTamperUnauthenticated(t *testing.T) {
 			in := editInput(t, input, func(m *mlsv1.WelcomeMessageInput) {
 				m.GetWelcomePointer().HpkePublicKey = flipBit(m.GetWelcomePointer().HpkePublicKey, i*37)
 			})
-			_, err := core.OpenWelcomeInput(in, []*core.PrivateKey{f.ps[0].key}, nil)
+			_, err := core.OpenWelcome(in, []*core.PrivateKey{f.ps[0].key}, inputForm)
 			checkErr(t, err, core.ErrNoMatchingKey)
 		})
 	}

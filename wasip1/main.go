@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
 )
 
@@ -150,16 +151,8 @@ func openWelcome(req []byte, out *abi.Encoder) error {
 	if err != nil {
 		return err
 	}
-	opts := &core.OpenOptions{MaxMessageSize: int(r.MaxMessageSize)}
-	var rec *core.Received
-	switch r.Form {
-	case abi.FormMessage:
-		rec, err = core.OpenWelcome(r.Message, keys, opts)
-	case abi.FormInput:
-		rec, err = core.OpenWelcomeInput(r.Message, keys, opts)
-	default:
-		return fmt.Errorf("%w: form %d (want 0 for WelcomeMessage or 1 for WelcomeMessageInput)", core.ErrInvalidArgument, r.Form)
-	}
+	opts := &core.OpenOptions{MaxMessageSize: int(r.MaxMessageSize), Form: core.Form(r.Form)}
+	rec, err := core.OpenWelcome(r.Message, keys, opts)
 	if err != nil {
 		return err
 	}
@@ -192,13 +185,8 @@ func openPointee(req []byte, out *abi.Encoder) error {
 	if err != nil {
 		return err
 	}
-	opts := &core.OpenOptions{MaxMessageSize: int(r.MaxMessageSize)}
-	var p *core.OpenedPointee
-	if r.Form == abi.FormMessage {
-		p, err = core.OpenPointee(ptr, r.FirstMessage, opts)
-	} else {
-		p, err = core.OpenPointeeInput(ptr, r.FirstMessage, opts)
-	}
+	opts := &core.OpenOptions{MaxMessageSize: int(r.MaxMessageSize), Form: core.Form(r.Form)}
+	p, err := core.OpenPointee(ptr, r.FirstMessage, opts)
 	if err != nil {
 		return err
 	}
@@ -228,7 +216,7 @@ func toWelcomeMessage(req []byte, out *abi.Encoder) error {
 	if err != nil {
 		return badRequest(abi.ExportToWelcomeMessage, err)
 	}
-	msg, err := core.ToWelcomeMessage(r.Input, r.ID, r.CreatedNs)
+	msg, err := xmtpnode.ToWelcomeMessage(r.Input, r.ID, r.CreatedNs)
 	if err != nil {
 		return err
 	}

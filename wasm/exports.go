@@ -7,6 +7,7 @@ import (
 	"syscall/js"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // Caps on byte arguments, checked before anything is copied into Go.
@@ -584,8 +585,7 @@ func sealDirect(args []js.Value) (any, error) {
 // Opening.
 
 type openArgs struct {
-	input bool
-	opts  core.OpenOptions
+	opts core.OpenOptions
 }
 
 func openOptionsArg(v js.Value) (*openArgs, error) {
@@ -608,7 +608,7 @@ func openOptionsArg(v js.Value) (*openArgs, error) {
 	switch form {
 	case "message":
 	case "input":
-		o.input = true
+		o.opts.Form = core.FormInput
 	default:
 		return nil, argError(`options.form must be "message" or "input", got %q`, form)
 	}
@@ -660,12 +660,7 @@ func openWelcome(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var r *core.Received
-	if o.input {
-		r, err = core.OpenWelcomeInput(msg, keys, &o.opts)
-	} else {
-		r, err = core.OpenWelcome(msg, keys, &o.opts)
-	}
+	r, err := core.OpenWelcome(msg, keys, &o.opts)
 	if err != nil {
 		return nil, err
 	}
@@ -743,12 +738,7 @@ func openPointee(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w *core.OpenedPointee
-	if o.input {
-		w, err = core.OpenPointeeInput(p, msg, &o.opts)
-	} else {
-		w, err = core.OpenPointee(p, msg, &o.opts)
-	}
+	w, err := core.OpenPointee(p, msg, &o.opts)
 	if err != nil {
 		return nil, err
 	}
@@ -793,7 +783,7 @@ func toWelcomeMessage(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := core.ToWelcomeMessage(in, id, created)
+	b, err := xmtpnode.ToWelcomeMessage(in, id, created)
 	if err != nil {
 		return nil, err
 	}
@@ -806,7 +796,7 @@ func inputTopic(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	topic, key, err := core.InputTopic(in)
+	topic, key, err := xmtpnode.InputTopic(in)
 	if err != nil {
 		return nil, err
 	}

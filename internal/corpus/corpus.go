@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // Op names an exported operation applied to a case's bytes. The names are
@@ -140,7 +141,7 @@ func NewFixture() (*Fixture, error) {
 		return nil, err
 	}
 	for i, m := range inv.Messages {
-		msg, err := core.ToWelcomeMessage(m.Message, uint64(300+i), uint64(1_750_000_000_000_000_000+i))
+		msg, err := xmtpnode.ToWelcomeMessage(m.Message, uint64(300+i), uint64(1_750_000_000_000_000_000+i))
 		if err != nil {
 			return nil, err
 		}

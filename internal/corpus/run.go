@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // Result is what an operation gave for a case: an error code
@@ -136,14 +137,13 @@ func (f *Fixture) Run(c Case) (r Result) {
 }
 
 func (f *Fixture) run(c Case) (map[string]any, error) {
-	input := c.Kind == "input"
+	var form *core.OpenOptions
+	if c.Kind == "input" {
+		form = &core.OpenOptions{Form: core.FormInput}
+	}
 	switch c.Op {
 	case OpenWelcome:
-		open := core.OpenWelcome
-		if input {
-			open = core.OpenWelcomeInput
-		}
-		r, err := open(c.Data, f.loaded, nil)
+		r, err := core.OpenWelcome(c.Data, f.loaded, form)
 		if err != nil {
 			return nil, err
 		}
@@ -153,11 +153,7 @@ func (f *Fixture) run(c Case) (map[string]any, error) {
 		}
 		return ReceivedView(r.Kind, r.ID, r.CreatedNs, r.InstallationKey, r.KEMID, r.Welcome, r.Cursor, r.HasCursor, ptr), nil
 	case OpenPointee:
-		open := core.OpenPointee
-		if input {
-			open = core.OpenPointeeInput
-		}
-		p, err := open(f.ptr, c.Data, nil)
+		p, err := core.OpenPointee(f.ptr, c.Data, form)
 		if err != nil {
 			return nil, err
 		}
@@ -181,13 +177,13 @@ func (f *Fixture) run(c Case) (map[string]any, error) {
 	case Inspect:
 		return core.Inspect(c.Kind, c.Data)
 	case ToWelcomeMessage:
-		b, err := core.ToWelcomeMessage(c.Data, MessageID, MessageCreatedNs)
+		b, err := xmtpnode.ToWelcomeMessage(c.Data, MessageID, MessageCreatedNs)
 		if err != nil {
 			return nil, err
 		}
 		return BytesView(b), nil
 	case InputTopic:
-		topic, key, err := core.InputTopic(c.Data)
+		topic, key, err := xmtpnode.InputTopic(c.Data)
 		if err != nil {
 			return nil, err
 		}

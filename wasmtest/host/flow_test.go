@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
 	"github.com/welcome-pointers/wasm/wasmtest/host"
 	"github.com/welcome-pointers/wasm/wasmtest/internal/testenv"
@@ -307,12 +308,12 @@ func TestNativeToModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pointee, err := core.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
+	pointee, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, msg := range inv.Messages[1:] {
-		wm, err := core.ToWelcomeMessage(msg.Message, uint64(i+2), 1)
+		wm, err := xmtpnode.ToWelcomeMessage(msg.Message, uint64(i+2), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
