@@ -221,7 +221,7 @@ func FuzzParsePointer(f *testing.F) {
 
 func newFixture2Pointer(f *testing.F) []byte {
 	fx := newFixture2(f)
-	rec, err := core.OpenWelcome(fx.inv.Messages[1].Message, []*core.PrivateKey{fx.ps[0].key}, inputForm)
+	rec, err := core.OpenWelcome(fx.inv.Messages[1].Message, []*core.PrivateKey{fx.ps[0].Key}, inputForm)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -230,10 +230,10 @@ func newFixture2Pointer(f *testing.F) []byte {
 
 func FuzzParseWrapperEncryption(f *testing.F) {
 	fx := newFixture(f)
-	addAll(f, mustEncodeWrapper(f, fx.ps[0].key), mustEncodeWrapper(f, fx.ps[3].key))
+	addAll(f, mustEncodeWrapper(f, fx.ps[0].Key), mustEncodeWrapper(f, fx.ps[3].Key))
 	addAll(f,
-		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[0].key.PublicKey(), Algorithm: 7}),
-		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[3].key.PublicKey(), Algorithm: 3}),
+		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[0].Key.PublicKey(), Algorithm: 7}),
+		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[3].Key.PublicKey(), Algorithm: 3}),
 		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: make([]byte, 32), Algorithm: 1}),
 	)
 	addAll(f, garbageSeeds...)
@@ -311,7 +311,7 @@ func FuzzInspect(f *testing.F) {
 		core.InspectWelcomeMessageInput: fx.curveIn,
 		core.InspectWelcomePointer:      fx.pointer.Marshal(),
 		core.InspectHpkeCiphertext:      sealed,
-		core.InspectWrapperEncryption:   mustEncodeWrapper(f, fx.ps[3].key),
+		core.InspectWrapperEncryption:   mustEncodeWrapper(f, fx.ps[3].Key),
 		core.InspectAEADTypes:           typicalAEADTypes,
 		core.InspectWelcomeMetadata:     {0x08, 0x2a},
 	}

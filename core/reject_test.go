@@ -57,14 +57,14 @@ func TestSealInviteRejects(t *testing.T) {
 		{"no installations", []byte("w"), []core.Installation{}, nil, core.ErrInvalidArgument},
 		{"nil welcome", nil, good, nil, core.ErrInvalidArgument},
 		{"empty welcome", []byte{}, good, nil, core.ErrInvalidArgument},
-		{"duplicate installation keys", []byte("w"), append(installations(ps), ps[1].in), nil, core.ErrInvalidArgument},
-		{"duplicate keys, one capable one not", []byte("w"), with(3, func(in *core.Installation) { in.InstallationKey = ps[0].in.InstallationKey }), nil, core.ErrInvalidArgument},
+		{"duplicate installation keys", []byte("w"), append(installations(ps), ps[1].Installation), nil, core.ErrInvalidArgument},
+		{"duplicate keys, one capable one not", []byte("w"), with(3, func(in *core.Installation) { in.InstallationKey = ps[0].Installation.InstallationKey }), nil, core.ErrInvalidArgument},
 		{"empty installation key", []byte("w"), with(2, func(in *core.Installation) { in.InstallationKey = nil }), nil, core.ErrInvalidArgument},
 		{"invalid X-Wing key", []byte("w"), with(1, func(in *core.Installation) { in.WrapperPublicKey = mutatedXWingKey(t) }), nil, core.ErrInvalidKey},
 		{"X-Wing key of 1215 bytes", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = in.WrapperPublicKey[:1215] }), nil, core.ErrInvalidKey},
 		{"X-Wing key of 1217 bytes", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = append(bytes.Clone(in.WrapperPublicKey), 0) }), nil, core.ErrInvalidKey},
 		{"no X-Wing key", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = nil }), nil, core.ErrInvalidKey},
-		{"X25519 key for X-Wing", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = ps[3].in.WrapperPublicKey }), nil, core.ErrInvalidKey},
+		{"X25519 key for X-Wing", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = ps[3].Installation.WrapperPublicKey }), nil, core.ErrInvalidKey},
 		{"CURVE25519 key of 31 bytes", []byte("w"), with(3, func(in *core.Installation) { in.WrapperPublicKey = in.WrapperPublicKey[:31] }), nil, core.ErrInvalidKey},
 		{"CURVE25519 low-order key 0", []byte("w"), with(3, func(in *core.Installation) { in.WrapperPublicKey = make([]byte, 32) }), nil, core.ErrInvalidKey},
 		{"CURVE25519 low-order key 1", []byte("w"), with(3, func(in *core.Installation) { in.WrapperPublicKey = append([]byte{1}, make([]byte, 31)...) }), nil, core.ErrInvalidKey},
@@ -125,7 +125,7 @@ func TestSealInviteRejects(t *testing.T) {
 func TestSealDirectRejects(t *testing.T) {
 	p := newParties(t, "direct rejects", capable)[0]
 	with := func(edit func(in *core.Installation)) core.Installation {
-		in := p.in
+		in := p.Installation
 		edit(&in)
 		return in
 	}
@@ -136,14 +136,14 @@ func TestSealDirectRejects(t *testing.T) {
 		opts    *core.SealOptions
 		want    error
 	}{
-		{"empty welcome", nil, p.in, nil, core.ErrInvalidArgument},
+		{"empty welcome", nil, p.Installation, nil, core.ErrInvalidArgument},
 		{"empty installation key", []byte("w"), with(func(in *core.Installation) { in.InstallationKey = nil }), nil, core.ErrInvalidArgument},
 		{"zero Installation", []byte("w"), core.Installation{}, nil, core.ErrInvalidArgument},
 		{"invalid X-Wing key", []byte("w"), with(func(in *core.Installation) { in.WrapperPublicKey = mutatedXWingKey(t) }), nil, core.ErrInvalidKey},
 		{"short key", []byte("w"), with(func(in *core.Installation) { in.WrapperPublicKey = in.WrapperPublicKey[:100] }), nil, core.ErrInvalidKey},
 		{"symmetric key algorithm", []byte("w"), with(func(in *core.Installation) { in.WrapperAlgorithm = core.AlgorithmSymmetricKey }), nil, core.ErrUnsupported},
-		{"KEM id 0x0020", []byte("w"), p.in, &core.SealOptions{KEMID: 0x0020}, core.ErrUnsupported},
-		{"too large", make([]byte, 3000), p.in, &core.SealOptions{MaxMessageSize: 3000}, core.ErrTooLarge},
+		{"KEM id 0x0020", []byte("w"), p.Installation, &core.SealOptions{KEMID: 0x0020}, core.ErrUnsupported},
+		{"too large", make([]byte, 3000), p.Installation, &core.SealOptions{MaxMessageSize: 3000}, core.ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,7 +192,7 @@ func TestSealRandomnessFailure(t *testing.T) {
 // plaintext is whatever the test wants.
 func (f *fixture) craftPointer(t testing.TB, plain []byte) []byte {
 	t.Helper()
-	sealed, _ := stdSeal(t, core.AlgorithmXWing, f.ps[0].key.PublicKey(), plain)
+	sealed, _ := stdSeal(t, core.AlgorithmXWing, f.ps[0].Key.PublicKey(), plain)
 	return editMessage(t, f.pointerMsg, func(m *mlsv1.WelcomeMessage) { m.GetWelcomePointer().WelcomePointer = sealed })
 }
 
@@ -200,7 +200,7 @@ func (f *fixture) craftPointer(t testing.TB, plain []byte) []byte {
 // the fixture's CURVE25519 recipient.
 func (f *fixture) craftDirect(t testing.TB, welcome, metadata []byte) []byte {
 	t.Helper()
-	data, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].key.PublicKey(), welcome, metadata)
+	data, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].Key.PublicKey(), welcome, metadata)
 	return editMessage(t, f.curveMsg, func(m *mlsv1.WelcomeMessage) {
 		m.GetV1().Data, m.GetV1().WelcomeMetadata = data, more[0]
 	})
@@ -259,12 +259,12 @@ func TestOpenWelcomeRejects(t *testing.T) {
 		{"pointer without hpke_public_key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = nil }), keys, nil, core.ErrMalformed},
 		{"pointer: no keys", f.pointerMsg, nil, nil, core.ErrNoMatchingKey},
 		{"pointer: nil keys", f.pointerMsg, []*core.PrivateKey{nil, nil}, nil, core.ErrNoMatchingKey},
-		{"pointer: other keys", f.pointerMsg, []*core.PrivateKey{otherKeys[0].key, otherKeys[1].key, f.ps[1].key}, nil, core.ErrNoMatchingKey},
-		{"direct: other keys", f.curveMsg, []*core.PrivateKey{otherKeys[1].key, f.ps[4].key}, nil, core.ErrNoMatchingKey},
+		{"pointer: other keys", f.pointerMsg, []*core.PrivateKey{otherKeys[0].Key, otherKeys[1].Key, f.ps[1].Key}, nil, core.ErrNoMatchingKey},
+		{"direct: other keys", f.curveMsg, []*core.PrivateKey{otherKeys[1].Key, f.ps[4].Key}, nil, core.ErrNoMatchingKey},
 		{"hpke_public_key of 1215 bytes", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = p.HpkePublicKey[:1215] }), keys, nil, core.ErrNoMatchingKey},
 		{"hpke_public_key of 31 bytes", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.HpkePublicKey = v.HpkePublicKey[:31] }), keys, nil, core.ErrNoMatchingKey},
-		{"CURVE25519 message naming an X-Wing key", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.HpkePublicKey = f.ps[4].key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
-		{"X-Wing message naming a CURVE25519 key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = f.ps[3].key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
+		{"CURVE25519 message naming an X-Wing key", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.HpkePublicKey = f.ps[4].Key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
+		{"X-Wing message naming a CURVE25519 key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = f.ps[3].Key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
 		// HPKE framing.
 		{"empty data", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.Data = nil }), keys, nil, core.ErrMalformed},
 		{"data with a trailing byte", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.Data = append(bytes.Clone(v.Data), 0) }), keys, nil, core.ErrMalformed},
@@ -284,17 +284,17 @@ func TestOpenWelcomeRejects(t *testing.T) {
 		{"reserved length prefix", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.Data = append([]byte{0xc0}, v.Data[1:]...) }), keys, nil, core.ErrMalformed},
 		// Ciphertexts that do not open.
 		{"data of another direct welcome", curveV1(func(v *mlsv1.WelcomeMessage_V1) {
-			other, _ := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].key.PublicKey(), f.welcome)
+			other, _ := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].Key.PublicKey(), f.welcome)
 			v.Data = other
 		}), keys, nil, core.ErrDecrypt},
 		{"metadata of another context", curveV1(func(v *mlsv1.WelcomeMessage_V1) {
-			_, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].key.PublicKey(), f.welcome, []byte{0x08, 0x01})
+			_, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].Key.PublicKey(), f.welcome, []byte{0x08, 0x01})
 			v.WelcomeMetadata = more[0]
 		}), keys, nil, core.ErrDecrypt},
 		{"metadata shorter than a tag", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.WelcomeMetadata = v.WelcomeMetadata[:15] }), keys, nil, core.ErrDecrypt},
 		{"metadata is the data's ciphertext", curveV1(func(v *mlsv1.WelcomeMessage_V1) { _, ct := splitHpkeCiphertext(t, curveData); v.WelcomeMetadata = ct }), keys, nil, core.ErrDecrypt},
 		{"pointer sealed to another key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) {
-			p.WelcomePointer, _ = stdSeal(t, core.AlgorithmXWing, otherKeys[0].key.PublicKey(), f.pointer.Marshal())
+			p.WelcomePointer, _ = stdSeal(t, core.AlgorithmXWing, otherKeys[0].Key.PublicKey(), f.pointer.Marshal())
 		}), keys, nil, core.ErrDecrypt},
 		// Plaintexts that open but are wrong.
 		{"metadata plaintext not a protobuf", f.craftDirect(t, f.welcome, []byte{0xff, 0xff}), keys, nil, core.ErrMalformed},
@@ -592,7 +592,7 @@ func TestTruncated(t *testing.T) {
 		{"ToWelcomeMessage direct", f.xwingIn, node, nil},
 		{"ParsePointer", f.pointer.Marshal(), func(b []byte) error { _, err := core.ParsePointer(b); return err }, nil},
 		// A cut before the algorithm leaves algorithm 0, unsupported.
-		{"ParseWrapperEncryption", mustEncodeWrapper(t, f.ps[0].key), func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.ErrUnsupported},
+		{"ParseWrapperEncryption", mustEncodeWrapper(t, f.ps[0].Key), func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.ErrUnsupported},
 	}
 	for _, p := range parsers {
 		t.Run(p.name, func(t *testing.T) {

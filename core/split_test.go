@@ -81,14 +81,14 @@ func TestSplitMatchesSealInvite(t *testing.T) {
 	got = splitInvite(t, welcome, 42, ins, 2, nil)
 	net := newNetwork(t)
 	net.publishInvite(got)
-	stranger := newParties(t, "split stranger", capable)[0].key
+	stranger := newParties(t, "split stranger", capable)[0].Key
 	for _, p := range ps {
 		o := net.receive(p, stranger)
 		if !bytes.Equal(o.welcome, welcome) || o.cursor != 42 {
-			t.Fatalf("%v recipient opens another welcome or cursor %d", p.cap, o.cursor)
+			t.Fatalf("%v recipient opens another welcome or cursor %d", p.Capability, o.cursor)
 		}
-		if wantKind := map[bool]core.MessageKind{true: core.KindPointer, false: core.KindDirect}[p.cap == capable]; o.rec.Kind != wantKind {
-			t.Fatalf("%v recipient got a %v", p.cap, o.rec.Kind)
+		if wantKind := map[bool]core.MessageKind{true: core.KindPointer, false: core.KindDirect}[p.Capability == capable]; o.rec.Kind != wantKind {
+			t.Fatalf("%v recipient got a %v", p.Capability, o.rec.Kind)
 		}
 	}
 }
@@ -105,7 +105,7 @@ func TestSealPointersRejects(t *testing.T) {
 		checkErr(t, err, core.ErrInvalidArgument)
 	})
 	for _, i := range []int{2, 3} {
-		t.Run("not capable "+ps[i].cap.String(), func(t *testing.T) {
+		t.Run("not capable "+ps[i].Capability.String(), func(t *testing.T) {
 			_, err := core.SealPointers(ptr, []core.Installation{ins[0], ins[i]}, nil)
 			checkErr(t, err, core.ErrInvalidArgument)
 		})
