@@ -10,6 +10,7 @@ import (
 
 	"github.com/welcome-pointers/wasm/core"
 	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/fixtures"
 )
 
 // Hosts and metrics of the timing tables.
@@ -49,26 +50,21 @@ func (r *report) get(host, metric string) *timing {
 // measureNative runs node/suite.mjs's workload on the core, natively.
 func measureNative(c *config, rep *report) error {
 	w := rep.work
-	// Keys, timed in chunks like the suite does.
-	var keygen []float64
-	chunk := (w.Keys + w.Runs - 1) / w.Runs
-	ps := &parties{}
-	for len(ps.keys) < w.Keys {
-		want := min(chunk, w.Keys-len(ps.keys))
-		start := time.Now()
-		more, err := makeParties(want)
-		if err != nil {
-			return err
-		}
-		keygen = append(keygen, float64(time.Since(start).Nanoseconds())/float64(want))
-		ps.keys = append(ps.keys, more.keys...)
-		ps.capable = append(ps.capable, more.capable...)
+	// Keys, timed in chunks like the suite does; the invites go to the
+	// fixtures' parties.
+	keygen, err := timeKeygen(w, func() error { _, err := core.GenerateKey(core.AlgorithmXWing); return err })
+	if err != nil {
+		return err
 	}
 	rep.put(hostNative, mKeygen, fromSamples(keygen, w.Keys))
-	small := fakeWelcome(1024)
+	ps, err := makeParties(w.Keys)
+	if err != nil {
+		return err
+	}
+	small := fixtures.Welcome(1024)
 
 	// A whole invite.
-	welcome := fakeWelcome(w.InviteWelcome)
+	welcome := fixtures.Welcome(w.InviteWelcome)
 	t, err := measure(w.Runs, func() (int, error) {
 		inv, err := core.SealInvite(welcome, 12345, ps.capable[:w.InviteN], nil)
 		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
@@ -148,7 +144,7 @@ func measureNative(c *config, rep *report) error {
 	}
 
 	// Opening a pointee.
-	pw := fakeWelcome(w.PointeeWelcome)
+	pw := fixtures.Welcome(w.PointeeWelcome)
 	inv, err := core.SealInvite(pw, 99, ps.capable[:3], nil)
 	if err != nil {
 		return err
@@ -293,7 +289,7 @@ func measureGoPeer(c *config, rep *report) error {
 	}
 	pk := sk.PublicKey()
 	kdf, aead := hpke.HKDFSHA256(), hpke.ChaCha20Poly1305()
-	pt := fakeWelcome(n)
+	pt := fixtures.Welcome(n)
 	var ct []byte
 	reps := rep.work.PeerReps
 	t, err := measure(rep.work.Runs, func() (int, error) {
@@ -326,4 +322,23 @@ func measureGoPeer(c *config, rep *report) error {
 	}
 	rep.put(peerGo, mOpen, t)
 	return nil
+}
+
+// timeKeygen times w.Keys key generations in w.Runs chunks: the time per
+// key of each chunk.
+func timeKeygen(w workload, gen func() error) ([]float64, error) {
+	var samples []float64
+	chunk := (w.Keys + w.Runs - 1) / w.Runs
+	for done := 0; done < w.Keys; {
+		want := min(chunk, w.Keys-done)
+		start := time.Now()
+		for range want {
+			if err := gen(); err != nil {
+				return nil, err
+			}
+		}
+		samples = append(samples, float64(time.Since(start).Nanoseconds())/float64(want))
+		done += want
+	}
+	return samples, nil
 }

@@ -10,14 +10,13 @@ import (
 	"syscall/js"
 )
 
-// Argument checking and conversion between JS values and Go. Every JS
-// value an export receives is read here, through one guarded path: the
-// functions below never panic and never let a JS exception unwind
-// through the Go runtime. A getter or Proxy trap that throws, a revoked
-// Proxy, a detached buffer or a SharedArrayBuffer view is an ERR_ARGUMENT
-// error naming the argument; so is a wrong type, a missing value or an
-// unknown option. Byte arguments over their cap are ERR_TOO_LARGE before
-// anything is copied.
+// Guarded access to JS values. Every JS value an export receives is read
+// through these functions (by read.go): they never panic and never let a
+// JS exception unwind through the Go runtime. A getter or Proxy trap that
+// throws, a revoked Proxy, a detached buffer or a SharedArrayBuffer view
+// is an ERR_ARGUMENT error naming the argument; so is a wrong type, a
+// missing value or an unknown option. Byte arguments over their cap are
+// ERR_TOO_LARGE before anything is copied.
 
 var (
 	uint8ArrayClass = js.Global().Get("Uint8Array")
@@ -156,15 +155,6 @@ func bytesArg(v js.Value, name string, max int) ([]byte, error) {
 	return b, nil
 }
 
-// optBytesArg is bytesArg for an argument that may be undefined or null
-// (returned as nil).
-func optBytesArg(v js.Value, name string, max int) ([]byte, error) {
-	if isMissing(v) {
-		return nil, nil
-	}
-	return bytesArg(v, name, max)
-}
-
 // numberArg reads a finite number in [min, max].
 func numberArg(v js.Value, name string, min, max float64) (float64, error) {
 	if k := kindOf(v); k != "number" {
@@ -190,14 +180,6 @@ func intArg(v js.Value, name string, min, max int) (int, error) {
 		return 0, argError("%s must be an integer, got %s", name, num(f))
 	}
 	return int(f), nil
-}
-
-// optIntArg is intArg with a default for undefined or null.
-func optIntArg(v js.Value, name string, min, max, def int) (int, error) {
-	if isMissing(v) {
-		return def, nil
-	}
-	return intArg(v, name, min, max)
 }
 
 // uint64Arg reads a uint64: a bigint, a non-negative safe integer, or a
@@ -228,25 +210,6 @@ func stringArg(v js.Value, name string, max int) (string, error) {
 		return "", argError("%s is longer than %d characters", name, max)
 	}
 	return v.String(), nil
-}
-
-// optStringArg is stringArg with a default for undefined or null.
-func optStringArg(v js.Value, name string, max int, def string) (string, error) {
-	if isMissing(v) {
-		return def, nil
-	}
-	return stringArg(v, name, max)
-}
-
-// optBoolArg reads an optional boolean.
-func optBoolArg(v js.Value, name string, def bool) (bool, error) {
-	if isMissing(v) {
-		return def, nil
-	}
-	if k := kindOf(v); k != "boolean" {
-		return false, argError("%s must be a boolean, got %s", name, k)
-	}
-	return v.Bool(), nil
 }
 
 // object is an object argument whose members are read through get.
@@ -310,17 +273,6 @@ func member(obj js.Value, key any, name string) (v js.Value, err error) {
 	return v, nil
 }
 
-// optFuncArg reads an optional function.
-func optFuncArg(v js.Value, name string) (js.Value, bool, error) {
-	if isMissing(v) {
-		return js.Undefined(), false, nil
-	}
-	if k := kindOf(v); k != "function" {
-		return js.Undefined(), false, argError("%s must be a function, got %s", name, k)
-	}
-	return v, true, nil
-}
-
 // arrayArg checks for an array of at most max elements and returns its
 // length.
 func arrayArg(v js.Value, name string, max int) (int, error) {
@@ -369,14 +321,6 @@ func jsBytes(b []byte) js.Value {
 	return u
 }
 
-// jsBytesOrNull is jsBytes with nil as null.
-func jsBytesOrNull(b []byte) js.Value {
-	if b == nil {
-		return js.Null()
-	}
-	return jsBytes(b)
-}
-
 // jsBigInt converts a uint64 without losing precision.
 func jsBigInt(u uint64) js.Value {
 	return bigIntFunc.Invoke(strconv.FormatUint(u, 10))
@@ -384,12 +328,3 @@ func jsBigInt(u uint64) js.Value {
 
 // newObject returns a fresh {}.
 func newObject() js.Value { return objectClass.New() }
-
-// jsArray converts a slice of values into a JS array.
-func jsArray[T any](items []T, conv func(T) any) js.Value {
-	a := arrayClass.New(len(items))
-	for i, it := range items {
-		a.SetIndex(i, conv(it))
-	}
-	return a
-}

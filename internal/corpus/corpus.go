@@ -4,7 +4,7 @@
 // nested groups, oneof swaps, enum values, wrong key sizes, padding) and
 // runs them through the core. The same cases run through the JS module
 // (js/test/corpus.test.mjs, from the file cmd/corpus writes) and the
-// wasip1 reactor (wasmtest/host), and every build must give the same
+// wasip1 reactor (wasip1/host), and every build must give the same
 // Result for the same bytes: the same error code, or the same value.
 package corpus
 

@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/welcome-pointers/wasm/core"
 	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/ops"
 )
 
 // Result is what an operation gave for a case: an error code
@@ -17,11 +19,11 @@ import (
 // Builds agree when their Results are equal.
 type Result string
 
-// Err is the Result of an error: the code of the sentinel it wraps
-// (core.Code), or "untyped: ..." (which no build may give).
+// Err is the Result of an error: the code of the error it wraps
+// (ops.CodeOf), or "untyped: ..." (which no build may give).
 func Err(err error) Result {
-	if code := core.Code(err); code != "" {
-		return Result(code)
+	if c := ops.CodeOf(err); c.Err != nil && errors.Is(err, c.Err) {
+		return Result(c.Name)
 	}
 	return Result("untyped: " + err.Error())
 }

@@ -148,6 +148,29 @@ export function sealDirect(welcome, cursor, installation, options) {
   return callGo('sealDirect', welcome, cursor, installation, options);
 }
 
+/**
+ * sealInvite's checks of installations: which of them take pointers (a
+ * boolean each). Throws what sealInvite would.
+ */
+export function checkInstallations(installations) {
+  return callGo('checkInstallations', installations);
+}
+
+/**
+ * The split path of sealInvite, for sealing an invite's pointers in
+ * several places (sealInvite({ workers }) does it): the pointee under a
+ * fresh pointer, whose stored form (`pointer`, a secret: it holds the
+ * pointee's key) sealPointers seals for pointer-capable installations.
+ */
+export function sealPointee(welcome, cursor, options) {
+  return callGo('sealPointee', welcome, cursor, options);
+}
+
+/** Seals a pointer (sealPointee's) for pointer-capable installations, one message each, in order. */
+export function sealPointers(pointer, installations, options) {
+  return callGoAsync('sealPointers', pointer, installations, options);
+}
+
 // Opening.
 
 /**
@@ -172,7 +195,7 @@ function withFormHint(e, message, options) {
   } catch {
     return e;
   }
-  return wpError(ErrorCode.MALFORMED, `${e.message.replace(/^welcome pointers: /, '')}; these bytes are a published WelcomeMessageInput `
+  return wpError(ErrorCode.MALFORMED, `${e.detail}; these bytes are a published WelcomeMessageInput `
     + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
     + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
 }
@@ -213,9 +236,20 @@ export function inputTopic(input) {
 }
 
 /**
+ * Whether a pending pointer's failure is final (retrying cannot help):
+ * the core decides (core.IsFinal). Takes an error or its code.
+ */
+export function isFinal(error) {
+  const code = typeof error === 'string' ? error : error?.code;
+  return typeof code === 'string' && callGo('isFinal', code);
+}
+
+/**
  * The retry schedule of the core: the single source of truth. Times are
  * milliseconds since the epoch, durations milliseconds. `policy` may be
- * undefined (the deployed values) or a partial override.
+ * undefined (the deployed values) or a partial override; the complete
+ * policy retry.policy() returns is frozen and remembered by the module,
+ * which then does not read it again when it is passed back.
  */
 export const retry = Object.freeze({
   defaultPolicy: () => callGo('retry.defaultPolicy'),
@@ -226,4 +260,27 @@ export const retry = Object.freeze({
   isDue: (policy, state, nowMs) => callGo('retry.isDue', policy, state, nowMs),
   delay: (policy, attempts) => callGo('retry.delay', policy, attempts),
   quickDelay: (policy, attempt, jitterMs) => callGo('retry.quickDelay', policy, attempt, jitterMs),
+  quickNext: (policy, tries, elapsedMs, jitterMs) => callGo('retry.quickNext', policy, tries, elapsedMs, jitterMs),
+  keepUntil: (policy, welcomeTimeMs, nowMs) => callGo('retry.keepUntil', policy, welcomeTimeMs, nowMs),
+  /**
+   * A schedule: the policy completed and validated once, and the
+   * schedule's decisions on it.
+   *
+   * @param {Partial<import('../index.js').RetryPolicy>} [partial]
+   * @returns {import('../index.js').Schedule}
+   */
+  schedule(partial) {
+    const policy = callGo('retry.policy', partial);
+    return Object.freeze({
+      policy,
+      newPending: (welcomeTimeMs, nowMs) => callGo('retry.newPending', policy, welcomeTimeMs, nowMs),
+      failed: (state, nowMs) => callGo('retry.failed', policy, state, nowMs),
+      check: (state, nowMs) => callGo('retry.check', policy, state, nowMs),
+      isDue: (state, nowMs) => callGo('retry.isDue', policy, state, nowMs),
+      delay: (attempts) => callGo('retry.delay', policy, attempts),
+      quickDelay: (attempt, jitterMs) => callGo('retry.quickDelay', policy, attempt, jitterMs),
+      quickNext: (tries, elapsedMs, jitterMs) => callGo('retry.quickNext', policy, tries, elapsedMs, jitterMs),
+      keepUntil: (welcomeTimeMs, nowMs) => callGo('retry.keepUntil', policy, welcomeTimeMs, nowMs),
+    });
+  },
 });

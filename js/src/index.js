@@ -21,12 +21,16 @@ export {
   installationFromExtensions,
   sealInvite,
   sealDirect,
+  checkInstallations,
+  sealPointee,
+  sealPointers,
   openWelcome,
   parsePointer,
   openPointee,
   inspect,
   toWelcomeMessage,
   inputTopic,
+  isFinal,
   retry,
 } from './api.js';
 export { openPendingStore, PendingStore, webCryptoProtector, DB_VERSION, RECORD_VERSION } from './store.js';

@@ -129,7 +129,7 @@ class Outbox {
   #db;
   #publish;
   #hooks;
-  #policy;
+  #schedule;
   #batchMessages;
   #batchBytes;
   #publishTimeoutMs;
@@ -159,7 +159,7 @@ class Outbox {
     this.#db = o.store[INTERNAL];
     this.#publish = o.publish;
     this.#hooks = { onProgress: o.onProgress, onSent: o.onSent, onAbandoned: o.onAbandoned, onError: o.onError };
-    this.#policy = retry.policy(o.policy);
+    this.#schedule = retry.schedule(o.policy);
     this.#batchMessages = o.batchMessages ?? OUTBOX_DEFAULTS.batchMessages;
     this.#batchBytes = o.batchBytes ?? OUTBOX_DEFAULTS.batchBytes;
     this.#publishTimeoutMs = o.publishTimeoutMs ?? OUTBOX_DEFAULTS.publishTimeoutMs;
@@ -287,7 +287,7 @@ class Outbox {
     while (h.next < n) {
       if (this.#closed) break;
       const now = this.#now();
-      if (now - h.createdAtMs >= this.#policy.expiryMs) {
+      if (this.#schedule.newPending(h.createdAtMs, now).drop === ErrorCode.EXPIRED) {
         return this.#abandon(h, ErrorCode.EXPIRED, 'the invite is older than the expiry: receivers would drop its pointers');
       }
       const b = h.next;
@@ -326,10 +326,10 @@ class Outbox {
       const t = this.#now();
       if (error) {
         const attempts = h.attempts + 1;
-        if (attempts >= this.#policy.maxAttempts) {
+        if (attempts >= this.#schedule.policy.maxAttempts) {
           return this.#abandon({ ...h, attempts, lastError: error.code }, ErrorCode.ATTEMPTS_EXHAUSTED, `publishing failed ${attempts} times (last: ${error.message})`);
         }
-        const delay = retry.quickDelay(this.#policy, attempts, this.#random() * this.#policy.quick.jitterMs);
+        const delay = this.#schedule.quickDelay(attempts, this.#random() * this.#schedule.policy.quick.jitterMs);
         const changes = { attempts, nextAttemptMs: t + delay, lastAttemptMs: t, lastError: error.code, lease: null };
         await this.#db.outboxUpdate(h.id, owner, changes);
         this.#emit('onError', error);
@@ -373,7 +373,7 @@ class Outbox {
   async resume() {
     this.#checkOpen();
     const now = this.#now();
-    const ids = await this.#db.dueIds(OUTBOX, now, 1_000, this.#policy.quick.totalMs);
+    const ids = await this.#db.dueIds(OUTBOX, now, 1_000, this.#schedule.policy.quick.totalMs);
     const report = { sent: [], pending: [], abandoned: [], skipped: [], errors: [] };
     for (const id of ids) {
       if (this.#closed) break;
@@ -427,7 +427,7 @@ class Outbox {
   async #round() {
     await this.resume();
     const now = this.#now();
-    const next = await this.#db.nextDue(OUTBOX, now, this.#policy.quick.totalMs);
+    const next = await this.#db.nextDue(OUTBOX, now, this.#schedule.policy.quick.totalMs);
     return next === null ? null : next - now;
   }
 

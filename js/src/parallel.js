@@ -162,7 +162,7 @@ function runWorker(live, job, onProgress) {
         message(m) {
           if (m?.type === 'progress') onProgress(m.done);
           else if (m?.type === 'result') resolve(m.messages);
-          else if (m?.type === 'error') reject(new WelcomePointersError(m.code, m.message));
+          else if (m?.type === 'error') reject(new WelcomePointersError(m.code, m.message, { detail: m.detail }));
         },
         error: reject,
       });

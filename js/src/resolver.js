@@ -6,22 +6,19 @@
 // next resolver on the database picks the record up. One worker at a
 // time works on a record (Web Locks, or a lease in the record; see
 // locks.js); the Welcome is handed to the app at most once while a call
-// runs, and the record is settled only once the app accepted it. The
-// schedule comes from the core (retry.*); the resolver adds its own
-// bounds against floods: a cap on pending records, a fetch budget per
-// hour shared by every tab, and a budget of records per tick.
+// runs, and the record is settled only once the app accepted it. Every
+// decision of the schedule comes from the core (a retry.schedule: the
+// quick phase's next try, the deferred delays, drops, how long a settled
+// id is kept; isFinal: which failures end a pointer); the resolver only
+// runs it, and adds its own bounds against floods: a cap on pending
+// records, a fetch budget per hour shared by every tab, and a budget of
+// records per tick.
 import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
-import { inspect, openPointee, parsePointer, retry } from './api.js';
+import { inspect, isFinal, openPointee, parsePointer, retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
 import { Loop, realSleep } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
 import { callHook, checkFunction, checkInteger, checkMs, describe, readBytes, readField, readOptions } from './options.js';
-
-// Failures that no retry can fix (spec section 4.5): the first message on
-// the topic is a real message, and it is not our pointee. A malformed
-// answer is NOT final here: nodes never store malformed messages, so
-// garbage comes from the transport and the record stays on its schedule.
-const FINAL = new Set([ErrorCode.DECRYPT, ErrorCode.NOT_POINTEE, ErrorCode.TOO_LARGE]);
 
 /** The resolver's own bounds and timeouts (the retry schedule itself is the core's). */
 export const RESOLVER_DEFAULTS = Object.freeze({
@@ -117,7 +114,7 @@ class Resolver {
   #fetch;
   #onWelcome;
   #hooks;
-  #policy;
+  #schedule;
   #fetchTimeoutMs;
   #acceptTimeoutMs;
   #topic;
@@ -172,9 +169,9 @@ class Resolver {
     this.#onWelcome = o.onWelcome ?? null;
     this.#hooks = { onDropped: o.onDropped, onQuarantined: o.onQuarantined, onError: o.onError };
     // The schedule comes from the core; a partial override is completed
-    // and validated there.
-    this.#policy = retry.policy(o.policy);
-    this.#fetchTimeoutMs = o.fetchTimeoutMs ?? this.#policy.quick.perTryMs;
+    // and validated there, once.
+    this.#schedule = retry.schedule(o.policy);
+    this.#fetchTimeoutMs = o.fetchTimeoutMs ?? this.#schedule.policy.quick.perTryMs;
     this.#acceptTimeoutMs = o.acceptTimeoutMs ?? RESOLVER_DEFAULTS.acceptTimeoutMs;
     this.#topic = o.topic ?? 'v3';
     this.#form = o.messageForm ?? 'message';
@@ -188,7 +185,7 @@ class Resolver {
     };
     // No wait of the schedule is longer than maxDelayMs: a record due
     // later than that was scheduled by a clock that has since gone back.
-    this.#maxAheadMs = this.#policy.maxDelayMs;
+    this.#maxAheadMs = this.#schedule.policy.maxDelayMs;
     this.#slots = new Slots(o.concurrency ?? RESOLVER_DEFAULTS.concurrency);
     this.#claims = new Claims({
       locks,
@@ -205,7 +202,7 @@ class Resolver {
 
   /** The complete retry policy in use (from the core). */
   get policy() {
-    return this.#policy;
+    return this.#schedule.policy;
   }
 
   /** Counters since creation: accepted, resolved, dropped, evicted, refused, throttled, redelivered, lateAccepted. */
@@ -222,9 +219,7 @@ class Resolver {
   }
 
   #keepUntil(welcomeTimeMs, nowMs) {
-    // A duplicate is refused as too old from welcomeTimeMs + expiry on,
-    // so the settled entry is kept at least until then.
-    return Math.max(nowMs, welcomeTimeMs) + this.#policy.expiryMs;
+    return this.#schedule.keepUntil(welcomeTimeMs, nowMs);
   }
 
   #track(id, promise) {
@@ -295,7 +290,7 @@ class Resolver {
       const now = this.#now();
       // The welcome's server timestamp sets the expiry; the input form has none.
       const welcomeTimeMs = o.welcomeTimeMs ?? (r.createdNs > 0n ? Number(r.createdNs / 1_000_000n) : now);
-      const state = retry.newPending(this.#policy, welcomeTimeMs, now);
+      const state = this.#schedule.newPending(welcomeTimeMs, now);
       const raw = await this.#db.encode({
         pointer: info, installationKey: r.installationKey, messageId: r.messageId, createdNs: r.createdNs,
         welcomeTimeMs, storedAtMs: now, nextAttemptMs: now, expiresAtMs: state.expiresAtMs, phase: 'quick',
@@ -442,7 +437,7 @@ class Resolver {
         await this.#claims.release(rec.id);
         return { result: { status: 'pending', id: rec.id, code: rec.lastError, nextAttemptMs: rec.nextAttemptMs } };
       }
-      if (rec.phase === 'deferred' && rec.attempts >= this.#policy.maxAttempts) {
+      if (rec.phase === 'deferred' && rec.attempts >= this.#schedule.policy.maxAttempts) {
         return { result: await this.#dropRecord(rec, ErrorCode.ATTEMPTS_EXHAUSTED, null, 'dropped by the retry schedule: no attempt left') };
       }
       const budget = await this.#db.takeFetch(now, this.#limits.fetchesPerHour);
@@ -458,7 +453,7 @@ class Resolver {
         // The local clock says expired: ask the network's clock, the
         // pointee's timestamp, before giving up on a Welcome that is there.
         const createdMs = now >= rec.expiresAtMs && this.#form === 'message' ? serverTimeMs(a.bytes) : null;
-        if (createdMs !== null && createdMs - rec.welcomeTimeMs >= this.#policy.expiryMs) {
+        if (createdMs !== null && this.#schedule.newPending(rec.welcomeTimeMs, createdMs).drop === ErrorCode.EXPIRED) {
           return { result: await this.#dropRecord(rec, ErrorCode.EXPIRED, null, 'the pointee arrived after the expiry (by its server timestamp)') };
         }
         const mark = await this.#db.markDelivering(rec.id, owner, this.#claims.until(), hold.locked);
@@ -510,23 +505,22 @@ class Resolver {
   async #failed(rec, failure, mayContinue) {
     const now = this.#now();
     const code = failure.code;
-    const p = this.#policy;
+    const s = this.#schedule;
     let fields;
     let wait;
     if (rec.phase === 'quick') {
       const qa = rec.quickAttempts + 1;
-      const elapsed = Math.max(0, now - rec.storedAtMs);
-      const d = qa < p.quick.attempts && !failure.endQuick ? retry.quickDelay(p, qa, this.#random() * p.quick.jitterMs) : Infinity;
-      if (elapsed + d < p.quick.totalMs) {
-        fields = { quickAttempts: qa, nextAttemptMs: now + d, lastAttemptMs: now, lastError: code };
-        if (mayContinue) wait = d;
+      const next = failure.endQuick ? null : s.quickNext(qa, Math.max(0, now - rec.storedAtMs), this.#random() * s.policy.quick.jitterMs);
+      if (next?.more) {
+        fields = { quickAttempts: qa, nextAttemptMs: now + next.waitMs, lastAttemptMs: now, lastError: code };
+        if (mayContinue) wait = next.waitMs;
       } else {
-        const s = retry.newPending(p, rec.welcomeTimeMs, now);
-        if (s.drop) return { result: await this.#dropRecord({ ...rec, lastError: code }, s.drop, null, 'the welcome is too old to keep') };
-        fields = { phase: 'deferred', quickAttempts: qa, attempts: 0, nextAttemptMs: s.nextAttemptMs, expiresAtMs: s.expiresAtMs, lastAttemptMs: now, lastError: code };
+        const p = s.newPending(rec.welcomeTimeMs, now);
+        if (p.drop) return { result: await this.#dropRecord({ ...rec, lastError: code }, p.drop, null, 'the welcome is too old to keep') };
+        fields = { phase: 'deferred', quickAttempts: qa, attempts: 0, nextAttemptMs: p.nextAttemptMs, expiresAtMs: p.expiresAtMs, lastAttemptMs: now, lastError: code };
       }
     } else {
-      const n = retry.failed(p, { attempts: rec.attempts, nextAttemptMs: rec.nextAttemptMs, expiresAtMs: rec.expiresAtMs }, now);
+      const n = s.failed({ attempts: rec.attempts, nextAttemptMs: rec.nextAttemptMs, expiresAtMs: rec.expiresAtMs }, now);
       if (n.drop) {
         const err = wpError(n.drop, `dropped by the retry schedule (last error ${code})`, failure.error);
         return { result: await this.#dropRecord({ ...rec, attempts: n.attempts, lastError: code }, n.drop, err, 'dropped by the retry schedule') };
@@ -607,7 +601,10 @@ class Resolver {
       return { opened, bytes };
     } catch (e) {
       const err = asError(e);
-      return FINAL.has(err.code) ? { final: true, code: err.code, error: err } : { transient: true, code: err.code, error: err };
+      // The core says which failures are final (the first message on the
+      // topic is a real message, and not this pointee): a malformed
+      // answer is not, since nodes never store one.
+      return isFinal(err.code) ? { final: true, code: err.code, error: err } : { transient: true, code: err.code, error: err };
     }
   }
 

@@ -4,7 +4,7 @@
 // { module, pointer, installations, options }, starts the module from the
 // compiled WebAssembly.Module of the main thread, seals the pointers and
 // posts { type: 'progress', done }…, then { type: 'result', messages } or
-// { type: 'error', code, message }. The main thread terminates it.
+// { type: 'error', code, message, detail }. The main thread terminates it.
 //
 // Bundlers build it as a worker of its own: it has no top-level await and
 // no import(), so it fits any worker format (vite's default is iife).
@@ -22,7 +22,7 @@ export async function sealJob(job, post) {
     post({ type: 'result', messages });
   } catch (e) {
     const err = asError(e);
-    post({ type: 'error', code: err.code, message: err.message });
+    post({ type: 'error', code: err.code, message: err.message, detail: err.detail });
   }
 }
 

@@ -41,6 +41,27 @@ describe('init and versions', () => {
     assert.equal(Object.keys(globalThis).filter((k) => k.startsWith('__welcomePointers')).length, 1);
     for (const f of ['generateKey', 'sealInvite', 'openWelcome', 'openPointee', 'inspect']) assert.equal(typeof ns[f], 'function');
     assert.equal(typeof ns.retry.newPending, 'function');
+    assert.deepEqual(Object.keys(ns).filter((k) => typeof ns[k] === 'function' && !ns.operations.includes(k)).sort(), ['dispose', 'setErrorClass']);
+  });
+
+  // Issue 12: the two bridges and the package must offer the same
+  // operations. The module lists its own (from the Go table,
+  // internal/ops); the package must export a function for each, and its
+  // types declare each.
+  test('the package exports every operation of the module, with its type', () => {
+    const names = globalThis[wp.NAMESPACE].operations;
+    assert.ok(names.length >= 30, `the module lists ${names.length} operations`);
+    const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
+    for (const name of names) {
+      const path = name.split('.');
+      let v = wp;
+      for (const p of path) v = v?.[p];
+      assert.equal(typeof v, 'function', `the package lacks ${name}`);
+      const declared = path.length === 1
+        ? new RegExp(`export declare function ${path[0]}\\(`)
+        : new RegExp(`export declare const ${path[0]}: \\{[^]*?\\n  ${path[1]}\\(`);
+      assert.match(dts, declared, `index.d.ts does not declare ${name}`);
+    }
   });
 
   test('JS constants match the module', () => {
@@ -254,6 +275,54 @@ describe('retry schedule from the core', () => {
     assert.equal(wp.retry.quickDelay(undefined, 0, 10), 0);
     assert.equal(wp.retry.quickDelay(undefined, 1, 10), 60);
     assert.equal(wp.retry.quickDelay(undefined, 2, 99), 175);
+  });
+
+  test('quickNext and keepUntil: the quick phase and the settled ids, decided by the core', () => {
+    const t = 1_700_000_000_000;
+    assert.deepEqual(wp.retry.quickNext(undefined, 1, 0, 0), { more: true, waitMs: 50 });
+    assert.deepEqual(wp.retry.quickNext(undefined, 2, 10, 5), { more: true, waitMs: 155 });
+    assert.equal(wp.retry.quickNext(undefined, 5, 0, 0).more, false);
+    assert.equal(wp.retry.quickNext(undefined, 1, 119_950, 0).more, false);
+    assert.equal(wp.retry.keepUntil(undefined, t, t + 5), t + 5 + 259_200_000);
+    assert.equal(wp.retry.keepUntil(undefined, t + 10, t), t + 10 + 259_200_000);
+  });
+
+  test('a schedule validates its policy once and decides on it', () => {
+    const s = wp.retry.schedule({ maxAttempts: 2 });
+    assert.ok(Object.isFrozen(s) && Object.isFrozen(s.policy));
+    assert.equal(s.policy.maxAttempts, 2);
+    const t = 1_700_000_000_000;
+    let st = s.newPending(t, t);
+    st = s.failed(st, t);
+    st = s.failed(st, t);
+    assert.equal(st.drop, 'ERR_ATTEMPTS_EXHAUSTED');
+    assert.equal(s.quickDelay(1, 0), 50);
+    assert.throws(() => wp.retry.schedule({ backoff: 0 }), (e) => e.code === E.ARGUMENT);
+  });
+
+  test('an error\'s detail is its message without what its code says', () => {
+    try {
+      wp.generateKey('2');
+      assert.fail('no error');
+    } catch (e) {
+      assert.equal(e.code, E.ARGUMENT);
+      assert.equal(e.detail, 'algorithm must be a number, got string');
+    }
+    try {
+      wp.parsePointer(new Uint8Array([1, 2, 3]));
+      assert.fail('no error');
+    } catch (e) {
+      assert.equal(e.code, E.MALFORMED);
+      assert.ok(!e.detail.includes('malformed message') && !e.detail.startsWith('welcome pointers'), e.detail);
+    }
+    assert.equal(new wp.WelcomePointersError(E.STORE, 'welcome pointers: quota').detail, 'quota');
+  });
+
+  test('isFinal: which failures end a pending pointer, from the core', () => {
+    for (const c of [E.DECRYPT, E.NOT_POINTEE, E.TOO_LARGE]) assert.equal(wp.isFinal(c), true, c);
+    for (const c of [E.MALFORMED, E.FETCH, E.TIMEOUT, E.NOT_FOUND, E.EXPIRED]) assert.equal(wp.isFinal(c), false, c);
+    assert.equal(wp.isFinal(new wp.WelcomePointersError(E.DECRYPT, 'x')), true);
+    assert.equal(wp.isFinal(undefined), false);
   });
 });
 

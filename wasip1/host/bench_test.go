@@ -5,14 +5,14 @@ import (
 	"testing"
 
 	"github.com/welcome-pointers/wasm/core"
-	"github.com/welcome-pointers/wasm/wasmtest/host"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
 
 // The benchmarks time the per-pointer cost through the wazero host (the
 // request copied in, the reactor's work, the result copied out) next to
 // the same work in native Go, for `make bench`:
 //
-//	go test -run '^$' -bench 'Host|Native' -benchtime 2s ./wasmtest/host
+//	go test -run '^$' -bench 'Host|Native' -benchtime 2s ./wasip1/host
 //
 // SealPerPointer seals an invite to benchPointers pointer-capable
 // installations with a 1 KiB Welcome and reports ns/pointer (the
@@ -28,17 +28,17 @@ type benchFixture struct {
 	keys    []host.Key
 	ins     []core.Installation
 	welcome []byte
-	pointer []byte // a delivered pointer message for keys[0]
-	pointee []byte // the delivered pointee
-	stored  []byte // the opened pointer's stored form
+	pointer []byte        // a delivered pointer message for keys[0]
+	pointee []byte        // the delivered pointee
+	ptr     *core.Pointer // the opened pointer
 }
 
 func newBenchFixture(b *testing.B, m *host.Module) *benchFixture {
 	b.Helper()
 	ctx := context.Background()
-	rs := makeRecipients(b, m, benchPointers, 0, 0)
+	rs := makeRecipients(b, benchPointers, 0, 0)
 	f := &benchFixture{keys: keys(rs), ins: installations(rs), welcome: makeWelcome(b, 1024)}
-	inv, err := m.SealInvite(ctx, f.welcome, 1, f.ins, 0)
+	inv, err := m.SealInvite(ctx, f.welcome, 1, f.ins, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,11 +48,11 @@ func newBenchFixture(b *testing.B, m *host.Module) *benchFixture {
 	if f.pointer, err = m.ToWelcomeMessage(ctx, inv.Messages[1].Message, 2, 1); err != nil {
 		b.Fatal(err)
 	}
-	rec, err := m.OpenWelcome(ctx, f.pointer, f.keys[:1])
+	rec, err := m.OpenWelcome(ctx, f.pointer, f.keys[:1], nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	f.stored = rec.StoredPointer
+	f.ptr = rec.Pointer
 	return f
 }
 
@@ -66,7 +66,7 @@ func BenchmarkHostSealPerPointer(b *testing.B) {
 	f := newBenchFixture(b, m)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := m.SealInvite(ctx, f.welcome, 1, f.ins, 0); err != nil {
+		if _, err := m.SealInvite(ctx, f.welcome, 1, f.ins, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -91,7 +91,7 @@ func BenchmarkHostOpenPointer(b *testing.B) {
 	f := newBenchFixture(b, m)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := m.OpenWelcome(ctx, f.pointer, f.keys[:1]); err != nil {
+		if _, err := m.OpenWelcome(ctx, f.pointer, f.keys[:1], nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -115,7 +115,7 @@ func BenchmarkHostOpenPointee(b *testing.B) {
 	f := newBenchFixture(b, m)
 	b.ResetTimer()
 	for range b.N {
-		if _, err := m.OpenPointee(ctx, f.stored, f.pointee); err != nil {
+		if _, err := m.OpenPointee(ctx, f.ptr, f.pointee, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -124,13 +124,9 @@ func BenchmarkHostOpenPointee(b *testing.B) {
 func BenchmarkNativeOpenPointee(b *testing.B) {
 	m := newModule(b)
 	f := newBenchFixture(b, m)
-	ptr, err := core.ParsePointer(f.stored)
-	if err != nil {
-		b.Fatal(err)
-	}
 	b.ResetTimer()
 	for range b.N {
-		if _, err := core.OpenPointee(ptr, f.pointee, nil); err != nil {
+		if _, err := core.OpenPointee(f.ptr, f.pointee, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -151,5 +147,36 @@ func BenchmarkNativeOpenPointerWithKeyLoad(b *testing.B) {
 		if _, err := core.OpenWelcome(f.pointer, []*core.PrivateKey{key}, nil); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkNew is what loading the module costs: compiling it (cold), or
+// taking the compiled code from a compilation cache (WithCacheDir: the
+// second process that loads the module).
+func BenchmarkNew(b *testing.B) {
+	ctx := context.Background()
+	for _, bc := range []struct {
+		name string
+		opts func(dir string) []host.Option
+	}{
+		{"cold", func(string) []host.Option { return nil }},
+		{"cached", func(dir string) []host.Option { return []host.Option{host.WithCacheDir(dir)} }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			dir := b.TempDir()
+			warm, err := host.New(ctx, reactorWasm, bc.opts(dir)...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			warm.Close(ctx)
+			b.ResetTimer()
+			for range b.N {
+				m, err := host.New(ctx, reactorWasm, bc.opts(dir)...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.Close(ctx)
+			}
+		})
 	}
 }

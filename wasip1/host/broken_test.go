@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/welcome-pointers/wasm/internal/ops"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
-	"github.com/welcome-pointers/wasm/wasmtest/host"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
 
 // A module that breaks the ABI in every way the host must report, written
@@ -52,16 +53,20 @@ func brokenModule() []byte {
 		{abi.ExportABIVersion, typeVoid, constBody(abi.Version)},
 		{abi.ExportLiveBlocks, typeVoid, constBody(0)},
 		{abi.ExportVersion, typeVoid, constBody(2048)},
-		{abi.ExportClearKeyCache, typeVoid, constBody(0)},
 	}
-	for _, e := range abi.RequestExports {
+	for _, op := range ops.Table {
+		e := op.Info().Export
+		if op.Info().Plain {
+			fns = append(fns, fn{e, typeVoid, constBody(0)})
+			continue
+		}
 		body := trap
-		switch e {
-		case abi.ExportSealInvite:
+		switch op {
+		case ops.SealInvite:
 			body = constBody(-16)
-		case abi.ExportOpenWelcome:
+		case ops.OpenWelcome:
 			body = constBody(2048)
-		case abi.ExportOpenPointee:
+		case ops.OpenPointee:
 			body = constBody(0)
 		}
 		fns = append(fns, fn{e, typeOp, body})
@@ -153,19 +158,19 @@ func TestHostReportsBrokenModules(t *testing.T) {
 	}
 	_, err = m.Version(ctx)
 	checkProto(abi.ExportVersion, err, "runs past")
-	_, err = m.Call(ctx, abi.ExportSealInvite, []byte{1})
-	checkProto(abi.ExportSealInvite, err, "outside")
-	_, err = m.Call(ctx, abi.ExportOpenWelcome, []byte{1})
-	checkProto(abi.ExportOpenWelcome, err, "runs past")
-	_, err = m.Call(ctx, abi.ExportOpenPointee, []byte{1})
-	checkProto(abi.ExportOpenPointee, err, "no result block")
+	_, err = m.Call(ctx, ops.SealInvite.Info().Export, []byte{1})
+	checkProto(ops.SealInvite.Info().Export, err, "outside")
+	_, err = m.Call(ctx, ops.OpenWelcome.Info().Export, []byte{1})
+	checkProto(ops.OpenWelcome.Info().Export, err, "runs past")
+	_, err = m.Call(ctx, ops.OpenPointee.Info().Export, []byte{1})
+	checkProto(ops.OpenPointee.Info().Export, err, "no result block")
 
-	_, err = m.Call(ctx, abi.ExportGenerateKey, []byte{1, 0, 0, 0})
+	_, err = m.Call(ctx, ops.GenerateKey.Info().Export, []byte{1, 0, 0, 0})
 	var te *host.TrapError
-	if !errors.As(err, &te) || te.Export != abi.ExportGenerateKey || !strings.Contains(err.Error(), "wp_generate_key trapped") {
+	if !errors.As(err, &te) || te.Export != ops.GenerateKey.Info().Export || !strings.Contains(err.Error(), "wp_generate_key trapped") {
 		t.Fatalf("got %v, want a TrapError naming wp_generate_key", err)
 	}
-	_, err = m.Call(ctx, abi.ExportInspect, []byte{1})
+	_, err = m.Call(ctx, ops.Inspect.Info().Export, []byte{1})
 	if !errors.As(err, &te) || !strings.Contains(err.Error(), "unusable") {
 		t.Fatalf("after a trap: got %v, want the module refused", err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/welcome-pointers/wasm/core"
 	"github.com/welcome-pointers/wasm/internal/corpus"
-	"github.com/welcome-pointers/wasm/wasmtest/host"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
 
 // The mutation corpus of internal/corpus through the reactor: every case
@@ -60,28 +60,31 @@ func reactorResult(m *host.Module, f *corpus.Fixture, keys []host.Key, c corpus.
 
 func reactorView(m *host.Module, f *corpus.Fixture, keys []host.Key, c corpus.Case) (map[string]any, error) {
 	ctx := context.Background()
-	input := c.Kind == "input"
+	var form *core.OpenOptions
+	if c.Kind == "input" {
+		form = &core.OpenOptions{Form: core.FormInput}
+	}
 	switch c.Op {
 	case corpus.OpenWelcome:
-		open := m.OpenWelcome
-		if input {
-			open = m.OpenWelcomeInput
-		}
-		r, err := open(ctx, c.Data, keys)
+		r, err := m.OpenWelcome(ctx, c.Data, keys, form)
 		if err != nil {
 			return nil, err
 		}
-		return corpus.ReceivedView(r.Kind, r.ID, r.CreatedNs, r.InstallationKey, r.KEMID, r.Welcome, r.Cursor, r.HasCursor, r.StoredPointer), nil
+		var stored []byte
+		if r.Pointer != nil {
+			stored = r.Pointer.Marshal()
+		}
+		return corpus.ReceivedView(r.Kind, r.ID, r.CreatedNs, r.InstallationKey, r.KEMID, r.Welcome, r.Cursor, r.HasCursor, stored), nil
 	case corpus.OpenPointee, corpus.OpenPointeeStored:
 		stored, first := f.Pointer, c.Data
 		if c.Op == corpus.OpenPointeeStored {
 			stored, first = c.Data, f.PointeeMessage
 		}
-		open := m.OpenPointee
-		if input {
-			open = m.OpenPointeeInput
+		ptr, err := m.ParsePointer(ctx, stored)
+		if err != nil {
+			return nil, err
 		}
-		p, err := open(ctx, stored, first)
+		p, err := m.OpenPointee(ctx, ptr, first, form)
 		if err != nil {
 			return nil, err
 		}
@@ -102,7 +105,7 @@ func reactorView(m *host.Module, f *corpus.Fixture, keys []host.Key, c corpus.Ca
 		}
 		return corpus.InstallationView(in), nil
 	case corpus.SealToKey:
-		_, err := m.SealInvite(ctx, corpus.SealedWelcome, 1, []core.Installation{f.SealTo(c.Data)}, 0)
+		_, err := m.SealInvite(ctx, corpus.SealedWelcome, 1, []core.Installation{f.SealTo(c.Data)}, nil)
 		return corpus.Done, err
 	}
 	panic("no reactor operation for " + string(c.Op))

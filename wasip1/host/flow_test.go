@@ -3,7 +3,6 @@ package host_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -11,109 +10,11 @@ import (
 
 	"github.com/welcome-pointers/wasm/core"
 	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/ops"
+	"github.com/welcome-pointers/wasm/internal/testenv"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
-	"github.com/welcome-pointers/wasm/wasmtest/host"
-	"github.com/welcome-pointers/wasm/wasmtest/internal/testenv"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
-
-// recipient is one installation of an invite and its private key.
-type recipient struct {
-	key     host.Key
-	in      core.Installation
-	capable bool
-}
-
-// makeWelcome is a stand-in for a TLS-serialized MLS Welcome: MLS 1.0,
-// welcome, then random bytes.
-func makeWelcome(tb testing.TB, n int) []byte {
-	tb.Helper()
-	w := make([]byte, n)
-	if _, err := rand.Read(w); err != nil {
-		tb.Fatal(err)
-	}
-	copy(w, []byte{0x00, 0x01, 0x00, 0x03})
-	return w
-}
-
-// makeRecipients creates, through the module, pointer-capable X-Wing
-// installations (with the 0xff03 and 0xff04 extensions), X-Wing
-// installations without 0xff04, and legacy CURVE25519 installations
-// (no extension: the init key is the wrapper key).
-func makeRecipients(tb testing.TB, m *host.Module, capable, xwingOnly, curve int) []recipient {
-	tb.Helper()
-	ctx := context.Background()
-	var rs []recipient
-	add := func(alg core.Algorithm, withAEAD bool) {
-		k, err := m.GenerateKey(ctx, alg)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if k.Algorithm != alg || len(k.PublicKey) == 0 || len(k.PrivateKey) == 0 {
-			tb.Fatalf("GenerateKey(%v) = alg %v, %d-byte private, %d-byte public", alg, k.Algorithm, len(k.PrivateKey), len(k.PublicKey))
-		}
-		id := []byte(fmt.Sprintf("installation-%02d", len(rs)))
-		var in core.Installation
-		if alg == core.AlgorithmCurve25519 {
-			in, err = m.InstallationFromExtensions(ctx, id, k.PublicKey, nil, nil)
-		} else {
-			ff03, e := core.EncodeWrapperEncryption(k.PublicKey, alg)
-			if e != nil {
-				tb.Fatal(e)
-			}
-			var ff04 []byte
-			if withAEAD {
-				ff04 = core.EncodePointeeAEADTypes([]core.AEADType{core.AEADChaCha20Poly1305})
-			}
-			in, err = m.InstallationFromExtensions(ctx, id, nil, ff03, ff04)
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if in.WrapperAlgorithm != alg || !bytes.Equal(in.WrapperPublicKey, k.PublicKey) || !bytes.Equal(in.InstallationKey, id) {
-			tb.Fatalf("InstallationFromExtensions: got %v key %x..., want %v", in.WrapperAlgorithm, in.WrapperPublicKey[:4], alg)
-		}
-		rs = append(rs, recipient{key: k, in: in, capable: in.PointerCapable()})
-	}
-	for range capable {
-		add(core.AlgorithmXWing, true)
-	}
-	for range xwingOnly {
-		add(core.AlgorithmXWing, false)
-	}
-	for range curve {
-		add(core.AlgorithmCurve25519, false)
-	}
-	return rs
-}
-
-func installations(rs []recipient) []core.Installation {
-	ins := make([]core.Installation, len(rs))
-	for i, r := range rs {
-		ins[i] = r.in
-	}
-	return ins
-}
-
-func keys(rs []recipient) []host.Key {
-	ks := make([]host.Key, len(rs))
-	for i, r := range rs {
-		ks[i] = r.key
-	}
-	return ks
-}
-
-// nativeKey loads a module-made key into the native core.
-func nativeKey(tb testing.TB, k host.Key) *core.PrivateKey {
-	tb.Helper()
-	pk, err := core.NewPrivateKey(k.Algorithm, k.PrivateKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if !bytes.Equal(pk.PublicKey(), k.PublicKey) {
-		tb.Fatalf("the module's %v public key differs from the one native Go derives", k.Algorithm)
-	}
-	return pk
-}
 
 // TestVersion checks the ABI version and the version stamped in at build.
 func TestVersion(t *testing.T) {
@@ -148,13 +49,13 @@ func TestVersion(t *testing.T) {
 func TestFullFlow(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
-	rs := makeRecipients(t, m, 5, 1, 1)
+	rs := makeRecipients(t, 5, 1, 1)
 	welcome := makeWelcome(t, 20_000)
 	const cursor = 1_234_567_890_123
 
 	for _, kem := range []core.KEMID{0, core.KEMXWing} {
 		t.Run(fmt.Sprintf("kem=%#04x", uint16(kem)), func(t *testing.T) {
-			inv, err := m.SealInvite(ctx, welcome, cursor, installations(rs), kem)
+			inv, err := m.SealInvite(ctx, welcome, cursor, installations(rs), &core.SealOptions{KEMID: kem})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +102,7 @@ func TestFullFlow(t *testing.T) {
 				// Each recipient holds only its own key; a recipient with
 				// every key opens it too.
 				for _, ks := range [][]host.Key{{r.key}, keys(rs)} {
-					rec, err := m.OpenWelcome(ctx, msg, ks)
+					rec, err := m.OpenWelcome(ctx, msg, ks, nil)
 					if err != nil {
 						t.Fatalf("recipient %d: OpenWelcome: %v", i, err)
 					}
@@ -211,8 +112,8 @@ func TestFullFlow(t *testing.T) {
 					if r.capable {
 						checkPointer(t, m, i, rec, inv.Destination, pointee, welcome, cursor, wantKEM)
 						if stored == nil {
-							stored = rec.StoredPointer
-						} else if !bytes.Equal(stored, rec.StoredPointer) {
+							stored = rec.Pointer.Marshal()
+						} else if !bytes.Equal(stored, rec.Pointer.Marshal()) {
 							t.Fatalf("recipient %d: pointers of one invite carry different plaintexts", i)
 						}
 					} else {
@@ -245,13 +146,17 @@ func TestFullFlow(t *testing.T) {
 			}
 
 			// The published form opens too.
-			p, err := m.OpenPointeeInput(ctx, stored, inv.Messages[0].Message)
-			if err != nil || !bytes.Equal(p.Welcome, welcome) || p.Cursor != cursor {
-				t.Fatalf("OpenPointeeInput: %v", err)
+			ptr, err := m.ParsePointer(ctx, stored)
+			if err != nil {
+				t.Fatal(err)
 			}
-			rec, err := m.OpenWelcomeInput(ctx, inv.Messages[1].Message, keys(rs))
+			p, err := m.OpenPointee(ctx, ptr, inv.Messages[0].Message, inputForm)
+			if err != nil || !bytes.Equal(p.Welcome, welcome) || p.Cursor != cursor {
+				t.Fatalf("OpenPointee of the input form: %v", err)
+			}
+			rec, err := m.OpenWelcome(ctx, inv.Messages[1].Message, keys(rs), inputForm)
 			if err != nil || rec.Kind != core.KindPointer || rec.ID != 0 {
-				t.Fatalf("OpenWelcomeInput: %v", err)
+				t.Fatalf("OpenWelcome of the input form: %v", err)
 			}
 
 			// Inspect names what it sees.
@@ -273,10 +178,10 @@ func TestFullFlow(t *testing.T) {
 	}
 }
 
-func checkPointer(t *testing.T, m *host.Module, i int, rec *host.Received, dest, pointee, welcome []byte, cursor uint64, kem core.KEMID) {
+func checkPointer(t *testing.T, m *host.Module, i int, rec *core.Received, dest, pointee, welcome []byte, cursor uint64, kem core.KEMID) {
 	t.Helper()
 	ctx := context.Background()
-	if rec.Kind != core.KindPointer || rec.Pointer == nil || rec.StoredPointer == nil {
+	if rec.Kind != core.KindPointer || rec.Pointer == nil {
 		t.Fatalf("recipient %d: got %v, want a pointer", i, rec.Kind)
 	}
 	if rec.KEMID != kem {
@@ -285,10 +190,7 @@ func checkPointer(t *testing.T, m *host.Module, i int, rec *host.Received, dest,
 	if !bytes.Equal(rec.Pointer.Topic(), dest) || !rec.Pointer.MatchesTopic(append([]byte{1}, dest...)) {
 		t.Fatalf("recipient %d: pointer topic %x, want %x", i, rec.Pointer.Topic(), dest)
 	}
-	if !bytes.Equal(rec.Pointer.Marshal(), rec.StoredPointer) {
-		t.Fatalf("recipient %d: the pointer's fields do not match its stored form", i)
-	}
-	p, err := m.OpenPointee(ctx, rec.StoredPointer, pointee)
+	p, err := m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 	if err != nil {
 		t.Fatalf("recipient %d: OpenPointee: %v", i, err)
 	}
@@ -302,7 +204,7 @@ func checkPointer(t *testing.T, m *host.Module, i int, rec *host.Received, dest,
 func TestNativeToModule(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
-	rs := makeRecipients(t, m, 3, 0, 1)
+	rs := makeRecipients(t, 3, 0, 1)
 	welcome := makeWelcome(t, 3000)
 	inv, err := core.SealInvite(welcome, 0, installations(rs), nil)
 	if err != nil {
@@ -317,13 +219,13 @@ func TestNativeToModule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec, err := m.OpenWelcome(ctx, wm, keys(rs))
+		rec, err := m.OpenWelcome(ctx, wm, keys(rs), nil)
 		if err != nil {
 			t.Fatalf("message %d: %v", i+1, err)
 		}
 		switch rec.Kind {
 		case core.KindPointer:
-			p, err := m.OpenPointee(ctx, rec.StoredPointer, pointee)
+			p, err := m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 			if err != nil || !bytes.Equal(p.Welcome, welcome) || p.HasCursor || p.Cursor != 0 {
 				t.Fatalf("message %d: pointee: %v (cursor %v %d)", i+1, err, p != nil && p.HasCursor, 0)
 			}
@@ -340,10 +242,10 @@ func TestNativeToModule(t *testing.T) {
 func TestErrorsWrapSentinels(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
-	rs := makeRecipients(t, m, 3, 0, 0)
-	other := makeRecipients(t, m, 1, 0, 0)
+	rs := makeRecipients(t, 3, 0, 0)
+	other := makeRecipients(t, 1, 0, 0)
 	welcome := makeWelcome(t, 500)
-	inv, err := m.SealInvite(ctx, welcome, 7, installations(rs), 0)
+	inv, err := m.SealInvite(ctx, welcome, 7, installations(rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +257,7 @@ func TestErrorsWrapSentinels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := m.OpenWelcome(ctx, pointerMsg, keys(rs))
+	rec, err := m.OpenWelcome(ctx, pointerMsg, keys(rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,47 +271,47 @@ func TestErrorsWrapSentinels(t *testing.T) {
 		code   abi.Code
 		run    func() error
 	}{
-		{"garbage message", abi.ExportOpenWelcome, core.ErrMalformed, abi.Malformed, func() error {
-			_, err := m.OpenWelcome(ctx, []byte("not a protobuf \xff\xff\xff"), keys(rs))
+		{"garbage message", ops.OpenWelcome.Info().Export, core.ErrMalformed, abi.Malformed, func() error {
+			_, err := m.OpenWelcome(ctx, []byte("not a protobuf \xff\xff\xff"), keys(rs), nil)
 			return err
 		}},
-		{"tampered pointee", abi.ExportOpenPointee, core.ErrDecrypt, abi.Decrypt, func() error {
-			_, err := m.OpenPointee(ctx, rec.StoredPointer, tampered)
+		{"tampered pointee", ops.OpenPointee.Info().Export, core.ErrDecrypt, abi.Decrypt, func() error {
+			_, err := m.OpenPointee(ctx, rec.Pointer, tampered, nil)
 			return err
 		}},
-		{"someone else's pointer", abi.ExportOpenWelcome, core.ErrNoMatchingKey, abi.NoMatchingKey, func() error {
-			_, err := m.OpenWelcome(ctx, pointerMsg, keys(other))
+		{"someone else's pointer", ops.OpenWelcome.Info().Export, core.ErrNoMatchingKey, abi.NoMatchingKey, func() error {
+			_, err := m.OpenWelcome(ctx, pointerMsg, keys(other), nil)
 			return err
 		}},
-		{"unknown algorithm", abi.ExportGenerateKey, core.ErrUnsupported, abi.Unsupported, func() error {
+		{"unknown algorithm", ops.GenerateKey.Info().Export, core.ErrUnsupported, abi.Unsupported, func() error {
 			_, err := m.GenerateKey(ctx, core.Algorithm(9))
 			return err
 		}},
-		{"pointer as pointee", abi.ExportOpenPointee, core.ErrNotPointee, abi.NotPointee, func() error {
-			_, err := m.OpenPointee(ctx, rec.StoredPointer, pointerMsg)
+		{"pointer as pointee", ops.OpenPointee.Info().Export, core.ErrNotPointee, abi.NotPointee, func() error {
+			_, err := m.OpenPointee(ctx, rec.Pointer, pointerMsg, nil)
 			return err
 		}},
-		{"message over 25 MiB", abi.ExportOpenWelcome, core.ErrTooLarge, abi.TooLarge, func() error {
-			_, err := m.OpenWelcome(ctx, make([]byte, core.DefaultMaxMessageSize+1), keys(rs))
+		{"message over 25 MiB", ops.OpenWelcome.Info().Export, core.ErrTooLarge, abi.TooLarge, func() error {
+			_, err := m.OpenWelcome(ctx, make([]byte, core.DefaultMaxMessageSize+1), keys(rs), nil)
 			return err
 		}},
-		{"short private key", abi.ExportOpenWelcome, core.ErrInvalidKey, abi.InvalidKey, func() error {
-			_, err := m.OpenWelcome(ctx, pointerMsg, []host.Key{{Algorithm: core.AlgorithmXWing, PrivateKey: []byte{1, 2, 3}}})
+		{"short private key", ops.OpenWelcome.Info().Export, core.ErrInvalidKey, abi.InvalidKey, func() error {
+			_, err := m.OpenWelcome(ctx, pointerMsg, []host.Key{{Algorithm: core.AlgorithmXWing, PrivateKey: []byte{1, 2, 3}}}, nil)
 			return err
 		}},
-		{"no installations", abi.ExportSealInvite, core.ErrInvalidArgument, abi.Argument, func() error {
-			_, err := m.SealInvite(ctx, welcome, 0, nil, 0)
+		{"no installations", ops.SealInvite.Info().Export, core.ErrInvalidArgument, abi.Argument, func() error {
+			_, err := m.SealInvite(ctx, welcome, 0, nil, nil)
 			return err
 		}},
-		{"unknown inspect kind", abi.ExportInspect, core.ErrInvalidArgument, abi.Argument, func() error {
+		{"unknown inspect kind", ops.Inspect.Info().Export, core.ErrInvalidArgument, abi.Argument, func() error {
 			_, err := m.Inspect(ctx, "no such kind", pointee)
 			return err
 		}},
-		{"node rejects a pointer without key", abi.ExportToWelcomeMessage, core.ErrMalformed, abi.Malformed, func() error {
+		{"node rejects a pointer without key", ops.ToWelcomeMessage.Info().Export, core.ErrMalformed, abi.Malformed, func() error {
 			_, err := m.ToWelcomeMessage(ctx, []byte{0x12, 0x00}, 1, 1)
 			return err
 		}},
-		{"bad 0xff03 payload", abi.ExportInstallationFromExt, core.ErrMalformed, abi.Malformed, func() error {
+		{"bad 0xff03 payload", ops.InstallationFromExtensions.Info().Export, core.ErrMalformed, abi.Malformed, func() error {
 			_, err := m.InstallationFromExtensions(ctx, []byte("id"), nil, []byte{0xff}, nil)
 			return err
 		}},
@@ -431,7 +333,7 @@ func TestErrorsWrapSentinels(t *testing.T) {
 		})
 	}
 	// Still usable.
-	if _, err := m.OpenPointee(ctx, rec.StoredPointer, pointee); err != nil {
+	if _, err := m.OpenPointee(ctx, rec.Pointer, pointee, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -440,9 +342,9 @@ func TestErrorsWrapSentinels(t *testing.T) {
 func TestConcurrentUse(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
-	rs := makeRecipients(t, m, 3, 0, 0)
+	rs := makeRecipients(t, 3, 0, 0)
 	welcome := makeWelcome(t, 1000)
-	inv, err := m.SealInvite(ctx, welcome, 3, installations(rs), 0)
+	inv, err := m.SealInvite(ctx, welcome, 3, installations(rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +352,7 @@ func TestConcurrentUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := m.OpenWelcomeInput(ctx, inv.Messages[1].Message, keys(rs))
+	rec, err := m.OpenWelcome(ctx, inv.Messages[1].Message, keys(rs), inputForm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -458,7 +360,7 @@ func TestConcurrentUse(t *testing.T) {
 	for range 4 {
 		go func() {
 			for range 25 {
-				p, err := m.OpenPointee(ctx, rec.StoredPointer, pointee)
+				p, err := m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 				if err == nil && !bytes.Equal(p.Welcome, welcome) {
 					err = errors.New("wrong welcome")
 				}

@@ -1,28 +1,37 @@
-// Package host runs the wasip1 reactor build of the welcome pointers core
-// (./wasip1, dist/wasip1/welcome-pointers.wasm) in wazero and gives Go
-// callers the operations of the JS API through the module's exports:
-// generate keys, read an installation's key package extensions, seal an
-// invite, open a welcome, open a pointee, inspect a message, and turn a
-// published message into the one a reader gets back (what a node does).
+// Package host runs the welcome pointers module in a Go program: the
+// wasip1 reactor build of the core (./wasip1, built by ./build.sh wasip1
+// into dist/wasip1/welcome-pointers.wasm) in wazero, with a method for
+// every operation of the module, the same set the JS package offers
+// (wasip1/ABI.md lists them with their JS and Go names):
 //
-// The operations and their JS API counterparts (js/index.d.ts):
+//	keys         GenerateKey, LoadKey, ValidatePublicKey, ClearKeyCache
+//	extensions   EncodeWrapperEncryption, ParseWrapperEncryption, EncodePointeeAEADTypes,
+//	             ParsePointeeAEADTypes, InstallationFromExtensions
+//	sealing      SealInvite, SealDirect, CheckInstallations, SealPointee, SealPointers
+//	opening      OpenWelcome, ParsePointer, OpenPointee, IsFinal
+//	inspection   Inspect
+//	the network  ToWelcomeMessage, InputTopic (what a node does: core/xmtpnode)
+//	retries      DefaultRetryPolicy, and Schedule's methods (core.RetryPolicy's)
 //
-//	GenerateKey                 generateKey
-//	InstallationFromExtensions  installationFromExtensions
-//	SealInvite                  sealInvite
-//	OpenWelcome, OpenWelcomeInput  openWelcome
-//	OpenPointee, OpenPointeeInput  openPointee (with the stored pointer bytes)
-//	Inspect                     inspect
-//	ToWelcomeMessage            (what a node does; used to stand in for the network)
+// The methods take and return the core's types and mirror the core's
+// functions (core.SealInvite is Module.SealInvite), with a context first:
+// a program can move between the native core and the sandboxed module
+// without changing its logic. Use the module where the core must run
+// isolated from the host's memory, or to test the module itself; use the
+// core (package core) otherwise: it is faster.
 //
-// Every operation goes through the memory ABI of wasip1/ABI.md: the
-// request is encoded, copied into a wp_alloc buffer, the export returns a
-// result block, the result is copied out and both buffers are freed.
-// Errors the module reports are *abi.Error values that wrap the core's
-// sentinels (errors.Is(err, core.ErrDecrypt) works). A trap, a result
-// block outside the module's memory or an unreadable result is a
-// *TrapError or a *ProtocolError naming the export; after a trap the
-// Module refuses further calls.
+// Every call goes through the memory ABI of wasip1/ABI.md: the request is
+// encoded, copied into a wp_alloc buffer, the export returns a result
+// block, the result is copied out and both buffers are freed. Errors the
+// module reports are *abi.Error values that wrap the core's sentinels
+// (errors.Is(err, core.ErrDecrypt) works). A trap, a result block outside
+// the module's memory or an unreadable result is a *TrapError or a
+// *ProtocolError naming the export; after a trap the Module refuses
+// further calls.
+//
+// Compiling the module takes about a second; WithCacheDir keeps the
+// compiled code on disk for the next process, WithCompilationCache shares
+// it between the Modules of one process.
 //
 // A Module is safe for concurrent use; calls are serialized.
 package host
@@ -31,7 +40,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,28 +50,13 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
-	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/internal/ops"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
 )
 
 // DefaultArtifact is where ./build.sh wasip1 writes the reactor, relative
 // to the repository root.
 const DefaultArtifact = "dist/wasip1/welcome-pointers.wasm"
-
-// Key is a private key with its algorithm and public key, as
-// GenerateKey returns it and OpenWelcome takes it (PublicKey is not sent).
-type Key = abi.Key
-
-// Received is an opened welcome message: the core's Received, and for a
-// pointer its stored form.
-type Received struct {
-	core.Received
-	// StoredPointer is the pointer's stored form (a WelcomePointer
-	// protobuf, secret: it holds the pointee key). Keep it while the
-	// pointee is pending and pass it to OpenPointee. Nil for a direct
-	// welcome.
-	StoredPointer []byte
-}
 
 // TrapError is an export that did not return: a wasm trap, or the Go
 // runtime inside the module exiting (a fatal error). The module's state
@@ -96,13 +89,22 @@ type Option func(*config)
 
 type config struct {
 	cache          wazero.CompilationCache
+	cacheDir       string
 	stdout, stderr io.Writer
 }
 
 // WithCompilationCache shares compiled code between modules and, with a
-// directory cache, between processes.
+// directory cache (wazero.NewCompilationCacheWithDir), between
+// processes. The caller closes it after the modules.
 func WithCompilationCache(c wazero.CompilationCache) Option {
 	return func(cf *config) { cf.cache = c }
+}
+
+// WithCacheDir keeps the compiled module in dir (created if missing), so
+// that the next process that loads the same module skips compiling it.
+// The Module closes the cache with itself.
+func WithCacheDir(dir string) Option {
+	return func(cf *config) { cf.cacheDir = dir }
 }
 
 // WithOutput sets where the module's stdout and stderr go (by default
@@ -116,11 +118,12 @@ func WithOutput(stdout, stderr io.Writer) Option {
 type Module struct {
 	mu     sync.Mutex
 	rt     wazero.Runtime
+	cache  wazero.CompilationCache // owned (WithCacheDir), or nil
 	mod    api.Module
 	mem    api.Memory
 	alloc  api.Function
 	free   api.Function
-	fns    map[string]api.Function
+	fns    map[string]api.Function // the operations' exports
 	broken error
 }
 
@@ -129,16 +132,19 @@ var (
 	// signatures of the exports ABI.md lists.
 	signatures = func() map[string][2][]api.ValueType {
 		m := map[string][2][]api.ValueType{
-			abi.ExportAlloc:         {{i32}, {i32}},
-			abi.ExportFree:          {{i32}, {i32}},
-			abi.ExportABIVersion:    {nil, {i32}},
-			abi.ExportLiveBlocks:    {nil, {i32}},
-			abi.ExportVersion:       {nil, {i32}},
-			abi.ExportClearKeyCache: {nil, {i32}},
-			abi.StartFunction:       {nil, nil},
+			abi.ExportAlloc:      {{i32}, {i32}},
+			abi.ExportFree:       {{i32}, {i32}},
+			abi.ExportABIVersion: {nil, {i32}},
+			abi.ExportLiveBlocks: {nil, {i32}},
+			abi.ExportVersion:    {nil, {i32}},
+			abi.StartFunction:    {nil, nil},
 		}
-		for _, e := range abi.RequestExports {
-			m[e] = [2][]api.ValueType{{i32, i32}, {i32}}
+		for _, op := range ops.Table {
+			if op.Info().Plain {
+				m[op.Info().Export] = [2][]api.ValueType{nil, {i32}}
+			} else {
+				m[op.Info().Export] = [2][]api.ValueType{{i32, i32}, {i32}}
+			}
 		}
 		return m
 	}()
@@ -153,6 +159,14 @@ func New(ctx context.Context, wasm []byte, opts ...Option) (*Module, error) {
 	for _, o := range opts {
 		o(&cf)
 	}
+	var owned wazero.CompilationCache
+	if cf.cacheDir != "" && cf.cache == nil {
+		c, err := wazero.NewCompilationCacheWithDir(cf.cacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("host: compilation cache: %w", err)
+		}
+		cf.cache, owned = c, c
+	}
 	rc := wazero.NewRuntimeConfigCompiler()
 	if cf.cache != nil {
 		rc = rc.WithCompilationCache(cf.cache)
@@ -161,8 +175,12 @@ func New(ctx context.Context, wasm []byte, opts ...Option) (*Module, error) {
 	m, err := instantiate(ctx, rt, wasm, &cf)
 	if err != nil {
 		rt.Close(ctx)
+		if owned != nil {
+			owned.Close(ctx)
+		}
 		return nil, err
 	}
+	m.cache = owned
 	return m, nil
 }
 
@@ -213,8 +231,10 @@ func instantiate(ctx context.Context, rt wazero.Runtime, wasm []byte, cf *config
 	}
 	m.alloc = mod.ExportedFunction(abi.ExportAlloc)
 	m.free = mod.ExportedFunction(abi.ExportFree)
-	for _, e := range abi.RequestExports {
-		m.fns[e] = mod.ExportedFunction(e)
+	for _, op := range ops.Table {
+		if !op.Info().Plain {
+			m.fns[op.Info().Export] = mod.ExportedFunction(op.Info().Export)
+		}
 	}
 	v, err := m.ABIVersion(ctx)
 	if err != nil {
@@ -228,14 +248,19 @@ func instantiate(ctx context.Context, rt wazero.Runtime, wasm []byte, cf *config
 
 func sameTypes(a, b []api.ValueType) bool { return bytes.Equal(a, b) }
 
-// Close releases the module and its runtime.
+// Close releases the module, its runtime and the cache of WithCacheDir.
 func (m *Module) Close(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.broken == nil {
 		m.broken = errors.New("module closed")
 	}
-	return m.rt.Close(ctx)
+	err := m.rt.Close(ctx)
+	if m.cache != nil {
+		err = errors.Join(err, m.cache.Close(ctx))
+		m.cache = nil
+	}
+	return err
 }
 
 // MemorySize is the size of the module's linear memory in bytes. Wasm
@@ -282,8 +307,9 @@ func (m *Module) Version(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	v, err := abi.DecodeStringResult(payload, "version")
-	if err != nil {
+	d := abi.NewDecoder(payload)
+	v := d.String("version")
+	if err := d.Finish(); err != nil {
 		return "", &ProtocolError{Export: abi.ExportVersion, Msg: "result: " + err.Error()}
 	}
 	return v, nil
@@ -301,7 +327,8 @@ func (m *Module) callLocked(ctx context.Context, export string, params ...uint64
 		fn = m.alloc
 	case abi.ExportFree:
 		fn = m.free
-	case abi.ExportABIVersion, abi.ExportVersion, abi.ExportLiveBlocks, abi.ExportClearKeyCache:
+	}
+	if fn == nil {
 		fn = m.mod.ExportedFunction(export)
 	}
 	if fn == nil {
@@ -357,7 +384,8 @@ func (m *Module) takeResultLocked(ctx context.Context, export string, ptr uint32
 	return payload, nil
 }
 
-// Call runs an operation export (one of abi.RequestExports) on raw
+// Call runs an operation export (the Export of an operation that takes a
+// request) on raw
 // request bytes and returns the raw result fields. It is the whole ABI in
 // one function: copy the request into a wp_alloc buffer, call, read the
 // result block, free both. A non-OK status is an *abi.Error.
@@ -394,180 +422,4 @@ func (m *Module) Call(ctx context.Context, export string, req []byte) ([]byte, e
 		}
 	}
 	return m.takeResultLocked(ctx, export, uint32(res))
-}
-
-type encodable interface{ Encode(*abi.Encoder) }
-
-func encode(r encodable, size int) []byte {
-	e := abi.NewEncoder(0, size)
-	r.Encode(e)
-	return e.Bytes()
-}
-
-func badResult(export string, err error) error {
-	return &ProtocolError{Export: export, Msg: "result does not decode: " + err.Error()}
-}
-
-// GenerateKey returns a new key for alg (core.AlgorithmXWing or
-// core.AlgorithmCurve25519), drawn inside the module from the host's
-// crypto/rand.
-func (m *Module) GenerateKey(ctx context.Context, alg core.Algorithm) (Key, error) {
-	req := abi.GenerateKeyRequest{Algorithm: alg}
-	out, err := m.Call(ctx, abi.ExportGenerateKey, encode(&req, 4))
-	if err != nil {
-		return Key{}, err
-	}
-	k, err := abi.DecodeKeyResult(out)
-	if err != nil {
-		return Key{}, badResult(abi.ExportGenerateKey, err)
-	}
-	return k, nil
-}
-
-// InstallationFromExtensions builds an installation from its key package
-// fields: the init key and the 0xff03 and 0xff04 extension payloads (nil
-// when absent), as core.InstallationFromExtensions does.
-func (m *Module) InstallationFromExtensions(ctx context.Context, installationKey, initKey, wrapperEncryption, pointeeAEADTypes []byte) (core.Installation, error) {
-	req := abi.InstallationFromExtensionsRequest{
-		InstallationKey: installationKey, InitKey: initKey,
-		WrapperEncryption: wrapperEncryption, PointeeAEADTypes: pointeeAEADTypes,
-	}
-	out, err := m.Call(ctx, abi.ExportInstallationFromExt, encode(&req, 16+len(installationKey)+len(initKey)+len(wrapperEncryption)+len(pointeeAEADTypes)))
-	if err != nil {
-		return core.Installation{}, err
-	}
-	r, err := abi.DecodeInstallationResult(out)
-	if err != nil {
-		return core.Installation{}, badResult(abi.ExportInstallationFromExt, err)
-	}
-	if r.Installation.PointerCapable() != r.PointerCapable {
-		return core.Installation{}, &ProtocolError{Export: abi.ExportInstallationFromExt, Msg: "pointer_capable disagrees with the installation's fields"}
-	}
-	return r.Installation, nil
-}
-
-// SealInvite seals welcome and its message cursor for the installations,
-// as core.SealInvite does: pointers when at least three installations can
-// take them, direct welcomes for the others. kem is the X-Wing KEM id of
-// the HPKE suite (0 for the deployed core.KEMXWingDeployed).
-func (m *Module) SealInvite(ctx context.Context, welcome []byte, cursor uint64, installations []core.Installation, kem core.KEMID) (*core.Invite, error) {
-	req := abi.SealInviteRequest{Welcome: welcome, Cursor: cursor, KEMID: kem, Installations: installations}
-	size := 22 + len(welcome)
-	for _, in := range installations {
-		size += 16 + len(in.InstallationKey) + len(in.WrapperPublicKey) + 4*len(in.PointeeAEADTypes)
-	}
-	out, err := m.Call(ctx, abi.ExportSealInvite, encode(&req, size))
-	if err != nil {
-		return nil, err
-	}
-	inv, err := abi.DecodeInvite(out)
-	if err != nil {
-		return nil, badResult(abi.ExportSealInvite, err)
-	}
-	return inv, nil
-}
-
-// OpenWelcome opens a welcome message as read back from the network (an
-// encoded WelcomeMessage) with whichever of keys it is addressed to.
-func (m *Module) OpenWelcome(ctx context.Context, message []byte, keys []Key) (*Received, error) {
-	return m.openWelcome(ctx, abi.FormMessage, message, keys)
-}
-
-// OpenWelcomeInput opens a welcome message in its published form (an
-// encoded WelcomeMessageInput).
-func (m *Module) OpenWelcomeInput(ctx context.Context, message []byte, keys []Key) (*Received, error) {
-	return m.openWelcome(ctx, abi.FormInput, message, keys)
-}
-
-func (m *Module) openWelcome(ctx context.Context, form uint8, message []byte, keys []Key) (*Received, error) {
-	req := abi.OpenWelcomeRequest{Form: form, Message: message, Keys: keys}
-	size := 13 + len(message)
-	for _, k := range keys {
-		size += 8 + len(k.PrivateKey)
-	}
-	out, err := m.Call(ctx, abi.ExportOpenWelcome, encode(&req, size))
-	if err != nil {
-		return nil, err
-	}
-	r, err := abi.DecodeReceived(out)
-	if err != nil {
-		return nil, badResult(abi.ExportOpenWelcome, err)
-	}
-	rec := &Received{Received: core.Received{
-		Kind: r.Kind, ID: r.ID, CreatedNs: r.CreatedNs,
-		InstallationKey: r.InstallationKey, KEMID: r.KEMID,
-	}}
-	switch r.Kind {
-	case core.KindDirect:
-		rec.Welcome, rec.HasCursor, rec.Cursor = r.Welcome, r.HasCursor, r.Cursor
-	case core.KindPointer:
-		rec.StoredPointer = r.Pointer
-		rec.Pointer = &core.Pointer{
-			Destination: r.Destination, AEADType: r.AEADType, EncryptionKey: r.EncryptionKey,
-			DataNonce: r.DataNonce, WelcomeMetadataNonce: r.WelcomeMetadataNonce,
-		}
-	default:
-		return nil, &ProtocolError{Export: abi.ExportOpenWelcome, Msg: fmt.Sprintf("result kind %v", r.Kind)}
-	}
-	return rec, nil
-}
-
-// OpenPointee opens the pointee a pointer names. storedPointer is
-// Received.StoredPointer; firstMessage is the first message on the
-// pointer's topic as read back from the network (never a later one).
-func (m *Module) OpenPointee(ctx context.Context, storedPointer, firstMessage []byte) (*core.OpenedPointee, error) {
-	return m.openPointee(ctx, abi.FormMessage, storedPointer, firstMessage)
-}
-
-// OpenPointeeInput is OpenPointee for a pointee in its published form.
-func (m *Module) OpenPointeeInput(ctx context.Context, storedPointer, firstMessage []byte) (*core.OpenedPointee, error) {
-	return m.openPointee(ctx, abi.FormInput, storedPointer, firstMessage)
-}
-
-func (m *Module) openPointee(ctx context.Context, form uint8, storedPointer, firstMessage []byte) (*core.OpenedPointee, error) {
-	req := abi.OpenPointeeRequest{Form: form, Pointer: storedPointer, FirstMessage: firstMessage}
-	out, err := m.Call(ctx, abi.ExportOpenPointee, encode(&req, 13+len(storedPointer)+len(firstMessage)))
-	if err != nil {
-		return nil, err
-	}
-	p, err := abi.DecodePointee(out)
-	if err != nil {
-		return nil, badResult(abi.ExportOpenPointee, err)
-	}
-	return p, nil
-}
-
-// Inspect decodes message as the given kind (a core.Inspect* name, or ""
-// for auto) into the JSON view core.Inspect gives.
-func (m *Module) Inspect(ctx context.Context, kind string, message []byte) (map[string]any, error) {
-	req := abi.InspectRequest{Kind: kind, Message: message}
-	out, err := m.Call(ctx, abi.ExportInspect, encode(&req, 8+len(kind)+len(message)))
-	if err != nil {
-		return nil, err
-	}
-	j, err := abi.DecodeStringResult(out, "json")
-	if err != nil {
-		return nil, badResult(abi.ExportInspect, err)
-	}
-	var v map[string]any
-	if err := json.Unmarshal([]byte(j), &v); err != nil {
-		return nil, badResult(abi.ExportInspect, err)
-	}
-	return v, nil
-}
-
-// ToWelcomeMessage does what a node does with a published message: it
-// checks the node's acceptance rules and returns the WelcomeMessage a
-// reader gets back, with the given id and creation time.
-func (m *Module) ToWelcomeMessage(ctx context.Context, input []byte, id, createdNs uint64) ([]byte, error) {
-	req := abi.ToWelcomeMessageRequest{Input: input, ID: id, CreatedNs: createdNs}
-	out, err := m.Call(ctx, abi.ExportToWelcomeMessage, encode(&req, 20+len(input)))
-	if err != nil {
-		return nil, err
-	}
-	msg, err := abi.DecodeBlobResult(out, "message")
-	if err != nil {
-		return nil, badResult(abi.ExportToWelcomeMessage, err)
-	}
-	return msg, nil
 }

@@ -10,7 +10,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/welcome-pointers/wasm/core"
-	"github.com/welcome-pointers/wasm/wasmtest/host"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
 
 // The inputs of issue 9 through the wasip1 reactor: each gives the same
@@ -22,26 +22,26 @@ type hostileWorld struct {
 	m                                 *host.Module
 	rs                                []recipient
 	pointerIn, pointerMsg, pointeeMsg []byte
-	stored                            []byte
+	ptr                               *core.Pointer
 }
 
 func newHostileWorld(t *testing.T) *hostileWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &hostileWorld{m: newModule(t), rs: nil}
-	w.rs = makeRecipients(t, w.m, 3, 0, 1)
-	inv, err := w.m.SealInvite(ctx, makeWelcome(t, 500), 3, installations(w.rs), 0)
+	w.rs = makeRecipients(t, 3, 0, 1)
+	inv, err := w.m.SealInvite(ctx, makeWelcome(t, 500), 3, installations(w.rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.pointerIn = inv.Messages[1].Message
 	w.pointerMsg = w.toMessage(t, w.pointerIn, 2)
 	w.pointeeMsg = w.toMessage(t, inv.Messages[0].Message, 1)
-	rec, err := w.m.OpenWelcome(ctx, w.pointerMsg, keys(w.rs))
+	rec, err := w.m.OpenWelcome(ctx, w.pointerMsg, keys(w.rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.stored = rec.StoredPointer
+	w.ptr = rec.Pointer
 	return w
 }
 
@@ -59,19 +59,19 @@ func (w *hostileWorld) stillWorks(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	welcome := makeWelcome(t, 700)
-	inv, err := w.m.SealInvite(ctx, welcome, 9, installations(w.rs), 0)
+	inv, err := w.m.SealInvite(ctx, welcome, 9, installations(w.rs), nil)
 	if err != nil {
 		t.Fatalf("sealing after hostile input: %v", err)
 	}
 	pointee := w.toMessage(t, inv.Messages[0].Message, 100)
 	for i, msg := range inv.Messages[1:] {
-		rec, err := w.m.OpenWelcome(ctx, w.toMessage(t, msg.Message, uint64(101+i)), keys(w.rs))
+		rec, err := w.m.OpenWelcome(ctx, w.toMessage(t, msg.Message, uint64(101+i)), keys(w.rs), nil)
 		if err != nil {
 			t.Fatalf("opening after hostile input: %v", err)
 		}
 		got := rec.Welcome
-		if rec.StoredPointer != nil {
-			p, err := w.m.OpenPointee(ctx, rec.StoredPointer, pointee)
+		if rec.Pointer != nil {
+			p, err := w.m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 			if err != nil {
 				t.Fatalf("opening the pointee after hostile input: %v", err)
 			}
@@ -119,9 +119,9 @@ func TestHostileNestedGroups(t *testing.T) {
 	wantSentinel(t, "ToWelcomeMessage", err, core.ErrMalformed)
 	_, err = w.m.InstallationFromExtensions(ctx, []byte("id"), nil, nested, nil)
 	wantSentinel(t, "InstallationFromExtensions", err, core.ErrMalformed)
-	_, err = w.m.OpenWelcome(ctx, append(bytes.Clone(w.pointerMsg), deep...), keys(w.rs))
+	_, err = w.m.OpenWelcome(ctx, append(bytes.Clone(w.pointerMsg), deep...), keys(w.rs), nil)
 	wantSentinel(t, "OpenWelcome", err, core.ErrMalformed)
-	_, err = w.m.OpenPointee(ctx, w.stored, append(bytes.Clone(w.pointeeMsg), deep...))
+	_, err = w.m.OpenPointee(ctx, w.ptr, append(bytes.Clone(w.pointeeMsg), deep...), nil)
 	wantSentinel(t, "OpenPointee", err, core.ErrMalformed)
 	w.stillWorks(t)
 }
@@ -153,16 +153,16 @@ func TestHostileAEADTypes(t *testing.T) {
 func TestHostileSizes(t *testing.T) {
 	w := newHostileWorld(t)
 	ctx := context.Background()
-	_, err := w.m.SealInvite(ctx, make([]byte, 40<<20), 1, installations(w.rs[3:]), 0)
+	_, err := w.m.SealInvite(ctx, make([]byte, 40<<20), 1, installations(w.rs[3:]), nil)
 	wantSentinel(t, "SealInvite of a 40 MiB welcome", err, core.ErrTooLarge)
-	_, err = w.m.SealInvite(ctx, make([]byte, 26_214_318), 1, installations(w.rs[:3]), 0)
+	_, err = w.m.SealInvite(ctx, make([]byte, 26_214_318), 1, installations(w.rs[:3]), nil)
 	wantSentinel(t, "SealInvite of 26,214,318 bytes", err, core.ErrTooLarge)
 	// The largest Welcome a default sender takes opens, read back with the
 	// largest id and created_ns.
 	var inv *core.Invite
 	n := 26_214_318
 	for ; inv == nil; n-- {
-		if inv, err = w.m.SealInvite(ctx, make([]byte, n), 1, installations(w.rs[:3]), 0); err != nil {
+		if inv, err = w.m.SealInvite(ctx, make([]byte, n), 1, installations(w.rs[:3]), nil); err != nil {
 			wantSentinel(t, "SealInvite", err, core.ErrTooLarge)
 		}
 	}
@@ -175,11 +175,11 @@ func TestHostileSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := w.m.OpenWelcome(ctx, pointer, keys(w.rs))
+	rec, err := w.m.OpenWelcome(ctx, pointer, keys(w.rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := w.m.OpenPointee(ctx, rec.StoredPointer, pointee)
+	p, err := w.m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 	if err != nil || len(p.Welcome) != n+1 {
 		t.Fatalf("the largest pointee a default sender publishes: %v", err)
 	}
@@ -191,7 +191,7 @@ func TestHostilePadding(t *testing.T) {
 	w := newHostileWorld(t)
 	ctx := context.Background()
 	padded := append(bytes.Repeat([]byte{0x12, 0x00}, (25<<20-len(w.pointerMsg))/2), w.pointerMsg...)
-	_, err := w.m.OpenWelcome(ctx, padded, keys(w.rs))
+	_, err := w.m.OpenWelcome(ctx, padded, keys(w.rs), nil)
 	wantSentinel(t, "OpenWelcome", err, core.ErrMalformed)
 	_, err = w.m.Inspect(ctx, core.InspectAuto, padded)
 	wantSentinel(t, "Inspect", err, core.ErrMalformed)
@@ -215,7 +215,7 @@ func TestHostileWeakKeys(t *testing.T) {
 		wantSentinel(t, "InstallationFromExtensions", err, core.ErrInvalidKey)
 		in := core.Installation{InstallationKey: []byte("weak"), WrapperPublicKey: key, WrapperAlgorithm: core.AlgorithmXWing,
 			PointeeAEADTypes: []core.AEADType{core.AEADChaCha20Poly1305}}
-		_, err = w.m.SealInvite(ctx, []byte("w"), 1, append(installations(w.rs), in), 0)
+		_, err = w.m.SealInvite(ctx, []byte("w"), 1, append(installations(w.rs), in), nil)
 		wantSentinel(t, "SealInvite", err, core.ErrInvalidKey)
 	}
 	for _, initKey := range append([][]byte{nil}, lowOrder...) {

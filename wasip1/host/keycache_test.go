@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/welcome-pointers/wasm/wasmtest/host"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
 
 // The reactor keeps the keys it opened with; ClearKeyCache forgets them,
@@ -12,15 +12,15 @@ import (
 func TestClearKeyCache(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
-	rs := makeRecipients(t, m, 3, 0, 0)
-	inv, err := m.SealInvite(ctx, makeWelcome(t, 3000), 5, installations(rs), 0)
+	rs := makeRecipients(t, 3, 0, 0)
+	inv, err := m.SealInvite(ctx, makeWelcome(t, 3000), 5, installations(rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	open := func() {
 		t.Helper()
 		for i, r := range rs {
-			got, err := m.OpenWelcomeInput(ctx, inv.Messages[1+i].Message, []host.Key{r.key})
+			got, err := m.OpenWelcome(ctx, inv.Messages[1+i].Message, []host.Key{r.key}, inputForm)
 			if err != nil || got.Pointer == nil {
 				t.Fatalf("recipient %d: %v, %v", i, got, err)
 			}

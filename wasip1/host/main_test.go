@@ -10,8 +10,8 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/welcome-pointers/wasm/wasmtest/host"
-	"github.com/welcome-pointers/wasm/wasmtest/internal/testenv"
+	"github.com/welcome-pointers/wasm/internal/testenv"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 	"github.com/welcome-pointers/wasm/wasmtest/wasirun"
 )
 

@@ -27,9 +27,9 @@ const memorySlack = 4 << 20
 func TestMemoryBounded(t *testing.T) {
 	ctx := context.Background()
 	m := newModule(t)
-	rs := makeRecipients(t, m, 3, 0, 1)
+	rs := makeRecipients(t, 3, 0, 1)
 	welcome := makeWelcome(t, 4096)
-	inv, err := m.SealInvite(ctx, welcome, 42, installations(rs), 0)
+	inv, err := m.SealInvite(ctx, welcome, 42, installations(rs), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,14 +45,14 @@ func TestMemoryBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := m.OpenWelcome(ctx, pointer, keys(rs[:1]))
+	rec, err := m.OpenWelcome(ctx, pointer, keys(rs[:1]), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	valid := validRequests(t, m)
 	rng := rand.New(rand.NewPCG(3, 4))
 	garbageReqs := map[string][]garbage{}
-	for _, e := range abi.RequestExports {
+	for _, e := range requestExports() {
 		garbageReqs[e] = garbageFor(valid[e], rng)
 	}
 
@@ -64,16 +64,16 @@ func TestMemoryBounded(t *testing.T) {
 		var err error
 		switch i % 10 {
 		case 0:
-			_, err = m.SealInvite(ctx, welcome, uint64(i), installations(rs), 0)
+			_, err = m.SealInvite(ctx, welcome, uint64(i), installations(rs), nil)
 			counts["seal"]++
 		case 1:
-			_, err = m.OpenWelcome(ctx, pointer, keys(rs[:1]))
+			_, err = m.OpenWelcome(ctx, pointer, keys(rs[:1]), nil)
 			counts["open pointer"]++
 		case 2:
-			_, err = m.OpenWelcome(ctx, direct, keys(rs[3:]))
+			_, err = m.OpenWelcome(ctx, direct, keys(rs[3:]), nil)
 			counts["open direct"]++
 		case 3, 4:
-			_, err = m.OpenPointee(ctx, rec.StoredPointer, pointee)
+			_, err = m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 			counts["open pointee"]++
 		case 5:
 			_, err = m.Inspect(ctx, "", pointer)
@@ -82,7 +82,8 @@ func TestMemoryBounded(t *testing.T) {
 			_, err = m.ToWelcomeMessage(ctx, inv.Messages[2].Message, uint64(i), 1)
 			counts["deliver"]++
 		default:
-			e := abi.RequestExports[rng.IntN(len(abi.RequestExports))]
+			exports := requestExports()
+			e := exports[rng.IntN(len(exports))]
 			gs := garbageReqs[e]
 			g := gs[rng.IntN(len(gs))]
 			_, err = m.Call(ctx, e, g.req)
@@ -112,7 +113,7 @@ func TestMemoryBounded(t *testing.T) {
 		t.Fatalf("after %d calls: %d blocks still allocated (%v)", memoryCalls, n, err)
 	}
 	// The module still gives right answers.
-	p, err := m.OpenPointee(ctx, rec.StoredPointer, pointee)
+	p, err := m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 	if err != nil || p.Cursor != 42 || !p.HasCursor {
 		t.Fatalf("after %d calls: %v", memoryCalls, err)
 	}
