@@ -151,6 +151,7 @@ export declare const AeadType: {
   readonly UNSPECIFIED: 0;
   readonly CHACHA20_POLY1305: 3;
 };
+export type AeadTypeValue = (typeof AeadType)[keyof typeof AeadType];
 
 /** X-Wing KEM ids written into the HPKE suite_id. */
 export declare const KemId: {
@@ -185,24 +186,24 @@ export interface KeyPair {
 
 /** A key to open welcomes with: only the private half is needed. */
 export interface PrivateKeyInput {
-  algorithm: number;
+  algorithm: KeyAlgorithm;
   privateKey: Uint8Array;
 }
 
 /** A new key pair (X-Wing unless told otherwise). */
-export declare function generateKey(algorithm?: number): KeyPair;
+export declare function generateKey(algorithm?: KeyAlgorithm): KeyPair;
 /** Loads private key bytes and derives the public key. */
-export declare function loadKey(algorithm: number, privateKey: Uint8Array): KeyPair;
+export declare function loadKey(algorithm: KeyAlgorithm, privateKey: Uint8Array): KeyPair;
 /** Zeroes and forgets the private keys the module keeps loaded (its last 8). */
 export declare function clearKeyCache(): void;
 /** Throws ERR_INVALID_KEY or ERR_UNSUPPORTED unless the key is valid for the algorithm. */
-export declare function validatePublicKey(algorithm: number, publicKey: Uint8Array): void;
+export declare function validatePublicKey(algorithm: KeyAlgorithm, publicKey: Uint8Array): void;
 
 // ---------------------------------------------------------------- key packages
 
 /** The 0xff03 payload (WelcomeWrapperEncryption). */
-export declare function encodeWrapperEncryption(publicKey: Uint8Array, algorithm?: number): Uint8Array;
-export declare function decodeWrapperEncryption(payload: Uint8Array): { publicKey: Uint8Array; algorithm: number };
+export declare function encodeWrapperEncryption(publicKey: Uint8Array, algorithm?: KeyAlgorithm): Uint8Array;
+export declare function decodeWrapperEncryption(payload: Uint8Array): { publicKey: Uint8Array; algorithm: KeyAlgorithm };
 /** The 0xff04 payload; only CHACHA20_POLY1305 may be advertised. Default [3]. */
 export declare function encodePointeeAeadTypes(types?: readonly number[]): Uint8Array;
 /** Decodes a 0xff04 payload; unknown values are kept. */
@@ -212,7 +213,7 @@ export declare function decodePointeeAeadTypes(payload: Uint8Array): number[];
 export interface Installation {
   installationKey: Uint8Array;
   wrapperPublicKey: Uint8Array;
-  wrapperAlgorithm: number;
+  wrapperAlgorithm: KeyAlgorithm;
   /** The parsed 0xff04 extension; null (or absent) when the key package has none. */
   pointeeAeadTypes?: readonly number[] | null;
 }
@@ -240,7 +241,7 @@ export declare function installationFromExtensions(fields: KeyPackageFields): Pa
 
 export interface SealOptions {
   /** X-Wing KEM id for the HPKE suite_id; default KemId.XWING_DEPLOYED. */
-  kemId?: number;
+  kemId?: KemIdValue;
   /** Per-message cap, on the message as receivers read it back; default DEFAULT_MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
   /** Called now and then (and once at the end) with installations sealed so far. Exceptions are ignored. */
@@ -358,7 +359,7 @@ export interface PointerInfo {
   topic: Uint8Array;
   /** The pointee's topic on the decentralized API (0x01 || destination). */
   decentralizedTopic: Uint8Array;
-  aeadType: number;
+  aeadType: AeadTypeValue;
 }
 
 interface ReceivedBase {
@@ -368,7 +369,7 @@ interface ReceivedBase {
   /** The installation the message was addressed to. */
   installationKey: Uint8Array;
   /** The X-Wing KEM id that opened it (0x004d or 0x647a), 0 for CURVE25519. */
-  kemId: number;
+  kemId: KemIdValue | 0;
 }
 
 export interface ReceivedDirect extends ReceivedBase {

@@ -3,6 +3,7 @@ import { ErrorCode } from './codes.js';
 
 export { ErrorCode };
 
+/** @type {Set<string>} */
 const knownCodes = new Set(Object.values(ErrorCode));
 
 const PREFIX = 'welcome pointers: ';
@@ -28,12 +29,23 @@ export class WelcomePointersError extends Error {
   }
 }
 
-/** Builds an error; `cause` is kept for debugging. */
+/**
+ * Builds an error; `cause` is kept for debugging.
+ *
+ * @param {import('../index.js').ErrorCodeValue} code
+ * @param {string} message
+ * @param {unknown} [cause]
+ */
 export function wpError(code, message, cause) {
   return new WelcomePointersError(code, PREFIX + message, cause === undefined ? { detail: message } : { cause, detail: message });
 }
 
-/** Whether e is a WelcomePointersError, without running anything of e's. */
+/**
+ * Whether e is a WelcomePointersError, without running anything of e's.
+ *
+ * @param {unknown} e
+ * @returns {e is WelcomePointersError}
+ */
 export function isWelcomePointersError(e) {
   try {
     return e instanceof WelcomePointersError;
@@ -47,12 +59,19 @@ export function isWelcomePointersError(e) {
  * already is (or carries a known code). It never throws, whatever e's
  * getters and traps do.
  */
+/**
+ * @param {unknown} e
+ * @param {import('../index.js').ErrorCodeValue} [fallbackCode]
+ * @param {string} [context]
+ * @returns {WelcomePointersError}
+ */
 export function asError(e, fallbackCode = ErrorCode.INTERNAL, context = '') {
   if (isWelcomePointersError(e)) return e;
   try {
-    if (e instanceof Error && typeof e.code === 'string' && knownCodes.has(e.code)) {
-      const detail = typeof e.detail === 'string' ? e.detail : undefined;
-      return new WelcomePointersError(e.code, String(e.message), { cause: e, detail });
+    const coded = /** @type {Error & { code?: unknown, detail?: unknown }} */ (e);
+    if (e instanceof Error && typeof coded.code === 'string' && knownCodes.has(coded.code)) {
+      const detail = typeof coded.detail === 'string' ? coded.detail : undefined;
+      return new WelcomePointersError(coded.code, String(e.message), { cause: e, detail });
     }
     const what = e instanceof Error ? String(e.message) : String(e);
     return wpError(fallbackCode, context ? `${context}: ${what}` : what, e);

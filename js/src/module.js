@@ -248,7 +248,7 @@ async function fromModule(m, imports) {
     return keep({ module: m, instance });
   }
   if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
-    return keep(await WebAssembly.instantiate(m, imports));
+    return keep(/** @type {WebAssembly.WebAssemblyInstantiatedSource} */ (await WebAssembly.instantiate(/** @type {BufferSource} */ (m), imports)));
   }
   if (m !== null && typeof m === 'object' && typeof m.then === 'function') {
     return fromResponse(await m, imports, 'wasmModule');
@@ -275,7 +275,11 @@ async function fromResponse(response, imports, what) {
   return keep(await compileGuarded(() => WebAssembly.instantiate(bytes, imports), what, type || 'no Content-Type'));
 }
 
-// keep remembers the compiled module (workers instantiate the same one).
+/**
+ * keep remembers the compiled module (workers instantiate the same one).
+ *
+ * @param {{ module: WebAssembly.Module, instance: WebAssembly.Instance }} loaded
+ */
 function keep({ module, instance }) {
   compiled = module;
   return instance;

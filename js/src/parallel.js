@@ -94,6 +94,7 @@ export async function sealInviteParallel(welcome, cursor, installations, options
   const total = installations.length;
   const done = new Array(chunks.length + 1).fill(0);
   let reported = 0;
+  /** @type {(part: number, d: number) => void} */
   const progress = (part, d) => {
     done[part] = d;
     const sum = done.reduce((a, b) => a + b, 0);
@@ -105,6 +106,7 @@ export async function sealInviteParallel(welcome, cursor, installations, options
 
   // One controller stops everything: the caller's signal, or a failed part.
   const stop = new AbortController();
+  /** @type {() => void} */
   let onAbort;
   const aborted = new Promise((_, reject) => {
     onAbort = () => {

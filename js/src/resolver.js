@@ -246,13 +246,13 @@ class Resolver {
    * so a reload does not lose it). A pointer already pending or settled
    * is a duplicate; a pointer too old to keep is dropped at once.
    *
-   * @returns {Promise<{ status: 'accepted' | 'duplicate' | 'dropped', id: string, code?: string, error?: WelcomePointersError }>}
+   * @returns {Promise<import('../index.js').AcceptOutcome>}
    */
   async acceptPointer(received, options) {
     const a = await this.#admit('acceptPointer', received, options);
     if (a.outcome) return a.outcome;
     // The record is stored: a failure from here on leaves it for resolveDue.
-    this.#startQuick(a).catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
+    this.#startQuick(/** @type {{ id: string, done: () => void }} */ (a)).catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
     return { status: 'accepted', id: a.id };
   }
 
@@ -261,14 +261,17 @@ class Resolver {
    * (kept and retried by resolveDue), "dropped", "duplicate", or
    * "accepted" (stored, and another tab works on it).
    *
-   * @returns {Promise<ResolveOutcome>}
+   * @returns {Promise<import('../index.js').ResolveOutcome>}
    */
   async resolvePointer(received, options) {
     const a = await this.#admit('resolvePointer', received, options);
     if (a.outcome) return a.outcome;
-    return this.#startQuick(a);
+    return this.#startQuick(/** @type {{ id: string, done: () => void }} */ (a));
   }
 
+  /**
+   * @returns {Promise<{ outcome: any, id?: undefined, done?: undefined } | { outcome?: undefined, id: string, done: (value?: unknown) => void }>}
+   */
   async #admit(where, received, options) {
     this.#checkOpen();
     const r = readReceived(where, received);
@@ -281,6 +284,7 @@ class Resolver {
     if (this.#active.has(id)) return { outcome: { status: 'duplicate', id, existing: 'pending' } };
     // Reserve the id in this resolver while the record is written; on
     // success the quick phase takes the reservation over.
+    /** @type {(value?: unknown) => void} */
     let done;
     this.#track(id, new Promise((resolve) => {
       done = resolve;
@@ -448,7 +452,8 @@ class Resolver {
         return { result: this.#throttled(rec.id, rec) };
       }
       const a = await this.#attempt(rec.pointer, this.#fetchTimeoutMs);
-      let failure = a;
+      /** @type {{ code: string, error?: unknown, endQuick?: boolean }} */
+      let failure = /** @type {any} */ (a);
       if (a.opened) {
         // The local clock says expired: ask the network's clock, the
         // pointee's timestamp, before giving up on a Welcome that is there.
@@ -676,7 +681,7 @@ class Resolver {
    * one record: what went wrong is in the report. Throws ERR_STORE when
    * the store cannot be read at all.
    *
-   * @returns {Promise<ResolveReport>}
+   * @returns {Promise<import('../index.js').ResolveReport>}
    */
   async resolveDue() {
     this.#checkOpen();

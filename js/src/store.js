@@ -139,7 +139,7 @@ export class PendingStore {
       try {
         const ch = new BroadcastChannel(`welcome-pointers:${name}`);
         ch.onmessage = (ev) => this.#notify(ev.data, true);
-        ch.unref?.(); // Node: the channel must not keep the process alive
+        /** @type {{ unref?: () => void }} */ (/** @type {unknown} */ (ch)).unref?.(); // Node: the channel must not keep the process alive
         this.#channel = ch;
       } catch {
         // no channel: other tabs learn changes on their next read
@@ -418,7 +418,7 @@ export class PendingStore {
    * Reads a record back and checks it. A record that cannot be read back
    * is moved to the quarantine and reported.
    *
-   * @returns {Promise<{ record: PendingRecord | null, quarantined: QuarantineReport | null }>}
+   * @returns {Promise<{ record: import('../index.js').PendingRecord | null, quarantined: import('../index.js').QuarantineReport | null }>}
    */
   async get(id) {
     const raw = await this.#run('reading a pending pointer', PENDING, 'readonly', (tx) => tx.store.get(id));
@@ -431,7 +431,7 @@ export class PendingStore {
    * are quarantined. This reads the whole store: for lists and UIs, not
    * for scheduling (the resolver uses the index on the next attempt).
    *
-   * @returns {Promise<{ records: PendingRecord[], quarantined: QuarantineReport[] }>}
+   * @returns {Promise<{ records: import('../index.js').PendingRecord[], quarantined: import('../index.js').QuarantineReport[] }>}
    */
   async list() {
     const [keys, values] = await this.#run('listing pending pointers', PENDING, 'readonly',
@@ -674,7 +674,10 @@ class Internals {
    * dropped with ERR_CAPACITY) to make room; when none can be, the new
    * pointer is refused.
    *
-   * @returns {{ added, existing, dropped?, refused?, evicted: object[] }}
+   * @param {object} raw
+   * @param {{ maxPending: number, nowMs: number, exclude: Set<string>, dropCode?: string | null, keepUntilMs?: number,
+   *   dropKeepUntilMs?: (v: object) => number, leaseMs?: number }} options
+   * @returns {Promise<{ added: boolean, existing: 'pending' | 'settled' | null, dropped?: string, refused?: boolean, evicted: object[] }>}
    */
   async admit(raw, { maxPending, nowMs, exclude, dropCode = null, keepUntilMs = 0, dropKeepUntilMs = () => keepUntilMs, leaseMs = 300_000 }) {
     const out = await this.#run('adding a pending pointer', [PENDING, SETTLED], 'readwrite', async (tx) => {

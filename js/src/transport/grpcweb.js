@@ -41,6 +41,7 @@ const statusName = Object.fromEntries(Object.entries(GrpcStatus).map(([k, v]) =>
 // Worth trying again later: the node was busy, down, rate limiting, or
 // broke mid-way. Publishing again is safe: nodes deduplicate on
 // sha256(installation_key || data).
+/** @type {Set<number>} */
 const retryableStatus = new Set([
   GrpcStatus.CANCELLED, GrpcStatus.UNKNOWN, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED,
   GrpcStatus.ABORTED, GrpcStatus.INTERNAL, GrpcStatus.UNAVAILABLE,
@@ -51,14 +52,14 @@ const retryableHTTP = (s) => s === 408 || s === 429 || s >= 500;
  * A transport failure: code ERR_FETCH (or ERR_TIMEOUT, ERR_ABORTED) with
  * what is known of it. `retryable` says whether the same call may succeed
  * later.
+ *
+ * @param {import('../../index.js').ErrorCodeValue} code
+ * @param {string} message
+ * @param {{ grpcStatus?: number, grpcMessage?: string, httpStatus?: number, retryable?: boolean, cause?: unknown }} [details]
+ * @returns {import('../../index.js').TransportError}
  */
 export function transportError(code, message, { grpcStatus, grpcMessage, httpStatus, retryable = true, cause } = {}) {
-  const e = wpError(code, message, cause);
-  e.grpcStatus = grpcStatus;
-  e.grpcMessage = grpcMessage;
-  e.httpStatus = httpStatus;
-  e.retryable = retryable;
-  return e;
+  return /** @type {any} */ (Object.assign(wpError(code, message, cause), { grpcStatus, grpcMessage, httpStatus, retryable }));
 }
 
 const malformed = (what, extra) => transportError(ErrorCode.FETCH, `malformed gRPC-Web answer: ${what}`, extra);

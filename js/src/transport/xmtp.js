@@ -108,7 +108,12 @@ export function xmtpTransport(options) {
     url: base, path, message, fetch: (...a) => fetchFn(...a), headers, timeoutMs, signal, maxResponseBytes,
   });
 
-  /** Publishes messages in order, in batches under the request cap. */
+  /**
+   * Publishes messages in order, in batches under the request cap.
+   *
+   * @param {import('../../index.js').Invite | readonly (Uint8Array | import('../../index.js').OutgoingMessage)[]} what
+   * @param {{ signal?: AbortSignal, start?: number, onBatch?: (b: object) => void }} [options]
+   */
   async function publish(what, { signal, start = 0, onBatch } = {}) {
     const messages = outgoing(what);
     if (!Number.isSafeInteger(start) || start < 0 || start > messages.length) {
@@ -155,7 +160,12 @@ export function xmtpTransport(options) {
     return { sent: messages.length, total: messages.length, batches };
   }
 
-  /** The first message on a topic in WelcomeMessage form, or null. */
+  /**
+   * The first message on a topic in WelcomeMessage form, or null.
+   *
+   * @param {Uint8Array} topic
+   * @param {{ signal?: AbortSignal }} [options]
+   */
   async function fetchFirstMessage(topic, { signal } = {}) {
     checkTopic(topic, decentralized);
     const request = decentralized
