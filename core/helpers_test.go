@@ -159,13 +159,6 @@ type network struct {
 
 func newNetwork(t testing.TB) *network { return &network{t, fixtures.NewNetwork()} }
 
-func (n *network) publish(input []byte) {
-	n.t.Helper()
-	if err := n.Publish(input); err != nil {
-		n.t.Fatalf("node rejects the message: %v", err)
-	}
-}
-
 func (n *network) publishInvite(inv *core.Invite) {
 	n.t.Helper()
 	if err := n.PublishInvite(inv); err != nil {

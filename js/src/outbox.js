@@ -12,7 +12,7 @@ import { ErrorCode, asError, wpError } from './errors.js';
 import { toHex } from './hex.js';
 import { retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
-import { Loop, realSleep } from './loop.js';
+import { Loop } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
 import { callHook, checkFunction, checkInteger, checkMs, describe, readBytes, readField, readOptions } from './options.js';
 
@@ -125,7 +125,6 @@ function validHeader(h) {
 }
 
 class Outbox {
-  #store;
   #db;
   #publish;
   #hooks;
@@ -135,7 +134,6 @@ class Outbox {
   #publishTimeoutMs;
   #claims;
   #now;
-  #sleep;
   #random;
   #active = new Map();
   #closed = false;
@@ -155,7 +153,6 @@ class Outbox {
     checkMs(where, 'leaseMs', o.leaseMs);
     const locks = lockManagerOption(where, o.locks);
     if (o.lockPrefix !== undefined && typeof o.lockPrefix !== 'string') throw wpError(ErrorCode.ARGUMENT, `${where}: lockPrefix must be a string`);
-    this.#store = o.store;
     this.#db = o.store[INTERNAL];
     this.#publish = o.publish;
     this.#hooks = { onProgress: o.onProgress, onSent: o.onSent, onAbandoned: o.onAbandoned, onError: o.onError };
@@ -164,7 +161,6 @@ class Outbox {
     this.#batchBytes = o.batchBytes ?? OUTBOX_DEFAULTS.batchBytes;
     this.#publishTimeoutMs = o.publishTimeoutMs ?? OUTBOX_DEFAULTS.publishTimeoutMs;
     this.#now = o.now ?? Date.now;
-    this.#sleep = o.sleep ?? realSleep;
     this.#random = o.random ?? Math.random;
     this.#claims = new Claims({
       locks,

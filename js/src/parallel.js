@@ -6,7 +6,7 @@
 // welcomes; plus `parallel`: how many workers sealed, and why none when
 // none did (a small invite, or a context without workers such as a
 // service worker: then everything is sealed on the calling thread).
-import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
+import { ErrorCode, WelcomePointersError, wpError } from './errors.js';
 import { guarded, isUint8Array } from './guard.js';
 import { describe } from './hex.js';
 import { configuredWorkerURL, host } from './host.js';

@@ -6,7 +6,7 @@
 // tick with 10,000 records is measured in js/bench/flood.mjs, not here.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { delay, ready, wp } from './helpers.mjs';
+import { ready, wp } from './helpers.mjs';
 import { HOUR, MIN, freshName, manualClock, pointerFlood } from './flows.mjs';
 
 const E = wp.ErrorCode;

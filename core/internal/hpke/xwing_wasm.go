@@ -39,8 +39,6 @@ func (k xwingPrivateKey) decapsulate(ct []byte) ([]byte, error) {
 	return k.sk.Decapsulate(ct)
 }
 
-func clearUpperAVX() {}
-
 // publicKeys recycles parsed public keys: a sender of many pointers
 // would otherwise allocate one (about 7 KB) per recipient.
 var publicKeys = sync.Pool{New: func() any { return new(xwing.PublicKey) }}
