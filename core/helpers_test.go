@@ -28,6 +28,15 @@ func stream(label string) io.Reader { return fixtures.Stream(label) }
 // inputForm opens the published form (WelcomeMessageInput).
 var inputForm = &core.OpenOptions{Form: core.FormInput}
 
+// formOf is the options that open the published form when input is set
+// (nil, the defaults, otherwise).
+func formOf(input bool) *core.OpenOptions {
+	if input {
+		return inputForm
+	}
+	return nil
+}
+
 // withInputForm is opts (nil for the defaults) with FormInput.
 func withInputForm(opts *core.OpenOptions) *core.OpenOptions {
 	o := core.OpenOptions{Form: core.FormInput}
@@ -158,6 +167,13 @@ type network struct {
 }
 
 func newNetwork(t testing.TB) *network { return &network{t, fixtures.NewNetwork()} }
+
+func (n *network) publish(input []byte) {
+	n.t.Helper()
+	if err := n.Publish(input); err != nil {
+		n.t.Fatalf("node rejects the message: %v", err)
+	}
+}
 
 func (n *network) publishInvite(inv *core.Invite) {
 	n.t.Helper()

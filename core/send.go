@@ -161,15 +161,7 @@ func checkInstallation(i int, in *Installation) error {
 	if len(in.InstallationKey) == 0 {
 		return fmt.Errorf("%w: installation %d: empty installation key", ErrInvalidArgument, i)
 	}
-	// X-Wing keys get only the checks that cost no cryptography here: the
-	// ML-KEM key check expands the key, which encapsulation does anyway,
-	// and doing it twice cost a fifth of each pointer. Sealing is all or
-	// nothing, so a key that fails there still fails the whole invite.
-	check := ValidatePublicKey
-	if in.WrapperAlgorithm == AlgorithmXWing {
-		check = checkKeyShape
-	}
-	if err := check(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
+	if err := ValidatePublicKey(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
 		return fmt.Errorf("installation %d: %w", i, err)
 	}
 	return nil
@@ -184,45 +176,13 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	if err != nil {
 		return nil, err
 	}
-	if len(installations) == 0 {
-		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
-	}
-	if len(welcome) == 0 {
-		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
-	}
-	isCapable, err := CheckInstallations(installations)
+	isCapable, err := CheckInvite(len(welcome), cursor, installations, opts)
 	if err != nil {
 		return nil, err
 	}
-	capable := 0
-	for _, ok := range isCapable {
-		if ok {
-			capable++
-		}
-	}
-	usePointers := capable >= MinPointerInstallations
+	usePointers := takesPointers(isCapable)
 	rnd := opts.random()
 	maxSize := opts.maxSize()
-
-	// Every message is sized before anything is encrypted: an invite that
-	// cannot be published costs no cryptography.
-	if usePointers {
-		if err := checkPointeeSize(len(welcome), cursor, maxSize); err != nil {
-			return nil, err
-		}
-	}
-	for i := range installations {
-		in := &installations[i]
-		var err error
-		if usePointers && isCapable[i] {
-			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
-		} else {
-			err = checkDirectSize(len(welcome), cursor, in, xwingID, maxSize)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("installation %d: %w", i, err)
-		}
-	}
 
 	if err := opts.stopped(); err != nil {
 		return nil, err
@@ -256,7 +216,7 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 			if err := opts.stopped(); err != nil {
 				return nil, err
 			}
-			msg, err := sealPointer(pointerPlain, in, xwingID, rnd, maxSize)
+			msg, err := sealPointer(pointerPlain, in, xwingID, nil, rnd, maxSize)
 			if err != nil {
 				return nil, fmt.Errorf("installation %d: %w", i, err)
 			}
@@ -306,7 +266,7 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 		return nil, err
 	}
 	kemID, _ := wrapKEM(in.WrapperAlgorithm, xwingID)
-	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, welcome, rnd)
+	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, nil, welcome, rnd)
 	if err != nil {
 		return nil, err
 	}
@@ -423,22 +383,35 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 	if err != nil {
 		return nil, nil, err
 	}
+	msg, err := framePointee(p, aead.Seal(nil, p.DataNonce, welcome, nil), cursor)
+	return msg, p, err
+}
+
+// framePointee encrypts the metadata and frames the pointee around its
+// encrypted Welcome.
+func framePointee(p *Pointer, encryptedWelcome []byte, cursor uint64) ([]byte, error) {
+	aead, err := chacha20poly1305.New(p.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
 	// The metadata is always encrypted on a pointee, even for cursor 0:
 	// the deployed client rejects a pointee without it.
 	v1 := &wire.V1{
 		InstallationKey:  p.Destination,
-		Data:             aead.Seal(nil, p.DataNonce, welcome, nil),
+		Data:             encryptedWelcome,
 		WrapperAlgorithm: int32(AlgorithmSymmetricKey),
 		WelcomeMetadata:  aead.Seal(nil, p.WelcomeMetadataNonce, wire.AppendWelcomeMetadata(nil, cursor), nil),
 	}
-	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), p, nil
+	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), nil
 }
 
-func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
+// sealPointer seals the pointer for one installation, encapsulating to
+// its key, or with enc when the caller encapsulated (encap.go).
+func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, enc *Encapsulation, rnd io.Reader, maxSize int) ([]byte, error) {
 	if err := checkPointerSize(len(pointerPlain), in, xwingID, maxSize); err != nil {
 		return nil, err
 	}
-	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
+	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, enc, pointerPlain, rnd)
 	if err != nil {
 		return nil, err
 	}
@@ -450,15 +423,21 @@ func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.R
 
 // sealHPKE is HPKE seal #0 of plaintext to publicKey, serialized as a TLS
 // HpkeCiphertext built in place (header, enc, header, ciphertext) in one
-// buffer. The sender context is returned for the following seals.
-func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
+// buffer. The sender context is returned for the following seals. enc,
+// when not nil, is an encapsulation to publicKey the caller made.
+func sealHPKE(kemID uint16, publicKey []byte, enc *Encapsulation, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
 	size, err := hpkeCiphertextSize(kemID, len(plaintext))
 	if err != nil {
 		return nil, nil, err
 	}
 	encLen, ctLen := hpke.EncapsulationSize(kemID), len(plaintext)+hpke.TagSize
-	out := make([]byte, 0, size)
-	out, sender, err := hpke.NewSenderAppend(wire.AppendVarint(out, encLen), kemID, publicKey, hpke.WelcomeInfo, rnd)
+	out := wire.AppendVarint(make([]byte, 0, size), encLen)
+	var sender *hpke.Sender
+	if enc == nil {
+		out, sender, err = hpke.NewSenderAppend(out, kemID, publicKey, hpke.WelcomeInfo, rnd)
+	} else {
+		out, sender, err = enc.newSender(out, kemID)
+	}
 	if err != nil {
 		return nil, nil, hpkeSendError(err)
 	}

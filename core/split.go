@@ -33,6 +33,63 @@ func CheckInstallations(installations []Installation) ([]bool, error) {
 	return capable, nil
 }
 
+// CheckInvite runs every check of SealInvite, in its order and with its
+// errors, for a Welcome of welcomeLen bytes: the installations
+// (CheckInstallations) and the size of every message, so that a split
+// sealing that passes it fails nowhere after (short of the random source),
+// and reports which installations are pointer-capable.
+func CheckInvite(welcomeLen int, cursor uint64, installations []Installation, opts *SealOptions) ([]bool, error) {
+	xwingID, err := opts.kem()
+	if err != nil {
+		return nil, err
+	}
+	if len(installations) == 0 {
+		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
+	}
+	if welcomeLen <= 0 {
+		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
+	}
+	isCapable, err := CheckInstallations(installations)
+	if err != nil {
+		return nil, err
+	}
+	usePointers := takesPointers(isCapable)
+	maxSize := opts.maxSize()
+	// Every message is sized before anything is encrypted: an invite that
+	// cannot be published costs no cryptography.
+	if usePointers {
+		if err := checkPointeeSize(welcomeLen, cursor, maxSize); err != nil {
+			return nil, err
+		}
+	}
+	for i := range installations {
+		in := &installations[i]
+		var err error
+		if usePointers && isCapable[i] {
+			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
+		} else {
+			err = checkDirectSize(welcomeLen, cursor, in, xwingID, maxSize)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("installation %d: %w", i, err)
+		}
+	}
+	return isCapable, nil
+}
+
+// takesPointers reports whether an invite to installations of which
+// isCapable tells the pointer-capable ones uses pointers: when at least
+// MinPointerInstallations are.
+func takesPointers(isCapable []bool) bool {
+	capable := 0
+	for _, ok := range isCapable {
+		if ok {
+			capable++
+		}
+	}
+	return capable >= MinPointerInstallations
+}
+
 // SealPointee encrypts welcome and its cursor under a fresh pointer: the
 // pointee message (KindPointee, addressed to the pointer's destination)
 // and the pointer to seal for each installation with SealPointers. The
@@ -57,6 +114,12 @@ func SealPointee(welcome []byte, cursor uint64, opts *SealOptions) (OutgoingMess
 // sealed. opts.Progress counts these installations only; opts.Context
 // stops it between two of them.
 func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions) ([]OutgoingMessage, error) {
+	return sealPointers(ptr, installations, nil, opts)
+}
+
+// sealPointers is SealPointers with, when encs is not nil, the X-Wing
+// encapsulations done by the caller (SealPointersEncapsulated).
+func sealPointers(ptr *Pointer, installations []Installation, encs []Encapsulation, opts *SealOptions) ([]OutgoingMessage, error) {
 	xwingID, err := opts.kem()
 	if err != nil {
 		return nil, err
@@ -81,6 +144,9 @@ func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions)
 			return nil, fmt.Errorf("installation %d: %w", i, err)
 		}
 	}
+	if err := checkEncapsulations(encs, installations); err != nil {
+		return nil, err
+	}
 	rnd := opts.random()
 	out := make([]OutgoingMessage, 0, len(installations))
 	for i := range installations {
@@ -88,7 +154,7 @@ func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions)
 		if err := opts.stopped(); err != nil {
 			return nil, err
 		}
-		msg, err := sealPointer(plain, in, xwingID, rnd, maxSize)
+		msg, err := sealPointer(plain, in, xwingID, encapsulationFor(encs, i), rnd, maxSize)
 		if err != nil {
 			return nil, fmt.Errorf("installation %d: %w", i, err)
 		}

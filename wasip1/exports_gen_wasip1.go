@@ -4,7 +4,7 @@
 
 package main
 
-// One export per operation of ops.Table (ABI.md).
+// One export per operation of ops.Table the ABI has (ABI.md).
 
 //go:wasmexport wp_generate_key
 func wpGenerateKey(inPtr, inLen uint32) uint32 { return operation("wp_generate_key", inPtr, inLen) }

@@ -33,8 +33,8 @@ func main() {}
 
 // byExport finds each operation by its export.
 var byExport = func() map[string]ops.Op {
-	m := make(map[string]ops.Op, len(ops.Table))
-	for _, op := range ops.Table {
+	m := make(map[string]ops.Op, len(ops.Exported(ops.ABI)))
+	for _, op := range ops.Exported(ops.ABI) {
 		m[op.Info().Export] = op
 	}
 	return m

@@ -126,14 +126,15 @@ func TestPanicsBecomeInternal(t *testing.T) {
 // seeds run in every `go test`; `go test -fuzz=FuzzCall ./wasip1` digs
 // further.
 func FuzzCall(f *testing.F) {
-	for i := range ops.Table {
+	for i := range ops.Exported(ops.ABI) {
 		f.Add(uint8(i), []byte{})
 		f.Add(uint8(i), []byte{0xff, 0xff, 0xff, 0xff})
 		f.Add(uint8(i), []byte{2, 0, 0, 0})
 		f.Add(uint8(i), []byte{0, 1, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0})
 	}
 	f.Fuzz(func(t *testing.T, which uint8, req []byte) {
-		op := ops.Table[int(which)%len(ops.Table)]
+		abiOps := ops.Exported(ops.ABI)
+		op := abiOps[int(which)%len(abiOps)]
 		if op.Info().Plain {
 			return
 		}

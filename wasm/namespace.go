@@ -11,7 +11,8 @@ import (
 	"github.com/welcome-pointers/wasm/internal/ops"
 )
 
-// The namespace: one export per operation of ops.Table, translated by
+// The namespace: one export per operation of ops.Table (every one: some
+// exist only here, ops.Info.Only), translated by
 // read.go and write.go, and the bridge's own members.
 
 // funcs holds every js.Func the namespace owns. They live as long as
@@ -21,7 +22,9 @@ var funcs []js.Func
 
 // newNamespace builds the one object registered on globalThis: every
 // operation under its JS name (a dotted name is a member of a namespace
-// object: retry.failed), the list of their names (operations), the
+// object: retry.failed), the list of their names (operations) and of
+// those only the JS package's WebCrypto paths use (internalOperations,
+// ops.Info.Only: not part of its API), the
 // module's version and constants, setErrorClass and dispose.
 func newNamespace() js.Value {
 	ns := newObject()
@@ -29,8 +32,8 @@ func newNamespace() js.Value {
 	ns.Set("constants", constants())
 	ns.Set("setErrorClass", syncFunc(setErrorClass))
 	ns.Set("dispose", syncFunc(dispose))
-	var names []any
-	for _, op := range ops.Table {
+	var names, internal []any
+	for _, op := range ops.Exported(ops.JS) {
 		target := ns
 		path := strings.Split(op.Info().Name, ".")
 		for _, p := range path[:len(path)-1] {
@@ -44,8 +47,12 @@ func newNamespace() js.Value {
 		}
 		target.Set(path[len(path)-1], exportOf(op))
 		names = append(names, op.Info().Name)
+		if !op.Info().In(ops.ABI) {
+			internal = append(internal, op.Info().Name)
+		}
 	}
 	ns.Set("operations", js.ValueOf(names))
+	ns.Set("internalOperations", js.ValueOf(internal))
 	return ns
 }
 
@@ -66,7 +73,7 @@ func exportOf(op ops.Op) js.Func {
 	}
 	return syncFunc(func(args []js.Value) (any, error) {
 		c := op.New()
-		at, err := readArgs(c, args, extra)
+		at, packed, err := readArgs(c, args, extra)
 		if err == nil && in.Seal {
 			_, err = readSeal(args, at)
 		}
@@ -76,7 +83,7 @@ func exportOf(op ops.Op) js.Func {
 		if err := c.Run(ops.Env{Context: context.Background()}); err != nil {
 			return nil, err
 		}
-		w := newWriter()
+		w := newWriter(packed)
 		c.Result(w)
 		return w.result(), nil
 	})
@@ -90,7 +97,7 @@ func exportOf(op ops.Op) js.Func {
 // stops before the next installation).
 func runAsync(op ops.Op, args []js.Value) js.Value {
 	c := op.New()
-	at, err := readArgs(c, args, sealCallbacks)
+	at, packed, err := readArgs(c, args, sealCallbacks)
 	if err != nil {
 		return rejected(err)
 	}
@@ -120,7 +127,7 @@ func runAsync(op ops.Op, args []js.Value) js.Value {
 		if err := c.Run(env); err != nil {
 			return nil, err
 		}
-		w := newWriter()
+		w := newWriter(packed)
 		c.Result(w)
 		return w.result(), nil
 	})
@@ -244,6 +251,12 @@ func constants() js.Value {
 			"DESTINATION":            core.DestinationSize,
 			"POINTEE_KEY":            core.PointeeKeySize,
 			"POINTEE_NONCE":          core.PointeeNonceSize,
+		},
+		// The caps of installations and keys, which the JS package's
+		// packing (packed.go) keeps to.
+		"limits": map[string]any{
+			"installations": maxInstallations, "installationKey": maxInstallationKey, "publicKey": maxPublicKey,
+			"pointeeAeadTypes": maxAEADTypes, "keys": maxKeys,
 		},
 		"minPointerInstallations": core.MinPointerInstallations,
 		"defaultMaxMessageSize":   core.DefaultMaxMessageSize,

@@ -30,6 +30,7 @@ type reader struct {
 	extra   []string // option keys the bridge reads itself
 	stack   []frame
 	err     error
+	packed  bool // a value came packed (packed.go): the result goes back so
 }
 
 type pass int
@@ -61,20 +62,20 @@ type frame struct {
 
 // readArgs reads c's arguments from args. extra are the option keys the
 // bridge reads itself (onProgress, signal). It returns the position of
-// the options object, or -1.
-func readArgs(c ops.Call, args []js.Value, extra []string) (int, error) {
+// the options object, or -1, and whether a value came packed.
+func readArgs(c ops.Call, args []js.Value, extra []string) (at int, packed bool, err error) {
 	r := &reader{args: args, options: map[int]*optionsArg{}, extra: extra}
 	for _, p := range []pass{collecting, readingOptions, readingArgs} {
 		r.pass = p
 		c.Args(r)
 		if r.err != nil {
-			return -1, r.err
+			return -1, false, r.err
 		}
 	}
 	for at := range r.options {
-		return at, nil
+		return at, r.packed, nil
 	}
-	return -1, nil
+	return -1, r.packed, nil
 }
 
 func (r *reader) fail(err error) {

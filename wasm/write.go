@@ -13,9 +13,10 @@ import (
 // writer writes an operation's result as a JS value (ops.Fields): an
 // object of its fields, or the value of its one unnamed field.
 type writer struct {
-	stack []wframe
-	value js.Value // an unnamed top-level field's value
-	bare  bool
+	stack  []wframe
+	value  js.Value // an unnamed top-level field's value
+	bare   bool
+	packed bool // the arguments came packed: so goes the result (packed.go)
 }
 
 type wframe struct {
@@ -25,7 +26,9 @@ type wframe struct {
 	skip bool
 }
 
-func newWriter() *writer { return &writer{stack: []wframe{{v: newObject()}}} }
+func newWriter(packed bool) *writer {
+	return &writer{stack: []wframe{{v: newObject()}}, packed: packed}
+}
 
 // result is what the fields were written to.
 func (w *writer) result() js.Value {

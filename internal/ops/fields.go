@@ -53,6 +53,23 @@ type Fields interface {
 	Err() error
 }
 
+// Packer is what the syscall/js bridge's Fields also are: installations
+// and keys may come packed in one Uint8Array, and the result of such a
+// call goes back packed too (wasm/packed.go, js/src/packed.js): a value
+// then crosses the boundary once rather than field by field, which made
+// a call several times cheaper. Packed reads or writes *v packed, and
+// reports whether it did; if not, the value is read or written field by
+// field as usual. Which values may be packed is declared here, by the
+// shapes that call packed; the format is the bridge's.
+type Packer interface {
+	Packed(f Field, v any) bool
+}
+
+func packed(f Fields, fd Field, v any) bool {
+	p, ok := f.(Packer)
+	return ok && p.Packed(fd, v)
+}
+
 // A Field describes one argument or result field.
 type Field struct {
 	// Name is the field's name in JS (camelCase); the ABI's is its

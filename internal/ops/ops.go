@@ -35,6 +35,26 @@ type Info struct {
 	// Plain: in the ABI the export takes no request and returns its
 	// status rather than a result block: () -> i32.
 	Plain bool
+	// Only limits an operation to one bridge. The JS package's WebCrypto
+	// paths (native.go: the caller runs the KEM or the AEAD, the module
+	// the rest) are JS only: a Go host has no faster crypto to hand the
+	// module than the module's own, so the wasip1 reactor and the Go host
+	// leave them out.
+	Only Bridge
+}
+
+// In reports whether the operation is exported by bridge b.
+func (in *Info) In(b Bridge) bool { return in.Only == Both || in.Only == b }
+
+// Exported is the operations of Table that bridge b exports, in order.
+func Exported(b Bridge) []Op {
+	var out []Op
+	for _, op := range Table {
+		if op.Info().In(b) {
+			out = append(out, op)
+		}
+	}
+	return out
 }
 
 // Env is what a bridge gives a running operation besides its arguments.

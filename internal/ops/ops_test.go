@@ -12,12 +12,28 @@ import (
 	"github.com/welcome-pointers/wasm/internal/ops"
 )
 
-// TestTable: every operation has a JS name, an export and a Go method of
-// its own, and the exports are the JS names in the ABI's case.
+// TestTable: every operation has a JS name, and those of the ABI an
+// export and a Go method of their own, the exports being the JS names in
+// the ABI's case; the JS-only ones (Info.Only) have neither.
 func TestTable(t *testing.T) {
 	seen := map[string]string{}
+	jsOnly := 0
 	for _, op := range ops.Table {
 		in := op.Info()
+		if in.Only != ops.Both && in.Only != ops.JS {
+			t.Errorf("%s: Only %d: an operation is in both bridges or in JS only", in.Name, in.Only)
+		}
+		if !in.In(ops.ABI) {
+			jsOnly++
+			if in.Export != "" || in.Go != "" || in.Plain {
+				t.Errorf("%s: a JS-only operation with an export (%q), a Go method (%q) or Plain", in.Name, in.Export, in.Go)
+			}
+			if prev, dup := seen[in.Name]; dup || in.Name == "" {
+				t.Errorf("%s: name %q also used by %s", in.Name, in.Name, prev)
+			}
+			seen[in.Name] = in.Name
+			continue
+		}
 		for _, name := range []string{in.Name, in.Export, in.Go} {
 			if prev, dup := seen[name]; dup || name == "" {
 				t.Errorf("%s: name %q also used by %s", in.Name, name, prev)
@@ -42,6 +58,12 @@ func TestTable(t *testing.T) {
 	}
 	if ops.Lookup("nope") != nil {
 		t.Error("Lookup of an unknown name")
+	}
+	if got := len(ops.Exported(ops.JS)); got != len(ops.Table) {
+		t.Errorf("the syscall/js bridge exports %d operations of %d", got, len(ops.Table))
+	}
+	if got := len(ops.Exported(ops.ABI)); got != len(ops.Table)-jsOnly || jsOnly == 0 {
+		t.Errorf("the ABI exports %d operations, want %d (all but %d JS-only)", got, len(ops.Table)-jsOnly, jsOnly)
 	}
 }
 

@@ -24,6 +24,12 @@ const (
 	maxTimeMs     = 8.64e15
 )
 
+// Limits are the caps on installations and keys, which the JS package
+// keeps to when it packs them (constants.limits in JS).
+var Limits = struct{ Installations, InstallationKey, PublicKey, PointeeAEADTypes, Keys int }{
+	maxInstallations, maxInstallationKey, maxPublicKey, core.MaxPointeeAEADTypes, maxKeys,
+}
+
 // kindNames and formNames are the JS names of core.MessageKind and
 // core.Form values, by number.
 var (
@@ -76,8 +82,28 @@ func installation(f Fields, in *core.Installation) {
 }
 
 func installations(f Fields, fd Field, ins *[]core.Installation) {
+	if packed(f, fd, ins) {
+		return
+	}
 	fd.Max = maxInstallations
 	List(f, fd, ins, Objects(installation))
+}
+
+// keys is private keys as operations take them.
+func keys(f Fields, fd Field, k *[]Key) {
+	if packed(f, fd, k) {
+		return
+	}
+	fd.Max = maxKeys
+	List(f, fd, k, Objects(privateKey))
+}
+
+// messages is sealed messages, in order.
+func messages(f Fields, m *[]core.OutgoingMessage) {
+	if packed(f, Field{}, m) {
+		return
+	}
+	List(f, Field{Max: maxMessages}, m, Objects(message))
 }
 
 func message(f Fields, m *core.OutgoingMessage) {
@@ -87,6 +113,9 @@ func message(f Fields, m *core.OutgoingMessage) {
 }
 
 func invite(f Fields, inv *core.Invite) {
+	if packed(f, Field{}, inv) {
+		return
+	}
 	f.Bytes(Field{Name: "destination", Nullable: true}, &inv.Destination)
 	List(f, Field{Name: "messages", Max: maxMessages}, &inv.Messages, Objects(message))
 	pointers, direct := inv.Counts()
@@ -164,6 +193,9 @@ func pointerArg(f Fields, arg int, b *[]byte) {
 // does not apply, and a pointer's stored form and fields; JS leaves out
 // what does not apply and shows a pointer as a PointerInfo.
 func received(f Fields, r *core.Received) {
+	if packed(f, Field{}, r) {
+		return
+	}
 	notDirect := r.Kind != core.KindDirect
 	Uint(f, Field{Name: "kind", Bits: 8, Names: kindNames}, &r.Kind)
 	Uint(f, Field{Name: "id", Bits: 64}, &r.ID)

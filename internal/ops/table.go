@@ -10,7 +10,9 @@ import (
 )
 
 // Table is every operation of the module, in the order of the
-// documentation. Each bridge exports exactly these.
+// documentation. Each bridge exports exactly those it is in
+// (Exported): all of them but the JS package's WebCrypto paths, which
+// only the syscall/js bridge has (Info.Only).
 var Table = []Op{
 	GenerateKey, LoadKey, ValidatePublicKey,
 	EncodeWrapperEncryption, DecodeWrapperEncryption, EncodePointeeAEADTypes, DecodePointeeAEADTypes, InstallationFromExtensions,
@@ -19,12 +21,14 @@ var Table = []Op{
 	Inspect, ToWelcomeMessage, InputTopic,
 	DefaultRetryPolicy, RetryPolicy, NewPending, Failed, Check, IsDue, Delay, QuickDelay, QuickNext, KeepUntil, IsFinal,
 	ClearKeyCache,
+	KEMProbe, CheckInvite, SealPointersEncapsulated, OpenWelcomeKEM, OpenWelcomeDecapsulated,
+	NewPointee, SealPointeeEncrypted, OpenPointeeParse,
 }
 
 // Define returns an operation: its Info, how its arguments and result
 // are declared, and what it runs. Add it to Table to export it.
 func Define[A, R any](info Info, args func(Fields, *A), result func(Fields, *R), run func(Env, *A, *R) error) *Def[A, R] {
-	if info.Export == "" {
+	if info.Export == "" && info.In(ABI) {
 		info.Export = ExportName(info.Name)
 	}
 	return &Def[A, R]{info: info, args: args, result: result, run: run}
@@ -293,7 +297,7 @@ var SealPointers = Define(Info{Name: "sealPointers", Go: "Module.SealPointers", 
 		sealing(f, &a.Sealing, 2)
 		installations(f, Field{Name: "installations", Arg: 1}, &a.Installations)
 	},
-	func(f Fields, r *[]core.OutgoingMessage) { List(f, Field{Max: maxMessages}, r, Objects(message)) },
+	messages,
 	func(env Env, a *SealPointersArgs, r *[]core.OutgoingMessage) error {
 		ptr, err := core.ParsePointer(a.Pointer)
 		if err != nil {
@@ -322,20 +326,12 @@ func maxMessageSize(f Fields, o *core.OpenOptions, arg int) {
 
 var OpenWelcome = Define(Info{Name: "openWelcome", Go: "Module.OpenWelcome",
 	Doc: "Opens a welcome message (a direct welcome or a pointer) with whichever of the keys it is addressed to."},
-	func(f Fields, a *OpenWelcomeArgs) {
-		form(f, &a.Options, 2)
-		f.Bytes(Field{Name: "message", Max: capOf(a.Options.MaxMessageSize)}, &a.Message)
-		maxMessageSize(f, &a.Options, 2)
-		List(f, Field{Name: "keys", Arg: 1, Max: maxKeys}, &a.Keys, Objects(privateKey))
-	},
+	openWelcomeArgs,
 	received,
 	func(_ Env, a *OpenWelcomeArgs, r *core.Received) error {
-		keys := make([]*core.PrivateKey, len(a.Keys))
-		for i, k := range a.Keys {
-			var err error
-			if keys[i], err = keyCache.Load(k.Algorithm, k.PrivateKey); err != nil {
-				return fmt.Errorf("keys[%d]: %w", i, err)
-			}
+		keys, err := a.loadKeys()
+		if err != nil {
+			return err
 		}
 		rec, err := core.OpenWelcome(a.Message, keys, &a.Options)
 		if err == nil {
@@ -343,6 +339,18 @@ var OpenWelcome = Define(Info{Name: "openWelcome", Go: "Module.OpenWelcome",
 		}
 		return err
 	})
+
+// loadKeys loads the keys through the key cache.
+func (a *OpenWelcomeArgs) loadKeys() ([]*core.PrivateKey, error) {
+	keys := make([]*core.PrivateKey, len(a.Keys))
+	for i, k := range a.Keys {
+		var err error
+		if keys[i], err = keyCache.Load(k.Algorithm, k.PrivateKey); err != nil {
+			return nil, fmt.Errorf("keys[%d]: %w", i, err)
+		}
+	}
+	return keys, nil
+}
 
 var ParsePointer = Define(Info{Name: "parsePointer", Go: "Module.ParsePointer",
 	Doc: "Checks a pointer's stored form and describes it."},
@@ -363,14 +371,16 @@ type OpenPointeeArgs struct {
 	FirstMessage []byte
 }
 
+func openPointeeArgs(f Fields, a *OpenPointeeArgs) {
+	form(f, &a.Options, 2)
+	pointerArg(f, 0, &a.Pointer)
+	f.Bytes(Field{Name: "firstMessage", Arg: 1, Max: capOf(a.Options.MaxMessageSize)}, &a.FirstMessage)
+	maxMessageSize(f, &a.Options, 2)
+}
+
 var OpenPointee = Define(Info{Name: "openPointee", Go: "Module.OpenPointee",
 	Doc: "Opens the pointee a pointer names: the FIRST message on the pointer's topic, never a later one."},
-	func(f Fields, a *OpenPointeeArgs) {
-		form(f, &a.Options, 2)
-		pointerArg(f, 0, &a.Pointer)
-		f.Bytes(Field{Name: "firstMessage", Arg: 1, Max: capOf(a.Options.MaxMessageSize)}, &a.FirstMessage)
-		maxMessageSize(f, &a.Options, 2)
-	},
+	openPointeeArgs,
 	pointee,
 	func(_ Env, a *OpenPointeeArgs, r *core.OpenedPointee) error {
 		ptr, err := core.ParsePointer(a.Pointer)

@@ -3,6 +3,7 @@ export { VERSION } from './version.js';
 export { ErrorCode, WelcomePointersError } from './errors.js';
 export { toHex, fromHex } from './hex.js';
 export { init, isInitialized, dispose, NAMESPACE } from './module.js';
+export { webCryptoSupport } from './native.js';
 export {
   Algorithm,
   AeadType,
@@ -25,8 +26,10 @@ export {
   sealPointee,
   sealPointers,
   openWelcome,
+  openWelcomeAsync,
   parsePointer,
   openPointee,
+  openPointeeAsync,
   inspect,
   toWelcomeMessage,
   inputTopic,

@@ -54,7 +54,7 @@ func brokenModule() []byte {
 		{abi.ExportLiveBlocks, typeVoid, constBody(0)},
 		{abi.ExportVersion, typeVoid, constBody(2048)},
 	}
-	for _, op := range ops.Table {
+	for _, op := range ops.Exported(ops.ABI) {
 		e := op.Info().Export
 		if op.Info().Plain {
 			fns = append(fns, fn{e, typeVoid, constBody(0)})

@@ -28,6 +28,9 @@ func (m *Module) RawCall(ctx context.Context, export string, params ...uint64) (
 	return res[0], nil
 }
 
+// HasExport reports whether the module exports a function of that name.
+func (m *Module) HasExport(name string) bool { return m.mod.ExportedFunction(name) != nil }
+
 // TakeResult reads and frees the result block at ptr, as Call does.
 func (m *Module) TakeResult(ctx context.Context, export string, ptr uint32) ([]byte, error) {
 	m.mu.Lock()

@@ -100,7 +100,7 @@ func encode[A, R any](d *ops.Def[A, R], a A) []byte {
 // requestExports are the exports of every operation that takes a request.
 func requestExports() []string {
 	var es []string
-	for _, op := range ops.Table {
+	for _, op := range ops.Exported(ops.ABI) {
 		if !op.Info().Plain {
 			es = append(es, op.Info().Export)
 		}

@@ -139,7 +139,7 @@ var (
 			abi.ExportVersion:    {nil, {i32}},
 			abi.StartFunction:    {nil, nil},
 		}
-		for _, op := range ops.Table {
+		for _, op := range ops.Exported(ops.ABI) {
 			if op.Info().Plain {
 				m[op.Info().Export] = [2][]api.ValueType{nil, {i32}}
 			} else {
@@ -231,7 +231,7 @@ func instantiate(ctx context.Context, rt wazero.Runtime, wasm []byte, cf *config
 	}
 	m.alloc = mod.ExportedFunction(abi.ExportAlloc)
 	m.free = mod.ExportedFunction(abi.ExportFree)
-	for _, op := range ops.Table {
+	for _, op := range ops.Exported(ops.ABI) {
 		if !op.Info().Plain {
 			m.fns[op.Info().Export] = mod.ExportedFunction(op.Info().Export)
 		}

@@ -23,7 +23,7 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		"Module":   reflect.TypeFor[*host.Module](),
 		"Schedule": reflect.TypeFor[*host.Schedule](),
 	}
-	for _, op := range ops.Table {
+	for _, op := range ops.Exported(ops.ABI) {
 		typ, method, _ := strings.Cut(op.Info().Go, ".")
 		rt, ok := types[typ]
 		if !ok {
@@ -33,6 +33,27 @@ func TestEveryOperationHasAMethod(t *testing.T) {
 		if _, ok := rt.MethodByName(method); !ok {
 			t.Errorf("%s: the Go host lacks %s", op.Info().Name, op.Info().Go)
 		}
+	}
+}
+
+// TestOnlyTheABIsOperations: the reactor exports the operations the
+// table gives the ABI, and none of the JS-only ones (ops.Info.Only).
+func TestOnlyTheABIsOperations(t *testing.T) {
+	m := newModule(t)
+	jsOnly := 0
+	for _, op := range ops.Table {
+		in := op.Info()
+		export := in.Export
+		if !in.In(ops.ABI) {
+			jsOnly++
+			export = ops.ExportName(in.Name)
+		}
+		if got := m.HasExport(export); got != in.In(ops.ABI) {
+			t.Errorf("%s: the reactor exports %s: %v, want %v", in.Name, export, got, in.In(ops.ABI))
+		}
+	}
+	if jsOnly == 0 {
+		t.Error("the table has no JS-only operation")
 	}
 }
 

@@ -145,8 +145,8 @@ func exportName(export string) string {
 func wasmExports() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "// %s\n\n//go:build wasip1\n\npackage main\n\n", header)
-	b.WriteString("// One export per operation of ops.Table (ABI.md).\n")
-	for _, op := range ops.Table {
+	b.WriteString("// One export per operation of ops.Table the ABI has (ABI.md).\n")
+	for _, op := range ops.Exported(ops.ABI) {
 		in := op.Info()
 		fmt.Fprintf(&b, "\n//go:wasmexport %s\n", in.Export)
 		if in.Plain {
@@ -227,7 +227,7 @@ func abiOperations() string {
 	var b strings.Builder
 	b.WriteString("| export | request | result (status OK) | JS | Go host |\n|---|---|---|---|---|\n")
 	shapes := &shapeSet{}
-	for _, op := range ops.Table {
+	for _, op := range ops.Exported(ops.ABI) {
 		in := op.Info()
 		c := op.New()
 		req, res := &describer{shapes: shapes}, &describer{shapes: shapes}

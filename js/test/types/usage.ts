@@ -16,9 +16,12 @@ import {
   init,
   inspect,
   installationFromExtensions,
+  webCryptoSupport,
   openPendingStore,
   openPointee,
   openWelcome,
+  openWelcomeAsync,
+  openPointeeAsync,
   retry,
   sealInvite,
   toHex,
@@ -53,6 +56,12 @@ async function sender(welcome: Uint8Array, recipients: KeyPair[]): Promise<Invit
   });
   const parallel = await sealInvite(welcome, 42n, installations, { workers: 'auto', signal: controller.signal });
   const two: Invite = await sealInvite(welcome, 42n, installations, { workers: 2, onProgress: () => {} });
+  await init({ workers: 'auto' });
+  const support: { kem: boolean; aead: boolean; reason: string } = await webCryptoSupport();
+  const wasm = await sealInvite(welcome, 42n, installations, { webCrypto: support.kem ? 'never' : 'auto', workers: 2 });
+  const opened: Received = await openWelcomeAsync(wasm.messages[0]!.message, recipients, { form: 'input', webCrypto: 'require' });
+  if (opened.kind === 'pointer') console.log((await openPointeeAsync(opened.pointer, wasm.messages[0]!.message, { form: 'input' })).cursor);
+  console.log(opened.kind);
   console.log(parallel.pointers + two.direct);
   for (const m of invite.messages) {
     const kind: 'pointee' | 'pointer' | 'direct' = m.kind;
