@@ -16,8 +16,6 @@ func xwingDeriveKeyPair(seed []byte) (pub []byte, err error) {
 	return pub, err
 }
 
-func xwingCheckPublicKey(publicKey []byte) error { return xwing.CheckPublicKey(publicKey) }
-
 // xwingPrivateKey is an expanded private key: decapsulating with it skips
 // the key derivation from the seed.
 type xwingPrivateKey struct{ sk *xwing.PrivateKey }
