@@ -147,9 +147,13 @@ export async function sealInvite(welcome, cursor, installations, options) {
     // used (known once init()'s detection is done: undefined until then).
     if (withWorkers || choice === 'require' || (choice === 'auto' && (nativeKEMNow() !== null || nativeAEADNow() !== null))) {
       const go = session();
-      return await go.run(() => sealInviteSplit(go, welcome, cursor, installations, {
-        ...opts, workers: withWorkers ? workers : undefined, webCrypto: choice,
-      }));
+      return await go.run(() =>
+        sealInviteSplit(go, welcome, cursor, installations, {
+          ...opts,
+          workers: withWorkers ? workers : undefined,
+          webCrypto: choice,
+        }),
+      );
     }
     // The installations, read once and packed (packed.js); those the
     // module would refuse are handed to it as read, for its error.
@@ -221,9 +225,13 @@ function withFormHint(e, message, options) {
   } catch {
     return e;
   }
-  return wpError(ErrorCode.MALFORMED, `${e.detail}; these bytes are a published WelcomeMessageInput `
-    + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
-    + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
+  return wpError(
+    ErrorCode.MALFORMED,
+    `${e.detail}; these bytes are a published WelcomeMessageInput `
+      + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
+      + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns',
+    e,
+  );
 }
 
 const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'webCrypto'];
@@ -259,13 +267,11 @@ export async function openWelcomeAsync(message, keys, options) {
         }
         const key = read.copies[found.keyIndex];
         one = readKeys([key], moduleLimits()).packed;
-        const native = found.encapsulation && await kemFor(choice);
-        ss = native && await native.decapsulate(found.keyId, key.privateKey, found.encapsulation);
+        const native = found.encapsulation && (await kemFor(choice));
+        ss = native && (await native.decapsulate(found.keyId, key.privateKey, found.encapsulation));
         // Without a secret (a DHKEM(X25519) message, or WebCrypto failed),
         // the module decapsulates.
-        return unpackReceived(ss
-          ? go.callGo('openWelcomeDecapsulated', messageCopy, one, opts, ss)
-          : go.callGo('openWelcome', messageCopy, one, opts));
+        return unpackReceived(ss ? go.callGo('openWelcomeDecapsulated', messageCopy, one, opts, ss) : go.callGo('openWelcome', messageCopy, one, opts));
       } finally {
         ss?.fill(0);
         one?.fill(0);
@@ -305,8 +311,13 @@ export async function openPointeeAsync(pointer, firstMessage, options) {
     if (choice === 'never' || (choice === 'auto' && nativeAEADNow() === null)) return openPointee(pointer, firstMessage, opts);
     // Copies before the first await (the module reads them again on failure).
     const messageCopy = guarded('firstMessage', () => (isUint8Array(firstMessage) ? new Uint8Array(firstMessage) : firstMessage));
-    const pointerCopy = guarded('pointer', () => (isUint8Array(pointer) ? new Uint8Array(pointer)
-      : pointer !== null && typeof pointer === 'object' && isUint8Array(pointer.bytes) ? new Uint8Array(pointer.bytes) : pointer));
+    const pointerCopy = guarded('pointer', () =>
+      isUint8Array(pointer)
+        ? new Uint8Array(pointer)
+        : pointer !== null && typeof pointer === 'object' && isUint8Array(pointer.bytes)
+          ? new Uint8Array(pointer.bytes)
+          : pointer,
+    );
     const go = session();
     return await go.run(async () => {
       const parsed = unpackPointee(go.callGo('openPointeeParse', pointerCopy, messageCopy, opts));

@@ -31,8 +31,22 @@ export const OUTBOX_VERSION = 1;
 
 const OUTBOX = 'outbox';
 const OPTIONS = new Set([
-  'store', 'publish', 'onProgress', 'onSent', 'onAbandoned', 'onError', 'policy', 'batchMessages', 'batchBytes',
-  'publishTimeoutMs', 'locks', 'lockPrefix', 'leaseMs', 'now', 'sleep', 'random',
+  'store',
+  'publish',
+  'onProgress',
+  'onSent',
+  'onAbandoned',
+  'onError',
+  'policy',
+  'batchMessages',
+  'batchBytes',
+  'publishTimeoutMs',
+  'locks',
+  'lockPrefix',
+  'leaseMs',
+  'now',
+  'sleep',
+  'random',
 ]);
 const TIMED_OUT = Symbol('timed out');
 
@@ -91,7 +105,8 @@ function readInvite(invite) {
   let n;
   try {
     list = invite !== null && typeof invite === 'object' && !Array.isArray(invite) ? invite.messages : invite;
-    if (!Array.isArray(list)) throw wpError(ErrorCode.ARGUMENT, `${where}: invite must be what sealInvite returned or an array of messages, got ${describe(invite)}`);
+    if (!Array.isArray(list))
+      throw wpError(ErrorCode.ARGUMENT, `${where}: invite must be what sealInvite returned or an array of messages, got ${describe(invite)}`);
     n = list.length;
   } catch (e) {
     throw asError(e, ErrorCode.ARGUMENT, `${where}: invite cannot be read`);
@@ -118,10 +133,22 @@ function readInvite(invite) {
 
 function validHeader(h) {
   const int = (n) => Number.isInteger(n) && n >= 0;
-  return h !== null && typeof h === 'object' && h.v === OUTBOX_VERSION && typeof h.id === 'string' &&
-    Array.isArray(h.batchCounts) && h.batchCounts.every((c) => int(c) && c > 0) && int(h.next) && h.next <= h.batchCounts.length &&
-    int(h.sent) && int(h.total) && int(h.attempts) && Array.isArray(h.results) && typeof h.createdAtMs === 'number' &&
-    typeof h.sealed === 'boolean';
+  return (
+    h !== null
+    && typeof h === 'object'
+    && h.v === OUTBOX_VERSION
+    && typeof h.id === 'string'
+    && Array.isArray(h.batchCounts)
+    && h.batchCounts.every((c) => int(c) && c > 0)
+    && int(h.next)
+    && h.next <= h.batchCounts.length
+    && int(h.sent)
+    && int(h.total)
+    && int(h.attempts)
+    && Array.isArray(h.results)
+    && typeof h.createdAtMs === 'number'
+    && typeof h.sealed === 'boolean'
+  );
 }
 
 class Outbox {
@@ -139,7 +166,10 @@ class Outbox {
   #closed = false;
   #closing;
   #signalClosed;
-  #loop = new Loop(() => this.#round(), (e) => this.#emit('onError', e));
+  #loop = new Loop(
+    () => this.#round(),
+    (e) => this.#emit('onError', e),
+  );
 
   constructor(options) {
     const where = 'createOutbox';
@@ -226,11 +256,27 @@ class Outbox {
     }
     const now = this.#now();
     const header = {
-      v: OUTBOX_VERSION, id, createdAtMs: now, total: messages.length, totalBytes: packedAll.length - 4 * messages.length,
-      kinds, batchCounts: batches.map((b) => b.count), sealed: this.#db.protected,
-      next: 0, sent: 0, results: [], attempts: 0, nextAttemptMs: now, lastAttemptMs: null, lastError: null, lease: null,
+      v: OUTBOX_VERSION,
+      id,
+      createdAtMs: now,
+      total: messages.length,
+      totalBytes: packedAll.length - 4 * messages.length,
+      kinds,
+      batchCounts: batches.map((b) => b.count),
+      sealed: this.#db.protected,
+      next: 0,
+      sent: 0,
+      results: [],
+      attempts: 0,
+      nextAttemptMs: now,
+      lastAttemptMs: null,
+      lastError: null,
+      lease: null,
     };
-    const added = await this.#db.outboxPut(header, batches.map((b) => b.data));
+    const added = await this.#db.outboxPut(
+      header,
+      batches.map((b) => b.data),
+    );
     return { id, total: messages.length, batches: batches.length, existing: !added };
   }
 
@@ -253,7 +299,10 @@ class Outbox {
     if (running) return running;
     const p = this.#work(id);
     this.#active.set(id, p);
-    p.then(() => this.#active.delete(id), () => this.#active.delete(id));
+    p.then(
+      () => this.#active.delete(id),
+      () => this.#active.delete(id),
+    );
     return p;
   }
 
@@ -266,7 +315,18 @@ class Outbox {
       if (!validHeader(c.raw)) {
         await this.#db.outboxDelete(id);
         const error = wpError(ErrorCode.CORRUPT_RECORD, 'an outbox record could not be read back; it was removed');
-        this.#emit('onAbandoned', { id, code: error.code, error, reason: error.message, sent: 0, total: 0, batchesSent: 0, batches: 0, attempts: 0, lastError: null });
+        this.#emit('onAbandoned', {
+          id,
+          code: error.code,
+          error,
+          reason: error.message,
+          sent: 0,
+          total: 0,
+          batchesSent: 0,
+          batches: 0,
+          attempts: 0,
+          lastError: null,
+        });
         return { status: 'abandoned', id, sent: 0, total: 0, error };
       }
       return await this.#sendClaimed(c.raw);
@@ -323,7 +383,11 @@ class Outbox {
       if (error) {
         const attempts = h.attempts + 1;
         if (attempts >= this.#schedule.policy.maxAttempts) {
-          return this.#abandon({ ...h, attempts, lastError: error.code }, ErrorCode.ATTEMPTS_EXHAUSTED, `publishing failed ${attempts} times (last: ${error.message})`);
+          return this.#abandon(
+            { ...h, attempts, lastError: error.code },
+            ErrorCode.ATTEMPTS_EXHAUSTED,
+            `publishing failed ${attempts} times (last: ${error.message})`,
+          );
         }
         const delay = this.#schedule.quickDelay(attempts, this.#random() * this.#schedule.policy.quick.jitterMs);
         const changes = { attempts, nextAttemptMs: t + delay, lastAttemptMs: t, lastError: error.code, lease: null };
@@ -333,10 +397,15 @@ class Outbox {
       }
       // Recorded before the next batch: a resumed send starts after it.
       const changes = {
-        next: b + 1, sent: h.sent + messages.length, results: [...h.results, cloneable(result)],
-        attempts: 0, lastAttemptMs: t, lastError: null, nextAttemptMs: t,
+        next: b + 1,
+        sent: h.sent + messages.length,
+        results: [...h.results, cloneable(result)],
+        attempts: 0,
+        lastAttemptMs: t,
+        lastError: null,
+        nextAttemptMs: t,
       };
-      if (!await this.#db.outboxUpdate(h.id, owner, changes)) return { status: 'busy', id: h.id };
+      if (!(await this.#db.outboxUpdate(h.id, owner, changes))) return { status: 'busy', id: h.id };
       h = { ...h, ...changes };
       this.#emit('onProgress', progress({ batch: b, result }));
     }
@@ -353,8 +422,16 @@ class Outbox {
     await this.#db.outboxDelete(h.id);
     const error = wpError(code, reason);
     const report = {
-      id: h.id, code, error, reason, sent: h.sent, total: h.total, batchesSent: h.next, batches: h.batchCounts.length,
-      attempts: h.attempts, lastError: h.lastError ?? null,
+      id: h.id,
+      code,
+      error,
+      reason,
+      sent: h.sent,
+      total: h.total,
+      batchesSent: h.next,
+      batches: h.batchCounts.length,
+      attempts: h.attempts,
+      lastError: h.lastError ?? null,
     };
     this.#emit('onAbandoned', report);
     return { status: 'abandoned', id: h.id, sent: h.sent, total: h.total, error, report };
@@ -389,10 +466,20 @@ class Outbox {
 
   /** The stored invites: { id, total, sent, batches, next, attempts, nextAttemptMs, lastError, createdAtMs }. */
   async list() {
-    return (await this.#db.outboxList()).filter((h) => h && typeof h === 'object').map((h) => ({
-      id: h.id, total: h.total, sent: h.sent, batches: h.batchCounts?.length ?? 0, next: h.next, attempts: h.attempts,
-      nextAttemptMs: h.nextAttemptMs, lastError: h.lastError, createdAtMs: h.createdAtMs, results: h.results,
-    }));
+    return (await this.#db.outboxList())
+      .filter((h) => h && typeof h === 'object')
+      .map((h) => ({
+        id: h.id,
+        total: h.total,
+        sent: h.sent,
+        batches: h.batchCounts?.length ?? 0,
+        next: h.next,
+        attempts: h.attempts,
+        nextAttemptMs: h.nextAttemptMs,
+        lastError: h.lastError,
+        createdAtMs: h.createdAtMs,
+        results: h.results,
+      }));
   }
 
   /** Gives an invite up (reported to onAbandoned with ERR_ABORTED). */

@@ -242,7 +242,9 @@ class Reader {
     this.#dv = new DataView(b.buffer, b.byteOffset, b.length);
   }
 
-  u8() { return this.#dv.getUint8(this.#at++); }
+  u8() {
+    return this.#dv.getUint8(this.#at++);
+  }
 
   u16() {
     const v = this.#dv.getUint16(this.#at, true);
@@ -269,9 +271,13 @@ class Reader {
     return v;
   }
 
-  bytes16() { return this.bytes(this.u16()); }
+  bytes16() {
+    return this.bytes(this.u16());
+  }
 
-  get offset() { return this.#at; }
+  get offset() {
+    return this.#at;
+  }
 }
 
 const KIND = { 1: 'direct', 2: 'pointee', 3: 'pointer' };

@@ -65,9 +65,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   let n = 0;
   let note = null;
   if (workers !== undefined) {
-    note = pointerIns.length < PARALLEL_MIN_CAPABLE
-      ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations`
-      : host.noWorkers();
+    note = pointerIns.length < PARALLEL_MIN_CAPABLE ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations` : host.noWorkers();
     if (!note) n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
   }
   const parallel = workers === undefined ? {} : { parallel: note ? { workers: 0, note: `${note}: sealed on the calling thread` } : { workers: n } };
@@ -132,23 +130,31 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   if (isAborted()) onAbort();
   try {
     if (n > 0) growPool(n, go.module);
-    const parts = chunks.map((chunk, i) => (n > 0
-      ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, webCrypto },
-        (d) => progress(i, d), stop.signal)
-      : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d))));
-    parts.push(directIns.length === 0 ? Promise.resolve([]) : go.callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
-      ...sealOpts,
-      signal: stop.signal,
-      onProgress: (d) => progress(chunks.length, d),
-    }).then((b) => unpackMessages(b).messages));
+    const parts = chunks.map((chunk, i) =>
+      n > 0
+        ? sealPart(
+            { pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, webCrypto },
+            (d) => progress(i, d),
+            stop.signal,
+          )
+        : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d)),
+    );
+    parts.push(
+      directIns.length === 0
+        ? Promise.resolve([])
+        : go
+            .callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
+              ...sealOpts,
+              signal: stop.signal,
+              onProgress: (d) => progress(chunks.length, d),
+            })
+            .then((b) => unpackMessages(b).messages),
+    );
     const sealed = Promise.all(parts);
     sealed.catch(() => stop.abort());
     const results = await Promise.race([sealed, aborted]);
     if (pointeeSealed) Object.assign(pointee, await pointeeSealed);
-    const messages = [
-      { kind: pointee.kind, installationKey: pointee.installationKey, message: pointee.message },
-      ...results.flat(),
-    ];
+    const messages = [{ kind: pointee.kind, installationKey: pointee.installationKey, message: pointee.message }, ...results.flat()];
     return {
       destination: pointee.installationKey.slice(),
       messages,

@@ -93,10 +93,14 @@ export function sealPart(part, onProgress, signal) {
       return;
     }
     const job = { id: nextID++, part, onProgress, resolve, reject, slot: null };
-    signal?.addEventListener('abort', () => {
-      if (job.slot) job.slot.handle.post({ type: 'abort', id: job.id });
-      else p.queue.splice(p.queue.indexOf(job) >>> 0, 1);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        if (job.slot) job.slot.handle.post({ type: 'abort', id: job.id });
+        else p.queue.splice(p.queue.indexOf(job) >>> 0, 1);
+      },
+      { once: true },
+    );
     p.queue.push(job);
     dispatch(p);
   });

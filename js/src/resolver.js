@@ -37,9 +37,27 @@ export const RESOLVER_DEFAULTS = Object.freeze({
 });
 
 const OPTIONS = new Set([
-  'store', 'fetchFirstMessage', 'onWelcome', 'onDropped', 'onQuarantined', 'onError', 'policy',
-  'fetchTimeoutMs', 'acceptTimeoutMs', 'topic', 'messageForm', 'locks', 'lockPrefix', 'now', 'random', 'sleep',
-  'leaseMs', 'maxPending', 'fetchesPerHour', 'maxPerTick', 'concurrency',
+  'store',
+  'fetchFirstMessage',
+  'onWelcome',
+  'onDropped',
+  'onQuarantined',
+  'onError',
+  'policy',
+  'fetchTimeoutMs',
+  'acceptTimeoutMs',
+  'topic',
+  'messageForm',
+  'locks',
+  'lockPrefix',
+  'now',
+  'random',
+  'sleep',
+  'leaseMs',
+  'maxPending',
+  'fetchesPerHour',
+  'maxPerTick',
+  'concurrency',
 ]);
 const RESOLVE_OPTIONS = new Set(['welcomeTimeMs']);
 const PENDING = 'pending';
@@ -133,7 +151,10 @@ class Resolver {
   #closed = false;
   #closing;
   #signalClosed;
-  #loop = new Loop(() => this.#round(), (e) => this.#emit('onError', e));
+  #loop = new Loop(
+    () => this.#round(),
+    (e) => this.#emit('onError', e),
+  );
   #throttledUntil = 0;
   #swept = false;
   #stats = { accepted: 0, resolved: 0, dropped: 0, evicted: 0, refused: 0, throttled: 0, redelivered: 0, lateAccepted: 0 };
@@ -224,11 +245,14 @@ class Resolver {
 
   #track(id, promise) {
     this.#active.set(id, promise);
-    promise.then(() => {
-      if (this.#active.get(id) === promise) this.#active.delete(id);
-    }, () => {
-      if (this.#active.get(id) === promise) this.#active.delete(id);
-    });
+    promise.then(
+      () => {
+        if (this.#active.get(id) === promise) this.#active.delete(id);
+      },
+      () => {
+        if (this.#active.get(id) === promise) this.#active.delete(id);
+      },
+    );
     return promise;
   }
 
@@ -286,9 +310,12 @@ class Resolver {
     // success the quick phase takes the reservation over.
     /** @type {(value?: unknown) => void} */
     let done;
-    this.#track(id, new Promise((resolve) => {
-      done = resolve;
-    }));
+    this.#track(
+      id,
+      new Promise((resolve) => {
+        done = resolve;
+      }),
+    );
     let admitted = false;
     try {
       const now = this.#now();
@@ -296,21 +323,40 @@ class Resolver {
       const welcomeTimeMs = o.welcomeTimeMs ?? (r.createdNs > 0n ? Number(r.createdNs / 1_000_000n) : now);
       const state = this.#schedule.newPending(welcomeTimeMs, now);
       const raw = await this.#db.encode({
-        pointer: info, installationKey: r.installationKey, messageId: r.messageId, createdNs: r.createdNs,
-        welcomeTimeMs, storedAtMs: now, nextAttemptMs: now, expiresAtMs: state.expiresAtMs, phase: 'quick',
+        pointer: info,
+        installationKey: r.installationKey,
+        messageId: r.messageId,
+        createdNs: r.createdNs,
+        welcomeTimeMs,
+        storedAtMs: now,
+        nextAttemptMs: now,
+        expiresAtMs: state.expiresAtMs,
+        phase: 'quick',
       });
       const out = await this.#db.admit(raw, {
-        maxPending: this.#limits.maxPending, nowMs: now, exclude: new Set(this.#active.keys()),
-        dropCode: state.drop ?? null, keepUntilMs: this.#keepUntil(welcomeTimeMs, now),
+        maxPending: this.#limits.maxPending,
+        nowMs: now,
+        exclude: new Set(this.#active.keys()),
+        dropCode: state.drop ?? null,
+        keepUntilMs: this.#keepUntil(welcomeTimeMs, now),
         dropKeepUntilMs: (v) => this.#keepUntil(typeof v.welcomeTimeMs === 'number' ? v.welcomeTimeMs : now, now),
         leaseMs: this.#claims.leaseMs,
       });
       for (const e of out.evicted) {
         this.#stats.evicted++;
-        this.#report({
-          id: e.id, code: ErrorCode.CAPACITY, phase: e.phase, attempts: e.attempts ?? 0, lastError: e.lastError,
-          messageId: toBigInt(e.messageId), createdNs: toBigInt(e.createdNs), installationKey: e.installationKey,
-        }, `the pending store holds ${this.#limits.maxPending} records: the oldest was evicted to make room`);
+        this.#report(
+          {
+            id: e.id,
+            code: ErrorCode.CAPACITY,
+            phase: e.phase,
+            attempts: e.attempts ?? 0,
+            lastError: e.lastError,
+            messageId: toBigInt(e.messageId),
+            createdNs: toBigInt(e.createdNs),
+            installationKey: e.installationKey,
+          },
+          `the pending store holds ${this.#limits.maxPending} records: the oldest was evicted to make room`,
+        );
       }
       if (out.existing) return { outcome: { status: 'duplicate', id, existing: out.existing } };
       const ctx = { id, messageId: r.messageId, createdNs: r.createdNs, installationKey: r.installationKey, attempts: 0, lastError: null };
@@ -320,8 +366,10 @@ class Resolver {
       }
       if (out.refused) {
         this.#stats.refused++;
-        const report = this.#report({ ...ctx, code: ErrorCode.CAPACITY, phase: 'admission' },
-          `the pending store holds ${this.#limits.maxPending} records, all being worked on: the pointer was refused`);
+        const report = this.#report(
+          { ...ctx, code: ErrorCode.CAPACITY, phase: 'admission' },
+          `the pending store holds ${this.#limits.maxPending} records, all being worked on: the pointer was refused`,
+        );
         return { outcome: { status: 'dropped', id, code: ErrorCode.CAPACITY, error: report.error } };
       }
       this.#stats.accepted++;
@@ -334,7 +382,10 @@ class Resolver {
 
   // The quick phase of a just-admitted record.
   #startQuick({ id, done }) {
-    const p = this.#track(id, this.#work(id).then((w) => this.#outcome(w)));
+    const p = this.#track(
+      id,
+      this.#work(id).then((w) => this.#outcome(w)),
+    );
     done();
     return p;
   }
@@ -360,9 +411,16 @@ class Resolver {
   #report(fields, reason) {
     const error = fields.error instanceof WelcomePointersError ? fields.error : wpError(fields.code, reason);
     const report = {
-      id: fields.id, code: fields.code, error, phase: fields.phase, reason,
-      messageId: fields.messageId, createdNs: fields.createdNs, installationKey: fields.installationKey,
-      attempts: fields.attempts ?? 0, lastError: fields.lastError ?? null,
+      id: fields.id,
+      code: fields.code,
+      error,
+      phase: fields.phase,
+      reason,
+      messageId: fields.messageId,
+      createdNs: fields.createdNs,
+      installationKey: fields.installationKey,
+      attempts: fields.attempts ?? 0,
+      lastError: fields.lastError ?? null,
     };
     this.#stats.dropped++;
     this.#emit('onDropped', report);
@@ -410,10 +468,13 @@ class Resolver {
           // The app still holds the Welcome: keep the claim until it answers.
           handedOver = true;
           freeSlot();
-          this.#track(id, r.tail.finally(() => {
-            stopRenewing();
-            hold.release();
-          }));
+          this.#track(
+            id,
+            r.tail.finally(() => {
+              stopRenewing();
+              hold.release();
+            }),
+          );
         }
         return r.result;
       } finally {
@@ -471,14 +532,16 @@ class Resolver {
           // claimed (never delivered twice meanwhile); a late acceptance
           // is honoured.
           const next = await this.#failed(rec, { code: d.error.code, error: d.error, endQuick: true }, false);
-          const tail = d.late.then(async (late) => {
-            if (late.accepted) {
-              this.#stats.lateAccepted++;
-              await this.#resolved(rec);
-            } else {
-              await this.#claims.release(rec.id).catch(() => {});
-            }
-          }).catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
+          const tail = d.late
+            .then(async (late) => {
+              if (late.accepted) {
+                this.#stats.lateAccepted++;
+                await this.#resolved(rec);
+              } else {
+                await this.#claims.release(rec.id).catch(() => {});
+              }
+            })
+            .catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
           return { result: next.result, tail };
         }
         // Not accepted: like a miss, but no more quick tries (the app
@@ -522,7 +585,15 @@ class Resolver {
       } else {
         const p = s.newPending(rec.welcomeTimeMs, now);
         if (p.drop) return { result: await this.#dropRecord({ ...rec, lastError: code }, p.drop, null, 'the welcome is too old to keep') };
-        fields = { phase: 'deferred', quickAttempts: qa, attempts: 0, nextAttemptMs: p.nextAttemptMs, expiresAtMs: p.expiresAtMs, lastAttemptMs: now, lastError: code };
+        fields = {
+          phase: 'deferred',
+          quickAttempts: qa,
+          attempts: 0,
+          nextAttemptMs: p.nextAttemptMs,
+          expiresAtMs: p.expiresAtMs,
+          lastAttemptMs: now,
+          lastError: code,
+        };
       }
     } else {
       const n = s.failed({ attempts: rec.attempts, nextAttemptMs: rec.nextAttemptMs, expiresAtMs: rec.expiresAtMs }, now);
@@ -539,8 +610,13 @@ class Resolver {
       wait,
       record,
       result: {
-        status: 'pending', id: rec.id, code, error: failure.error ?? null, nextAttemptMs: fields.nextAttemptMs,
-        attempts: record.attempts, phase: record.phase,
+        status: 'pending',
+        id: rec.id,
+        code,
+        error: failure.error ?? null,
+        nextAttemptMs: fields.nextAttemptMs,
+        attempts: record.attempts,
+        phase: record.phase,
       },
     };
   }
@@ -633,19 +709,26 @@ class Resolver {
     const ms = this.#acceptTimeoutMs;
     let answer;
     if (this.#onWelcome) {
-      answer = Promise.resolve().then(() => this.#onWelcome(welcome)).then(() => ({ accepted: true }), (e) => ({
-        accepted: false, error: wpError(ErrorCode.REJECTED, `onWelcome threw: ${e instanceof Error ? e.message : String(e)}`, e),
-      }));
+      answer = Promise.resolve()
+        .then(() => this.#onWelcome(welcome))
+        .then(
+          () => ({ accepted: true }),
+          (e) => ({
+            accepted: false,
+            error: wpError(ErrorCode.REJECTED, `onWelcome threw: ${e instanceof Error ? e.message : String(e)}`, e),
+          }),
+        );
     } else {
       answer = new Promise((resolve) => {
         let done = false;
         const item = Object.freeze({
           ...welcome,
           accept: () => finish({ accepted: true }),
-          reject: (reason) => finish({
-            accepted: false,
-            error: wpError(ErrorCode.REJECTED, `the app rejected the welcome${reason === undefined ? '' : `: ${String(reason)}`}`, reason),
-          }),
+          reject: (reason) =>
+            finish({
+              accepted: false,
+              error: wpError(ErrorCode.REJECTED, `the app rejected the welcome${reason === undefined ? '' : `: ${String(reason)}`}`, reason),
+            }),
         });
         const finish = (r) => {
           if (done) return;
@@ -664,9 +747,12 @@ class Resolver {
     const closed = this.#closing.then(() => ({ accepted: false, error: wpError(ErrorCode.CLOSED, 'the resolver was closed') }));
     answer = Promise.race([answer, closed]);
     let timer;
-    const first = await Promise.race([answer, new Promise((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), ms);
-    })]);
+    const first = await Promise.race([
+      answer,
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), ms);
+      }),
+    ]);
     clearTimeout(timer);
     if (first !== TIMED_OUT) return first;
     const error = wpError(ErrorCode.TIMEOUT, `the welcome was not accepted within ${ms} ms (a late acceptance still counts)`);
@@ -687,7 +773,15 @@ class Resolver {
   async resolveDue() {
     this.#checkOpen();
     const report = {
-      resolved: [], dropped: [], quarantined: [], failed: [], skipped: [], pending: 0, errors: [], throttled: 0, more: false,
+      resolved: [],
+      dropped: [],
+      quarantined: [],
+      failed: [],
+      skipped: [],
+      pending: 0,
+      errors: [],
+      throttled: 0,
+      more: false,
     };
     const now = this.#now();
     await this.#store.pruneSettled(now);
@@ -695,7 +789,7 @@ class Resolver {
       // Records missing from the index (written behind the store's back)
       // would never come due: read them once, which quarantines them.
       this.#swept = true;
-      if (await this.#db.unindexed() > 0) {
+      if ((await this.#db.unindexed()) > 0) {
         for (const q of (await this.#store.list()).quarantined) {
           report.quarantined.push(q);
           this.#emit('onQuarantined', q);
@@ -715,10 +809,15 @@ class Resolver {
         report.throttled++;
         continue;
       }
-      work.push(this.#track(id, this.#work(id)).then((w) => this.#tally(report, w), (e) => {
-        const err = asError(e, ErrorCode.STORE);
-        report.errors.push({ id, code: err.code, message: err.message });
-      }));
+      work.push(
+        this.#track(id, this.#work(id)).then(
+          (w) => this.#tally(report, w),
+          (e) => {
+            const err = asError(e, ErrorCode.STORE);
+            report.errors.push({ id, code: err.code, message: err.message });
+          },
+        ),
+      );
     }
     await Promise.all(work);
     report.pending = await this.#store.count();

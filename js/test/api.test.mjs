@@ -5,7 +5,17 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  FakeNetwork, fakeWelcome, makeRecipients, pb, pbDecode, ready, rejectsWith, throwsWith, welcomeMessagePointer, welcomeMessageV1, wp,
+  FakeNetwork,
+  fakeWelcome,
+  makeRecipients,
+  pb,
+  pbDecode,
+  ready,
+  rejectsWith,
+  throwsWith,
+  welcomeMessagePointer,
+  welcomeMessageV1,
+  wp,
 } from './helpers.mjs';
 
 const { Algorithm, ErrorCode: E } = wp;
@@ -41,7 +51,12 @@ describe('init and versions', () => {
     assert.equal(Object.keys(globalThis).filter((k) => k.startsWith('__welcomePointers')).length, 1);
     for (const f of ['generateKey', 'sealInvite', 'openWelcome', 'openPointee', 'inspect']) assert.equal(typeof ns[f], 'function');
     assert.equal(typeof ns.retry.newPending, 'function');
-    assert.deepEqual(Object.keys(ns).filter((k) => typeof ns[k] === 'function' && !ns.operations.includes(k)).sort(), ['dispose', 'setErrorClass']);
+    assert.deepEqual(
+      Object.keys(ns)
+        .filter((k) => typeof ns[k] === 'function' && !ns.operations.includes(k))
+        .sort(),
+      ['dispose', 'setErrorClass'],
+    );
   });
 
   // Issue 12: the two bridges and the package must offer the same
@@ -57,8 +72,7 @@ describe('init and versions', () => {
     // The JS-only operations (the table says which) are the package's
     // machinery for its WebCrypto paths: it calls each, and exports none.
     assert.ok(internal.size > 0, 'the module lists no internal operations');
-    const src = ['api.js', 'native.js', 'parallel.js', 'worker.js']
-      .map((f) => readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')).join('\n');
+    const src = ['api.js', 'native.js', 'parallel.js', 'worker.js'].map((f) => readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')).join('\n');
     for (const name of internal) {
       assert.ok(ns.operations.includes(name), `${name} is internal but not an operation`);
       assert.match(src, new RegExp(`callGo(Async)?\\('${name}'`), `the package never calls ${name}`);
@@ -69,9 +83,8 @@ describe('init and versions', () => {
       let v = wp;
       for (const p of path) v = v?.[p];
       assert.equal(typeof v, 'function', `the package lacks ${name}`);
-      const declared = path.length === 1
-        ? new RegExp(`export declare function ${path[0]}\\(`)
-        : new RegExp(`export declare const ${path[0]}: \\{[^]*?\\n  ${path[1]}\\(`);
+      const declared =
+        path.length === 1 ? new RegExp(`export declare function ${path[0]}\\(`) : new RegExp(`export declare const ${path[0]}: \\{[^]*?\\n  ${path[1]}\\(`);
       assert.match(dts, declared, `index.d.ts does not declare ${name}`);
     }
   });
@@ -93,7 +106,10 @@ describe('init and versions', () => {
 
 describe('keys and key package extensions', () => {
   test('X-Wing and Curve25519 keys round-trip through bytes', () => {
-    for (const [alg, pub] of [[Algorithm.XWING, 1216], [Algorithm.CURVE25519, 32]]) {
+    for (const [alg, pub] of [
+      [Algorithm.XWING, 1216],
+      [Algorithm.CURVE25519, 32],
+    ]) {
       const k = wp.generateKey(alg);
       assert.equal(k.algorithm, alg);
       assert.equal(k.privateKey.length, 32);
@@ -130,10 +146,18 @@ describe('sender to recipients', () => {
     const recipients = makeRecipients(4);
     const welcome = fakeWelcome(20_000);
     const progress = [];
-    const invite = await wp.sealInvite(welcome, 1234n, recipients.map((r) => r.installation), {
-      onProgress: (d, t) => progress.push([d, t]),
-    });
-    assert.deepEqual(invite.messages.map((m) => m.kind), ['pointee', 'pointer', 'pointer', 'pointer', 'pointer']);
+    const invite = await wp.sealInvite(
+      welcome,
+      1234n,
+      recipients.map((r) => r.installation),
+      {
+        onProgress: (d, t) => progress.push([d, t]),
+      },
+    );
+    assert.deepEqual(
+      invite.messages.map((m) => m.kind),
+      ['pointee', 'pointer', 'pointer', 'pointer', 'pointer'],
+    );
     assert.equal(invite.pointers, 4);
     assert.equal(invite.direct, 0);
     assert.deepEqual(invite.messages[0].installationKey, invite.destination);
@@ -169,8 +193,15 @@ describe('sender to recipients', () => {
   test('3 capable of 5: pointers for 3, direct welcomes for the others', async () => {
     const recipients = makeRecipients(5, 3, { curve: true });
     const welcome = fakeWelcome(3000);
-    const invite = await wp.sealInvite(welcome, 7, recipients.map((r) => r.installation));
-    assert.deepEqual(invite.messages.map((m) => m.kind), ['pointee', 'pointer', 'pointer', 'pointer', 'direct', 'direct']);
+    const invite = await wp.sealInvite(
+      welcome,
+      7,
+      recipients.map((r) => r.installation),
+    );
+    assert.deepEqual(
+      invite.messages.map((m) => m.kind),
+      ['pointee', 'pointer', 'pointer', 'pointer', 'direct', 'direct'],
+    );
     const net = new FakeNetwork();
     for (const m of invite.messages) net.publish(m.message);
     for (const r of recipients.slice(3)) {
@@ -185,8 +216,15 @@ describe('sender to recipients', () => {
   test('direct fallback with 2 capable installations', async () => {
     const recipients = makeRecipients(2);
     const welcome = fakeWelcome(1000);
-    const invite = await wp.sealInvite(welcome, 0, recipients.map((r) => r.installation));
-    assert.deepEqual(invite.messages.map((m) => m.kind), ['direct', 'direct']);
+    const invite = await wp.sealInvite(
+      welcome,
+      0,
+      recipients.map((r) => r.installation),
+    );
+    assert.deepEqual(
+      invite.messages.map((m) => m.kind),
+      ['direct', 'direct'],
+    );
     assert.equal(invite.destination, null);
     for (const [i, r] of recipients.entries()) {
       const got = wp.openWelcome(invite.messages[i].message, [r.key], { form: 'input' });
@@ -233,7 +271,11 @@ describe('sender to recipients', () => {
     // An already aborted signal rejects at once.
     await rejectsWith(() => wp.sealInvite(fakeWelcome(), 1, ins, { signal: AbortSignal.abort() }), E.ABORTED);
     // A progress callback that throws does not break sealing.
-    const inv = await wp.sealInvite(fakeWelcome(), 1, ins.slice(0, 3), { onProgress: () => { throw new Error('x'); } });
+    const inv = await wp.sealInvite(fakeWelcome(), 1, ins.slice(0, 3), {
+      onProgress: () => {
+        throw new Error('x');
+      },
+    });
     assert.equal(inv.pointers, 3);
   });
 });
@@ -241,7 +283,11 @@ describe('sender to recipients', () => {
 describe('inspect', () => {
   test('every wire message has a JSON-friendly view', async () => {
     const recipients = makeRecipients(3);
-    const invite = await wp.sealInvite(fakeWelcome(500), 99, recipients.map((r) => r.installation));
+    const invite = await wp.sealInvite(
+      fakeWelcome(500),
+      99,
+      recipients.map((r) => r.installation),
+    );
     const msg = wp.toWelcomeMessage(invite.messages[1].message, 5, 6);
     const v = wp.inspect(msg);
     assert.equal(v.kind, 'welcome_message');
@@ -264,7 +310,11 @@ describe('retry schedule from the core', () => {
   test('defaults are the deployed values', () => {
     const p = wp.retry.defaultPolicy();
     assert.deepEqual(p, {
-      firstRetryMs: 300_000, backoff: 1.5, maxDelayMs: 7_200_000, expiryMs: 259_200_000, maxAttempts: 100,
+      firstRetryMs: 300_000,
+      backoff: 1.5,
+      maxDelayMs: 7_200_000,
+      expiryMs: 259_200_000,
+      maxAttempts: 100,
       quick: { attempts: 5, initialMs: 50, factor: 3, jitterMs: 25, perTryMs: 30_000, totalMs: 120_000 },
     });
     assert.deepEqual(wp.retry.policy({ maxAttempts: 3 }), { ...p, maxAttempts: 3 });
@@ -309,10 +359,13 @@ describe('retry schedule from the core', () => {
     st = s.failed(st, t);
     assert.equal(st.drop, 'ERR_ATTEMPTS_EXHAUSTED');
     assert.equal(s.quickDelay(1, 0), 50);
-    assert.throws(() => wp.retry.schedule({ backoff: 0 }), (e) => e.code === E.ARGUMENT);
+    assert.throws(
+      () => wp.retry.schedule({ backoff: 0 }),
+      (e) => e.code === E.ARGUMENT,
+    );
   });
 
-  test('an error\'s detail is its message without what its code says', () => {
+  test("an error's detail is its message without what its code says", () => {
     try {
       wp.generateKey('2');
       assert.fail('no error');
@@ -346,7 +399,11 @@ describe('bad input yields typed errors', () => {
   before(async () => {
     const recipients = makeRecipients(3);
     r = recipients[0];
-    const invite = await wp.sealInvite(fakeWelcome(), 5, recipients.map((x) => x.installation));
+    const invite = await wp.sealInvite(
+      fakeWelcome(),
+      5,
+      recipients.map((x) => x.installation),
+    );
     pointeeMsg = wp.toWelcomeMessage(invite.messages[0].message, 1, 1);
     pointerMsg = wp.toWelcomeMessage(invite.messages[1].message, 2, 2);
     pointer = wp.openWelcome(pointerMsg, [r.key]).pointer;
@@ -382,8 +439,31 @@ describe('bad input yields typed errors', () => {
   });
 
   test('hostile values: throwing getters and proxies do not reach the runtime', () => {
-    throwsWith(() => wp.openWelcome(pointerMsg, [{ algorithm: 2, get privateKey() { throw new Error('boom'); } }]), E.ARGUMENT, /threw/);
-    throwsWith(() => wp.openWelcome(pointerMsg, new Proxy([], { get() { throw new Error('trap'); } })), E.ARGUMENT);
+    throwsWith(
+      () =>
+        wp.openWelcome(pointerMsg, [
+          {
+            algorithm: 2,
+            get privateKey() {
+              throw new Error('boom');
+            },
+          },
+        ]),
+      E.ARGUMENT,
+      /threw/,
+    );
+    throwsWith(
+      () =>
+        wp.openWelcome(
+          pointerMsg,
+          new Proxy([], {
+            get() {
+              throw new Error('trap');
+            },
+          }),
+        ),
+      E.ARGUMENT,
+    );
     throwsWith(() => wp.loadKey(2, new Proxy(new Uint8Array(32), {})), E.ARGUMENT);
     // The module still works afterwards.
     assert.equal(wp.openWelcome(pointerMsg, [r.key]).kind, 'pointer');
@@ -406,8 +486,10 @@ describe('bad input yields typed errors', () => {
     throwsWith(() => wp.encodePointeeAeadTypes([7]), E.UNSUPPORTED);
     throwsWith(() => wp.decodeWrapperEncryption(pb.concat([pb.bytes(1, r.key.publicKey), pb.varint(2, 9)])), E.UNSUPPORTED);
     const ptr = welcomeMessagePointer({
-      installationKey: r.installationKey, welcomePointer: pbDecode(pbDecode(pointerMsg).get(2)[0]).get(4)[0],
-      hpkePublicKey: r.key.publicKey, wrapperAlgorithm: 7,
+      installationKey: r.installationKey,
+      welcomePointer: pbDecode(pbDecode(pointerMsg).get(2)[0]).get(4)[0],
+      hpkePublicKey: r.key.publicKey,
+      wrapperAlgorithm: 7,
     });
     throwsWith(() => wp.openWelcome(ptr, [r.key]), E.UNSUPPORTED);
   });
@@ -435,7 +517,10 @@ describe('bad input yields typed errors', () => {
     throwsWith(() => wp.openPointee(pointer, pointerMsg), E.NOT_POINTEE);
     // A pointee with the right topic but another key: decryption fails.
     const fake = welcomeMessageV1({
-      installationKey: wp.fromHex(pointer.destination), data: new Uint8Array(64), wrapperAlgorithm: 3, welcomeMetadata: new Uint8Array(16),
+      installationKey: wp.fromHex(pointer.destination),
+      data: new Uint8Array(64),
+      wrapperAlgorithm: 3,
+      welcomeMetadata: new Uint8Array(16),
     });
     throwsWith(() => wp.openPointee(pointer, fake), E.DECRYPT);
   });

@@ -43,8 +43,13 @@ const statusName = Object.fromEntries(Object.entries(GrpcStatus).map(([k, v]) =>
 // sha256(installation_key || data).
 /** @type {Set<number>} */
 const retryableStatus = new Set([
-  GrpcStatus.CANCELLED, GrpcStatus.UNKNOWN, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.ABORTED, GrpcStatus.INTERNAL, GrpcStatus.UNAVAILABLE,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.ABORTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNAVAILABLE,
 ]);
 const retryableHTTP = (s) => s === 408 || s === 429 || s >= 500;
 
@@ -175,7 +180,10 @@ function parseAnswer(res, body, path) {
   if (httpStatus !== 200) {
     const status = headerStatus === null ? undefined : Number(headerStatus);
     throw transportError(ErrorCode.FETCH, `${path}: HTTP ${httpStatus}${status === undefined ? '' : ` (grpc-status ${status})`}`, {
-      httpStatus, grpcStatus: status, grpcMessage: decodeMessage(res.headers.get('grpc-message')), retryable: retryableHTTP(httpStatus),
+      httpStatus,
+      grpcStatus: status,
+      grpcMessage: decodeMessage(res.headers.get('grpc-message')),
+      retryable: retryableHTTP(httpStatus),
     });
   }
   const type = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
@@ -221,7 +229,10 @@ function parseAnswer(res, body, path) {
     const name = statusName[code] ?? `status ${code}`;
     const errCode = code === GrpcStatus.DEADLINE_EXCEEDED ? ErrorCode.TIMEOUT : ErrorCode.FETCH;
     throw transportError(errCode, `${path}: ${name}${grpcMessage ? `: ${grpcMessage}` : ''}`, {
-      grpcStatus: code, grpcMessage, httpStatus, retryable: retryableStatus.has(code),
+      grpcStatus: code,
+      grpcMessage,
+      httpStatus,
+      retryable: retryableStatus.has(code),
     });
   }
   if (!message) throw malformed(`${path}: OK without a message`, { httpStatus, grpcStatus: code });

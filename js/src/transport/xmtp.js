@@ -104,9 +104,17 @@ export function xmtpTransport(options) {
   const paths = PATHS[protocol];
   const decentralized = protocol === TransportProtocol.DECENTRALIZED;
 
-  const call = (base, path, message, signal, maxResponseBytes) => unary({
-    url: base, path, message, fetch: (...a) => fetchFn(...a), headers, timeoutMs, signal, maxResponseBytes,
-  });
+  const call = (base, path, message, signal, maxResponseBytes) =>
+    unary({
+      url: base,
+      path,
+      message,
+      fetch: (...a) => fetchFn(...a),
+      headers,
+      timeoutMs,
+      signal,
+      maxResponseBytes,
+    });
 
   /**
    * Publishes messages in order, in batches under the request cap.
@@ -169,14 +177,30 @@ export function xmtpTransport(options) {
   async function fetchFirstMessage(topic, { signal } = {}) {
     checkTopic(topic, decentralized);
     const request = decentralized
-      ? encode([[1, encode([[1, topic]])], [2, 1]])
-      : encode([[1, topic], [2, encode([[1, SORT_ASCENDING], [2, 1]])]]);
+      ? encode([
+          [1, encode([[1, topic]])],
+          [2, 1],
+        ])
+      : encode([
+          [1, topic],
+          [
+            2,
+            encode([
+              [1, SORT_ASCENDING],
+              [2, 1],
+            ]),
+          ],
+        ]);
     const answer = await call(url, paths.query, request, signal, ANSWER_OVERHEAD + maxMessageSize);
     try {
       return decentralized ? firstEnvelope(answer, topic) : firstWelcome(answer, topic);
     } catch (e) {
       if (e instanceof WelcomePointersError) throw e;
-      throw transportError(ErrorCode.FETCH, `${paths.query}: ${e instanceof WireError ? 'malformed answer: ' : ''}${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw transportError(
+        ErrorCode.FETCH,
+        `${paths.query}: ${e instanceof WireError ? 'malformed answer: ' : ''}${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
 
@@ -214,7 +238,10 @@ function clientEnvelope(installationKey, message) {
   const topic = new Uint8Array(installationKey.length + 1);
   topic[0] = WELCOME_TOPIC_KIND;
   topic.set(installationKey, 1);
-  return encode([[1, encode([[2, topic]])], [3, message]]);
+  return encode([
+    [1, encode([[2, topic]])],
+    [3, message],
+  ]);
 }
 
 const equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
