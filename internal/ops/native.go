@@ -69,12 +69,14 @@ var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Onl
 		pointerArg(f, 0, &a.Pointer)
 		sealing(f, &a.Sealing, 3)
 		installations(f, Field{Name: "installations", Arg: 1}, &a.Installations)
+		// Capped by the installations' count; run checks the exact
+		// lengths and the indices.
 		n := int64(len(a.Installations))
 		f.Object(Field{Name: "encapsulations", Arg: 2, Strict: true}, func(f Fields) {
 			f.Bytes(Field{Name: "sharedSecrets", Max: n * core.KEMSharedSecretSize}, &a.SharedSecrets)
 			f.Bytes(Field{Name: "ciphertexts", Max: n * core.XWingEncapsulationSize}, &a.Ciphertexts)
 			List(f, Field{Name: "missing", Optional: true, Max: n}, &a.Missing, func(f Fields, i *int) {
-				Uint(f, Field{Bits: 32, Max: max(n-1, 0)}, i)
+				Uint(f, Field{Bits: 32, Max: maxEnum}, i)
 			})
 		})
 	},

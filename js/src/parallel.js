@@ -13,7 +13,7 @@
 import { ErrorCode, wpError } from './errors.js';
 import { guarded, isUint8Array } from './guard.js';
 import { host } from './host.js';
-import { goNamespace, moduleLimits } from './module.js';
+import { goNamespace } from './module.js';
 import { aeadFor, kemFor, sealPointersNative } from './native.js';
 import { packRecords, readInstallations, unpackInvite, unpackMessages } from './packed.js';
 import { growPool, sealPart, workerCount } from './pool.js';
@@ -37,9 +37,12 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   const sealOpts = {};
   if (rest.kemId !== undefined) sealOpts.kemId = rest.kemId;
   if (rest.maxMessageSize !== undefined) sealOpts.maxMessageSize = rest.maxMessageSize;
+  // The module's caps and its rule for pointers (taken now: dispose() may
+  // come during an await below).
+  const { limits, minPointerInstallations } = goNamespace().constants;
   // The installations, read once (packed.js); those the module would
   // refuse are handed to it as read, for its error.
-  const read = readInstallations(installations, moduleLimits());
+  const read = readInstallations(installations, limits);
   const packedAll = read.fallback ?? packRecords(read.records);
   // sealInvite's checks, so errors are the same.
   const capable = go.callGo('checkInvite', welcome, cursor, packedAll, { ...sealOpts, signal });
@@ -69,8 +72,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
     if (!note) n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
   }
   const parallel = workers === undefined ? {} : { parallel: note ? { workers: 0, note: `${note}: sealed on the calling thread` } : { workers: n } };
-  // Pointers are used from this many pointer-capable installations (the core's rule).
-  if (pointerIns.length < goNamespace().constants.minPointerInstallations || (n === 0 && !native)) {
+  if (pointerIns.length < minPointerInstallations || (n === 0 && !native)) {
     // Nothing to split: the module seals it all, from the copies.
     const invite = unpackInvite(await go.callGoAsync('sealInvite', welcomeCopy, cursor, packedAll, { ...sealOpts, signal, onProgress }));
     return { ...invite, ...parallel };
