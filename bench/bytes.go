@@ -1,11 +1,11 @@
 package main
 
 import (
-	"crypto/rand"
 	"fmt"
 	"sync"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/internal/fixtures"
 )
 
 // welcomeModel is how big the MLS Welcome is for an invite of n
@@ -68,9 +68,10 @@ func (p pointerParts) Framing() int {
 	return p.Message - p.Plaintext - p.PublicKey - p.Encapsulation - p.Tag - p.InstallationID
 }
 
-// parties are recipient installations with their keys: the same
-// installations pointer-capable (0xff03 X-Wing key and 0xff04) and not
-// (no 0xff04: still X-Wing wrapped, as the released client does).
+// parties are recipient installations with their keys (package
+// fixtures): the same installations pointer-capable (0xff03 X-Wing key
+// and 0xff04) and not (no 0xff04: still X-Wing wrapped, as the released
+// client does).
 type parties struct {
 	keys    []*core.PrivateKey
 	capable []core.Installation
@@ -78,36 +79,16 @@ type parties struct {
 }
 
 func makeParties(n int) (*parties, error) {
-	p := &parties{}
-	for i := range n {
-		k, err := core.GenerateKey(core.AlgorithmXWing)
-		if err != nil {
-			return nil, err
-		}
-		id := make([]byte, 32) // installation ids are 32 bytes in XMTP
-		if _, err := rand.Read(id); err != nil {
-			return nil, err
-		}
-		id[0], id[1] = byte(i>>8), byte(i)
-		p.keys = append(p.keys, k)
-		p.capable = append(p.capable, core.Installation{
-			InstallationKey: id, WrapperPublicKey: k.PublicKey(), WrapperAlgorithm: core.AlgorithmXWing,
-			PointeeAEADTypes: []core.AEADType{core.AEADChaCha20Poly1305},
-		})
-		p.direct = append(p.direct, core.Installation{
-			InstallationKey: id, WrapperPublicKey: k.PublicKey(), WrapperAlgorithm: core.AlgorithmXWing,
-		})
+	ps, err := fixtures.Parties(fmt.Sprint("bench parties ", n), fixtures.Repeat(fixtures.Capable, n)...)
+	if err != nil {
+		return nil, err
+	}
+	p := &parties{keys: fixtures.Keys(ps), capable: fixtures.Installations(ps)}
+	for _, in := range p.capable {
+		in.PointeeAEADTypes = nil
+		p.direct = append(p.direct, in)
 	}
 	return p, nil
-}
-
-func fakeWelcome(n int) []byte {
-	w := make([]byte, n)
-	if _, err := rand.Read(w); err != nil {
-		panic(err)
-	}
-	copy(w, []byte{0x00, 0x01, 0x00, 0x03}) // MLS 1.0, welcome
-	return w
 }
 
 func (c *config) bytesSizes() []int {
@@ -136,7 +117,7 @@ func measureBytes(c *config, rep *report) error {
 			minPointer = len(m.Message)
 		}
 	}
-	rec, err := core.OpenWelcomeInput(small.Messages[1].Message, ps.keys[:1], nil)
+	rec, err := core.OpenWelcome(small.Messages[1].Message, ps.keys[:1], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		return fmt.Errorf("opening a pointer: %w", err)
 	}
@@ -161,7 +142,7 @@ func measureBytes(c *config, rep *report) error {
 }
 
 func bytesFor(ps *parties, n, welcomeSize, minPointer int) (bytesRow, error) {
-	welcome := fakeWelcome(welcomeSize)
+	welcome := fixtures.Welcome(welcomeSize)
 	row := bytesRow{N: n, Welcome: welcomeSize}
 
 	// With pointers (below three installations the core sends direct

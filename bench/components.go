@@ -41,7 +41,7 @@ const (
 
 // measureComponents runs the component benchmarks natively, as GOOS=js in
 // Node (the Go toolchain's go_js_wasm_exec) and as GOOS=wasip1 in wazero
-// with the runtime configuration wasmtest/host gives the reactor
+// with the runtime configuration wasip1/host gives the reactor
 // (compiler, no context-done checks).
 func measureComponents(c *config, rep *report) error {
 	goroot, err := goCommand(c, nil, "env", "GOROOT")
@@ -147,7 +147,7 @@ func runWasip1(path string, args ...string) (string, error) {
 	return out.String(), nil
 }
 
-// hostBench is one result of wasmtest/host's benchmarks: ns/op and any
+// hostBench is one result of wasip1/host's benchmarks: ns/op and any
 // other metric it reports (ns/pointer).
 type hostBench struct {
 	Name    string
@@ -156,15 +156,15 @@ type hostBench struct {
 
 var benchMetrics = regexp.MustCompile(`^(Benchmark\S+?)(?:-\d+)?\s+\d+\s+(.+)$`)
 
-// measureHostBench runs the wazero host's own benchmarks (wasmtest/host,
+// measureHostBench runs the wazero host's own benchmarks (wasip1/host,
 // another engineer's: reactor next to native Go) as a cross-check, on the
 // reactor ./build.sh built.
 func measureHostBench(c *config, rep *report) error {
 	reactor := filepath.Join(c.root, "dist", "wasip1", "welcome-pointers.wasm")
 	out, err := goCommand(c, []string{"WP_WASIP1_WASM=" + reactor},
-		"test", "-run", "^$", "-bench", "Host|Native", "-benchtime", "1s", "-count", "1", "./wasmtest/host")
+		"test", "-run", "^$", "-bench", "Host|Native", "-benchtime", "1s", "-count", "1", "./wasip1/host")
 	if err != nil {
-		return fmt.Errorf("go test -bench ./wasmtest/host: %v\n%s", err, lastLines(out, 30))
+		return fmt.Errorf("go test -bench ./wasip1/host: %v\n%s", err, lastLines(out, 30))
 	}
 	for _, l := range strings.Split(out, "\n") {
 		m := benchMetrics.FindStringSubmatch(strings.TrimSpace(l))
@@ -179,7 +179,7 @@ func measureHostBench(c *config, rep *report) error {
 		rep.hostBench = append(rep.hostBench, hb)
 	}
 	if len(rep.hostBench) == 0 {
-		return fmt.Errorf("wasmtest/host has no benchmarks matching Host|Native")
+		return fmt.Errorf("wasip1/host has no benchmarks matching Host|Native")
 	}
 	return nil
 }

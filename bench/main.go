@@ -19,7 +19,7 @@
 //   - Time: the same workload on every host, a median over several runs:
 //     native Go (this process), the GOOS=js module in Node and in headless
 //     Chromium (node/suite.mjs through the package's public API), the
-//     wasip1 reactor in wazero (through wasmtest/host). Peers: Go's
+//     wasip1 reactor in wazero (through wasip1/host). Peers: Go's
 //     crypto/hpke MLKEM768X25519 (native) and @hpke's X-Wing (Node).
 //   - Module size: raw, gzip -9 (compress/gzip) and brotli -q 11 (the
 //     brotli command); -budget fails the run when the browser module's
@@ -166,7 +166,7 @@ func run() int {
 		// Informational: these are other packages' benchmarks, which may
 		// not build while their authors work on them.
 		chk.optional("component benchmarks (native, GOOS=js in Node, wasip1 in wazero)", func() error { return measureComponents(&c, rep) }, rep)
-		chk.optional("wasmtest/host benchmarks (cross-check)", func() error { return measureHostBench(&c, rep) }, rep)
+		chk.optional("wasip1/host benchmarks (cross-check)", func() error { return measureHostBench(&c, rep) }, rep)
 	}
 	chk.do("write "+displayPath(&c, c.out)+" and "+displayPath(&c, c.chart), func() error { return rep.write() })
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/fixtures"
 )
 
 // Hosts and metrics of the timing tables.
@@ -58,26 +60,21 @@ func (r *report) get(host, metric string) *timing {
 // measureNative runs node/suite.mjs's workload on the core, natively.
 func measureNative(c *config, rep *report) error {
 	w := rep.work
-	// Keys, timed in chunks like the suite does.
-	var keygen []float64
-	chunk := (w.Keys + w.Runs - 1) / w.Runs
-	ps := &parties{}
-	for len(ps.keys) < w.Keys {
-		want := min(chunk, w.Keys-len(ps.keys))
-		start := time.Now()
-		more, err := makeParties(want)
-		if err != nil {
-			return err
-		}
-		keygen = append(keygen, float64(time.Since(start).Nanoseconds())/float64(want))
-		ps.keys = append(ps.keys, more.keys...)
-		ps.capable = append(ps.capable, more.capable...)
+	// Keys, timed in chunks like the suite does; the invites go to the
+	// fixtures' parties.
+	keygen, err := timeKeygen(w, func() error { _, err := core.GenerateKey(core.AlgorithmXWing); return err })
+	if err != nil {
+		return err
 	}
 	rep.put(hostNative, mKeygen, fromSamples(keygen, w.Keys))
-	small := fakeWelcome(1024)
+	ps, err := makeParties(w.Keys)
+	if err != nil {
+		return err
+	}
+	small := fixtures.Welcome(1024)
 
 	// A whole invite.
-	welcome := fakeWelcome(w.InviteWelcome)
+	welcome := fixtures.Welcome(w.InviteWelcome)
 	t, err := measure(w.Runs, func() (int, error) {
 		inv, err := core.SealInvite(welcome, 12345, ps.capable[:w.InviteN], nil)
 		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
@@ -107,7 +104,7 @@ func measureNative(c *config, rep *report) error {
 	var msgs [][]byte
 	for i, m := range sealed.Messages {
 		if m.Kind == core.KindPointer {
-			wm, err := core.ToWelcomeMessage(m.Message, uint64(i+1), 1)
+			wm, err := xmtpnode.ToWelcomeMessage(m.Message, uint64(i+1), 1)
 			if err != nil {
 				return err
 			}
@@ -157,16 +154,16 @@ func measureNative(c *config, rep *report) error {
 	}
 
 	// Opening a pointee.
-	pw := fakeWelcome(w.PointeeWelcome)
+	pw := fixtures.Welcome(w.PointeeWelcome)
 	inv, err := core.SealInvite(pw, 99, ps.capable[:3], nil)
 	if err != nil {
 		return err
 	}
-	pointee, err := core.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
+	pointee, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
 	if err != nil {
 		return err
 	}
-	rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, ps.keys[:1], nil)
+	rec, err := core.OpenWelcome(inv.Messages[1].Message, ps.keys[:1], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		return err
 	}
@@ -278,7 +275,7 @@ func pointerPlaintextSize() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, ps.keys[:1], nil)
+	rec, err := core.OpenWelcome(inv.Messages[1].Message, ps.keys[:1], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		return 0, err
 	}
@@ -302,7 +299,7 @@ func measureGoPeer(c *config, rep *report) error {
 	}
 	pk := sk.PublicKey()
 	kdf, aead := hpke.HKDFSHA256(), hpke.ChaCha20Poly1305()
-	pt := fakeWelcome(n)
+	pt := fixtures.Welcome(n)
 	var ct []byte
 	reps := rep.work.PeerReps
 	t, err := measure(rep.work.Runs, func() (int, error) {
@@ -335,4 +332,23 @@ func measureGoPeer(c *config, rep *report) error {
 	}
 	rep.put(peerGo, mOpen, t)
 	return nil
+}
+
+// timeKeygen times w.Keys key generations in w.Runs chunks: the time per
+// key of each chunk.
+func timeKeygen(w workload, gen func() error) ([]float64, error) {
+	var samples []float64
+	chunk := (w.Keys + w.Runs - 1) / w.Runs
+	for done := 0; done < w.Keys; {
+		want := min(chunk, w.Keys-done)
+		start := time.Now()
+		for range want {
+			if err := gen(); err != nil {
+				return nil, err
+			}
+		}
+		samples = append(samples, float64(time.Since(start).Nanoseconds())/float64(want))
+		done += want
+	}
+	return samples, nil
 }

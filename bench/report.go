@@ -136,7 +136,7 @@ func (r *report) write() error {
 	p("| Go | %s |", m.Go)
 	p("| Node | %s |", m.Node)
 	p("| Chromium | %s (headless, driven by playwright-core) |", orUnknown(m.Chromium))
-	p("| wazero | compiler mode, through `wasmtest/host` |")
+	p("| wazero | compiler mode, through `wasip1/host` |")
 	p("| brotli | %s |", m.Brotli)
 	p("| Load average (1, 5, 15 min) | %s at the start, %s at the end: a shared machine, so single figures are noisy; medians and same-run ratios are the robust part |", m.LoadStart, m.LoadEnd)
 	p("")
@@ -500,7 +500,7 @@ func (r *report) writeTime(p func(string, ...any)) {
 	p("Medians of %s; (×) is the ratio to native Go in the same run. How each figure is taken:", plural(r.work.Runs, "run"))
 	p("")
 	w := r.work
-	p("- **Same workload everywhere.** Native Go calls `core` directly; the GOOS=js module runs `bench/node/suite.mjs` through the package's public API (`init`, `generateKey`, `sealInvite`, `openWelcome`, `openPointee`, `toWelcomeMessage`), the same file in Node and in the Chromium page; the wasip1 reactor is driven through `wasmtest/host` (wazero's compiler). Each host makes its own %s X-Wing keys first and warms up.", thousands(w.Keys))
+	p("- **Same workload everywhere.** Native Go calls `core` directly; the GOOS=js module runs `bench/node/suite.mjs` through the package's public API (`init`, `generateKey`, `sealInvite`, `openWelcome`, `openPointee`, `toWelcomeMessage`), the same file in Node and in the Chromium page; the wasip1 reactor is driven through `wasip1/host` (wazero's compiler). Each host makes its own %s X-Wing keys first and warms up.", thousands(w.Keys))
 	p("- **Seal, per pointer**: one `SealInvite` for %d pointer-capable installations with a 1 KiB Welcome, divided by %d (the pointee's share is a few microseconds).", w.SealN, w.SealN)
 	p("- **Open a pointer**: `OpenWelcome` of a pointer in the network's `WelcomeMessage` form, %d times per run. *Key already loaded*: a `core.PrivateKey` natively; in JS the same key object every time, which the module's cache of its last 8 keys keeps loaded. *From its seed*: cycling through 16 keys, so the X-Wing public key is derived first each time (an ML-KEM key generation and an X25519 base-point multiplication): natively `core.NewPrivateKey` + `OpenWelcome`; the wasip1 ABI always passes the seed, so wazero has only this row.", w.OpenReps)
 	p("- **Whole invite**: `SealInvite` for %s installations and a %s Welcome, the Welcome copied in and the %s messages copied out (in JS: `Uint8Array`s).", thousands(w.InviteN), fmtBytes(w.InviteWelcome), thousands(w.InviteN+1))
@@ -636,7 +636,7 @@ func (r *report) writeAppendix(p func(string, ...any)) {
 	if len(r.components) > 0 {
 		p("## Appendix A: where the time goes (component benchmarks)")
 		p("")
-		p("The core's own benchmarks of X-Wing and HPKE (`core/internal/xwing`, `core/internal/hpke`), run with `go test -bench` natively, as GOOS=js in Node (`go_js_wasm_exec`) and as GOOS=wasip1 in wazero (the harness's runner, configured as `wasmtest/host` configures the reactor): the same compiled code as the modules, without the bridge. Best of %s runs of `-benchtime %s` each (the first benchmark of a package under V8 runs before tier-up), so rougher than the tables above.%s", componentCount, componentBenchtime, r.componentNote())
+		p("The core's own benchmarks of X-Wing and HPKE (`core/internal/xwing`, `core/internal/hpke`), run with `go test -bench` natively, as GOOS=js in Node (`go_js_wasm_exec`) and as GOOS=wasip1 in wazero (the harness's runner, configured as `wasip1/host` configures the reactor): the same compiled code as the modules, without the bridge. Best of %s runs of `-benchtime %s` each (the first benchmark of a package under V8 runs before tier-up), so rougher than the tables above.%s", componentCount, componentBenchtime, r.componentNote())
 		p("")
 		p("| Benchmark | native | GOOS=js (Node) | wasip1 (wazero) |")
 		p("|---|---:|---:|---:|")
@@ -689,9 +689,9 @@ func (r *report) writeHostBench(p func(string, ...any)) {
 	if len(r.hostBench) == 0 {
 		return
 	}
-	p("## Appendix C: `wasmtest/host` benchmarks (cross-check)")
+	p("## Appendix C: `wasip1/host` benchmarks (cross-check)")
 	p("")
-	p("The wazero host's own benchmarks (`go test -run '^$' -bench 'Host|Native' -benchtime 1s ./wasmtest/host`), on the reactor `./build.sh` built: an invite of 10 with a 1 KiB Welcome through the reactor (Host) and in native Go (Native), one run.")
+	p("The wazero host's own benchmarks (`go test -run '^$' -bench 'Host|Native' -benchtime 1s ./wasip1/host`), on the reactor `./build.sh` built: an invite of 10 with a 1 KiB Welcome through the reactor (Host) and in native Go (Native), one run.")
 	p("")
 	p("| Benchmark | Results |")
 	p("|---|---|")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"os"
@@ -12,7 +11,9 @@ import (
 	"github.com/tetratelabs/wazero"
 
 	"github.com/welcome-pointers/wasm/core"
-	"github.com/welcome-pointers/wasm/wasmtest/host"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/fixtures"
+	"github.com/welcome-pointers/wasm/wasip1/host"
 )
 
 // wazeroStartup is New (compile without a cache, instantiate, _initialize)
@@ -23,7 +24,7 @@ type wazeroStartup struct {
 }
 
 // measureWazero runs node/suite.mjs's workload on the wasip1 reactor
-// through wasmtest/host (wazero's compiler, no compilation cache).
+// through wasip1/host (wazero's compiler, no compilation cache).
 func measureWazero(c *config, rep *report) error {
 	ctx := context.Background()
 	wasm, err := os.ReadFile(filepath.Join(c.root, host.DefaultArtifact))
@@ -72,41 +73,28 @@ func measureWazero(c *config, rep *report) error {
 	rep.wazeroStartup = st
 	mem := &wasmMemory{AfterInit: uint64(m.MemorySize())}
 
-	// Keys, made by the module.
-	var keys []host.Key
-	var ins []core.Installation
-	var keygen []float64
-	chunk := (w.Keys + w.Runs - 1) / w.Runs
-	for len(keys) < w.Keys {
-		want := min(chunk, w.Keys-len(keys))
-		start := time.Now()
-		for range want {
-			k, err := m.GenerateKey(ctx, core.AlgorithmXWing)
-			if err != nil {
-				return err
-			}
-			keys = append(keys, k)
-		}
-		keygen = append(keygen, float64(time.Since(start).Nanoseconds())/float64(want))
+	// Keys, made by the module and timed as natively; the invites go to
+	// the fixtures' parties.
+	keygen, err := timeKeygen(w, func() error { _, err := m.GenerateKey(ctx, core.AlgorithmXWing); return err })
+	if err != nil {
+		return err
 	}
-	for i, k := range keys {
-		id := make([]byte, 32)
-		if _, err := rand.Read(id); err != nil {
-			return err
-		}
-		id[0], id[1] = byte(i>>8), byte(i)
-		ins = append(ins, core.Installation{
-			InstallationKey: id, WrapperPublicKey: k.PublicKey, WrapperAlgorithm: core.AlgorithmXWing,
-			PointeeAEADTypes: []core.AEADType{core.AEADChaCha20Poly1305},
-		})
+	ps, err := makeParties(w.Keys)
+	if err != nil {
+		return err
+	}
+	ins := ps.capable
+	keys := make([]host.Key, len(ps.keys))
+	for i, k := range ps.keys {
+		keys[i] = host.Key{Algorithm: k.Algorithm(), PrivateKey: k.Bytes(), PublicKey: k.PublicKey()}
 	}
 	rep.put(hostWazero, mKeygen, fromSamples(keygen, w.Keys))
 	mem.AfterKeys = uint64(m.MemorySize())
 
-	welcome := fakeWelcome(w.InviteWelcome)
+	welcome := fixtures.Welcome(w.InviteWelcome)
 	first := true
 	t, err := measure(w.Runs, func() (int, error) {
-		inv, err := m.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], 0)
+		inv, err := m.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], nil)
 		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
 			err = fmt.Errorf("invite of %d messages", len(inv.Messages))
 		}
@@ -122,11 +110,11 @@ func measureWazero(c *config, rep *report) error {
 	t.N = w.InviteN
 	rep.put(hostWazero, mInvite, t)
 
-	small := fakeWelcome(1024)
+	small := fixtures.Welcome(1024)
 	var sealed *core.Invite
 	t, err = measure(w.Runs, func() (int, error) {
 		var err error
-		sealed, err = m.SealInvite(ctx, small, 7, ins[:w.SealN], 0)
+		sealed, err = m.SealInvite(ctx, small, 7, ins[:w.SealN], nil)
 		return w.SealN, err
 	})
 	if err != nil {
@@ -137,7 +125,7 @@ func measureWazero(c *config, rep *report) error {
 	var msgs [][]byte
 	for i, msg := range sealed.Messages {
 		if msg.Kind == core.KindPointer {
-			wm, err := core.ToWelcomeMessage(msg.Message, uint64(i+1), 1)
+			wm, err := xmtpnode.ToWelcomeMessage(msg.Message, uint64(i+1), 1)
 			if err != nil {
 				return err
 			}
@@ -152,7 +140,7 @@ func measureWazero(c *config, rep *report) error {
 	nk := min(16, len(msgs))
 	t, err = measure(w.Runs, func() (int, error) {
 		for i := range w.OpenReps {
-			r, err := m.OpenWelcome(ctx, msgs[i%nk], []host.Key{keys[i%nk]})
+			r, err := m.OpenWelcome(ctx, msgs[i%nk], []host.Key{keys[i%nk]}, nil)
 			if err != nil {
 				return 0, err
 			}
@@ -167,26 +155,26 @@ func measureWazero(c *config, rep *report) error {
 	}
 	rep.put(hostWazero, mOpenFromSeed, t)
 
-	pw := fakeWelcome(w.PointeeWelcome)
-	inv, err := m.SealInvite(ctx, pw, 99, ins[:3], 0)
+	pw := fixtures.Welcome(w.PointeeWelcome)
+	inv, err := m.SealInvite(ctx, pw, 99, ins[:3], nil)
 	if err != nil {
 		return err
 	}
-	pointee, err := core.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
+	pointee, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, 1, 1)
 	if err != nil {
 		return err
 	}
-	ptr, err := core.ToWelcomeMessage(inv.Messages[1].Message, 2, 1)
+	ptr, err := xmtpnode.ToWelcomeMessage(inv.Messages[1].Message, 2, 1)
 	if err != nil {
 		return err
 	}
-	rec, err := m.OpenWelcome(ctx, ptr, keys[:1])
+	rec, err := m.OpenWelcome(ctx, ptr, keys[:1], nil)
 	if err != nil {
 		return err
 	}
 	t, err = measure(w.Runs, func() (int, error) {
 		for range w.PointeeReps {
-			p, err := m.OpenPointee(ctx, rec.StoredPointer, pointee)
+			p, err := m.OpenPointee(ctx, rec.Pointer, pointee, nil)
 			if err != nil {
 				return 0, err
 			}

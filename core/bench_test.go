@@ -49,7 +49,7 @@ func BenchmarkSealInvite(b *testing.B) {
 // BenchmarkXWingEncapsulate is the bare X-Wing encapsulation, the floor
 // of the cost of a pointer: compare with ns/pointer of BenchmarkSealInvite.
 func BenchmarkXWingEncapsulate(b *testing.B) {
-	pk := benchParties(b, 1)[0].key.PublicKey()
+	pk := benchParties(b, 1)[0].Key.PublicKey()
 	for b.Loop() {
 		if _, _, err := xwing.Encapsulate(pk, nil); err != nil {
 			b.Fatal(err)
@@ -66,7 +66,7 @@ func BenchmarkOpenPointer(b *testing.B) {
 		b.Fatal(err)
 	}
 	msg := toMessage(b, inv.Messages[1].Message, 2)
-	keys := []*core.PrivateKey{ps[0].key}
+	keys := []*core.PrivateKey{ps[0].Key}
 	for b.Loop() {
 		if _, err := core.OpenWelcome(msg, keys, nil); err != nil {
 			b.Fatal(err)
@@ -84,7 +84,7 @@ func BenchmarkOpenPointee(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, nil)
+			rec, err := core.OpenWelcome(inv.Messages[1].Message, []*core.PrivateKey{ps[0].Key}, inputForm)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -102,7 +102,7 @@ func BenchmarkOpenPointee(b *testing.B) {
 // BenchmarkSealDirect500KB is the cost, per installation, of the
 // pre-pointer way of sending a large welcome.
 func BenchmarkSealDirect500KB(b *testing.B) {
-	in := benchParties(b, 1)[0].in
+	in := benchParties(b, 1)[0].Installation
 	welcome := testWelcome(500_000)
 	b.SetBytes(int64(len(welcome)))
 	for b.Loop() {

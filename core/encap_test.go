@@ -109,7 +109,7 @@ func TestSealPointersEncapsulated(t *testing.T) {
 					wantID = core.KEMXWingDeployed
 				}
 				for _, p := range ps {
-					o := net.receive(p, ps[len(ps)-1].key)
+					o := net.receive(p, ps[len(ps)-1].Key)
 					if !bytes.Equal(o.welcome, welcome) || o.cursor != 3 || o.rec.KEMID != wantID {
 						t.Fatalf("recipient opened %d bytes, cursor %d, KEM id %#04x", len(o.welcome), o.cursor, uint16(o.rec.KEMID))
 					}
@@ -189,7 +189,7 @@ func TestSealPointersEncapsulatedRejects(t *testing.T) {
 	})
 	// SealPointers' own checks come first, with its errors.
 	t.Run("not capable", func(t *testing.T) {
-		c := newParties(t, "encap rejects curve", curve)[0].in
+		c := newParties(t, "encap rejects curve", curve)[0].Installation
 		_, werr := core.SealPointers(ptr, []core.Installation{ins[0], c}, nil)
 		_, gerr := core.SealPointersEncapsulated(ptr, []core.Installation{ins[0], c}, encs()[:2], nil)
 		if werr == nil || gerr == nil || werr.Error() != gerr.Error() {
@@ -201,11 +201,7 @@ func TestSealPointersEncapsulatedRejects(t *testing.T) {
 // openDecapsulated opens message in two steps, decapsulating with circl.
 func openDecapsulated(t testing.TB, message []byte, keys []*core.PrivateKey, input bool) (*core.Received, error) {
 	t.Helper()
-	parse := core.ParseWelcome
-	if input {
-		parse = core.ParseWelcomeInput
-	}
-	w, err := parse(message, keys, nil)
+	w, err := core.ParseWelcome(message, keys, formOf(input))
 	if err != nil {
 		return nil, err
 	}
@@ -242,16 +238,11 @@ func TestParseWelcomeOpen(t *testing.T) {
 		"third pointer in": {fx.inv.Messages[3].Message, true, 2, true},
 	} {
 		t.Run(name, func(t *testing.T) {
-			open := core.OpenWelcome
-			parse := core.ParseWelcome
-			if m.input {
-				open, parse = core.OpenWelcomeInput, core.ParseWelcomeInput
-			}
-			want, err := open(m.msg, keys, nil)
+			want, err := core.OpenWelcome(m.msg, keys, formOf(m.input))
 			if err != nil {
 				t.Fatal(err)
 			}
-			w, err := parse(m.msg, keys, nil)
+			w, err := core.ParseWelcome(m.msg, keys, formOf(m.input))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -390,12 +381,12 @@ func BenchmarkParseWelcome(b *testing.B) {
 		b.Fatal(err)
 	}
 	msg := toMessage(b, inv.Messages[1].Message, 2)
-	keys := []*core.PrivateKey{ps[0].key}
+	keys := []*core.PrivateKey{ps[0].Key}
 	w, err := core.ParseWelcome(msg, keys, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	ss := circl.Decapsulate(w.Encapsulation(), ps[0].key.Bytes())
+	ss := circl.Decapsulate(w.Encapsulation(), ps[0].Key.Bytes())
 	b.Run("parse", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := core.ParseWelcome(msg, keys, nil); err != nil {

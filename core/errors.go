@@ -3,7 +3,9 @@ package core
 import "errors"
 
 // Sentinel errors. Returned errors wrap exactly one of them, with detail
-// added where the detail is not secret.
+// added where the detail is not secret. Their stable codes (ERR_MALFORMED
+// for ErrMalformed...), as the JS package and the wasip1 ABI report them,
+// are in internal/ops/codes.go.
 var (
 	// ErrMalformed: the bytes are not a well-formed message of the
 	// expected kind (truncated, garbage, wrong lengths, unknown version).
@@ -33,33 +35,3 @@ var (
 	// ErrAttemptsExhausted: a pending pointer used up its retry attempts.
 	ErrAttemptsExhausted = errors.New("welcome pointers: retry attempts exhausted")
 )
-
-// codes are the stable names of the sentinels, as the JS module (and the
-// corpus that compares the builds) reports them. A code never changes
-// meaning once released.
-var codes = []struct {
-	err  error
-	code string
-}{
-	{ErrMalformed, "ERR_MALFORMED"},
-	{ErrDecrypt, "ERR_DECRYPT"},
-	{ErrNoMatchingKey, "ERR_NO_MATCHING_KEY"},
-	{ErrUnsupported, "ERR_UNSUPPORTED"},
-	{ErrNotPointee, "ERR_NOT_POINTEE"},
-	{ErrTooLarge, "ERR_TOO_LARGE"},
-	{ErrInvalidKey, "ERR_INVALID_KEY"},
-	{ErrInvalidArgument, "ERR_ARGUMENT"},
-	{ErrExpired, "ERR_EXPIRED"},
-	{ErrAttemptsExhausted, "ERR_ATTEMPTS_EXHAUSTED"},
-}
-
-// Code returns the stable code of the sentinel err wraps ("ERR_MALFORMED"
-// for ErrMalformed...), or "" when it wraps none.
-func Code(err error) string {
-	for _, c := range codes {
-		if errors.Is(err, c.err) {
-			return c.code
-		}
-	}
-	return ""
-}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // keyPackage is what a sender reads from a recipient's key package.
@@ -60,11 +61,11 @@ type exampleNetwork map[string][][]byte
 
 func (n exampleNetwork) publish(inv *core.Invite) {
 	for i, m := range inv.Messages {
-		topic, _, err := core.InputTopic(m.Message)
+		topic, _, err := xmtpnode.InputTopic(m.Message)
 		if err != nil {
 			log.Fatal(err)
 		}
-		msg, err := core.ToWelcomeMessage(m.Message, uint64(i+1), uint64(time.Now().UnixNano()))
+		msg, err := xmtpnode.ToWelcomeMessage(m.Message, uint64(i+1), uint64(time.Now().UnixNano()))
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -186,7 +187,7 @@ func ExampleOpenPointee() {
 		log.Fatal(err)
 	}
 	// Only the pointers are delivered so far; the pointee is late.
-	pointerMsg, err := core.ToWelcomeMessage(invite.Messages[1].Message, 2, 0)
+	pointerMsg, err := xmtpnode.ToWelcomeMessage(invite.Messages[1].Message, 2, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func ExampleOpenPointee() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	firstOnTopic, err := core.ToWelcomeMessage(invite.Messages[0].Message, 1, 0)
+	firstOnTopic, err := xmtpnode.ToWelcomeMessage(invite.Messages[0].Message, 1, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

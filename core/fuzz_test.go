@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	mc "github.com/welcome-pointers/wasm/internal/pb/messagecontents"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
@@ -85,7 +86,7 @@ func FuzzOpenWelcomeInput(f *testing.F) {
 	addAll(f, editInput(f, fx.xwingIn, func(m *mlsv1.WelcomeMessageInput) { m.GetV1().WelcomeMetadata = nil }))
 	addAll(f, garbageSeeds...)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rec, err := core.OpenWelcomeInput(data, keys, nil)
+		rec, err := core.OpenWelcome(data, keys, inputForm)
 		if err != nil {
 			checkSentinel(t, err)
 			if rec != nil {
@@ -154,10 +155,8 @@ func FuzzOpenPointee(f *testing.F) {
 			checkSentinel(t, err)
 			ptr = fx.pointer
 		}
-		for name, open := range map[string]func(*core.Pointer, []byte, *core.OpenOptions) (*core.OpenedPointee, error){
-			"OpenPointee": core.OpenPointee, "OpenPointeeInput": core.OpenPointeeInput,
-		} {
-			op, err := open(ptr, msg, nil)
+		for name, opts := range map[string]*core.OpenOptions{"message": nil, "input": inputForm} {
+			op, err := core.OpenPointee(ptr, msg, opts)
 			if err != nil {
 				checkSentinel(t, err)
 				if op != nil {
@@ -172,7 +171,7 @@ func FuzzOpenPointee(f *testing.F) {
 				GetInstallationKey() []byte
 				GetWrapperAlgorithm() mc.WelcomeWrapperAlgorithm
 			}
-			if name == "OpenPointee" {
+			if opts == nil {
 				v = decodeMessage(t, msg).GetV1()
 			} else {
 				v = decodeInput(t, msg).GetV1()
@@ -222,7 +221,7 @@ func FuzzParsePointer(f *testing.F) {
 
 func newFixture2Pointer(f *testing.F) []byte {
 	fx := newFixture2(f)
-	rec, err := core.OpenWelcomeInput(fx.inv.Messages[1].Message, []*core.PrivateKey{fx.ps[0].key}, nil)
+	rec, err := core.OpenWelcome(fx.inv.Messages[1].Message, []*core.PrivateKey{fx.ps[0].Key}, inputForm)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -231,10 +230,10 @@ func newFixture2Pointer(f *testing.F) []byte {
 
 func FuzzParseWrapperEncryption(f *testing.F) {
 	fx := newFixture(f)
-	addAll(f, mustEncodeWrapper(f, fx.ps[0].key), mustEncodeWrapper(f, fx.ps[3].key))
+	addAll(f, mustEncodeWrapper(f, fx.ps[0].Key), mustEncodeWrapper(f, fx.ps[3].Key))
 	addAll(f,
-		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[0].key.PublicKey(), Algorithm: 7}),
-		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[3].key.PublicKey(), Algorithm: 3}),
+		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[0].Key.PublicKey(), Algorithm: 7}),
+		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: fx.ps[3].Key.PublicKey(), Algorithm: 3}),
 		marshal(f, &mc.WelcomeWrapperEncryption{PubKey: make([]byte, 32), Algorithm: 1}),
 	)
 	addAll(f, garbageSeeds...)
@@ -312,7 +311,7 @@ func FuzzInspect(f *testing.F) {
 		core.InspectWelcomeMessageInput: fx.curveIn,
 		core.InspectWelcomePointer:      fx.pointer.Marshal(),
 		core.InspectHpkeCiphertext:      sealed,
-		core.InspectWrapperEncryption:   mustEncodeWrapper(f, fx.ps[3].key),
+		core.InspectWrapperEncryption:   mustEncodeWrapper(f, fx.ps[3].Key),
 		core.InspectAEADTypes:           typicalAEADTypes,
 		core.InspectWelcomeMetadata:     {0x08, 0x2a},
 	}
@@ -361,8 +360,8 @@ func FuzzToWelcomeMessage(f *testing.F) {
 		f.Add(g, uint64(1), uint64(2))
 	}
 	f.Fuzz(func(t *testing.T, input []byte, id, created uint64) {
-		out, err := core.ToWelcomeMessage(input, id, created)
-		topic, dedup, terr := core.InputTopic(input)
+		out, err := xmtpnode.ToWelcomeMessage(input, id, created)
+		topic, dedup, terr := xmtpnode.InputTopic(input)
 		if (err == nil) != (terr == nil) {
 			t.Fatalf("ToWelcomeMessage: %v, InputTopic: %v", err, terr)
 		}

@@ -60,7 +60,7 @@ func TestGoldenInvite(t *testing.T) {
 	net.publishInvite(inv)
 	for _, p := range ps {
 		if got := net.receive(p, nil); !bytes.Equal(got.welcome, welcome) || got.cursor != 42 {
-			t.Fatalf("%v installation cannot open the golden invite", p.cap)
+			t.Fatalf("%v installation cannot open the golden invite", p.Capability)
 		}
 	}
 
@@ -74,7 +74,7 @@ func TestGoldenInvite(t *testing.T) {
 		DestinationHex: hex.EncodeToString(inv.Destination),
 	}
 	for _, p := range ps {
-		got.Installations = append(got.Installations, p.cap.String()+" "+hex.EncodeToString(p.in.InstallationKey))
+		got.Installations = append(got.Installations, p.Capability.String()+" "+hex.EncodeToString(p.Installation.InstallationKey))
 	}
 	all := sha256.New()
 	for _, m := range inv.Messages {

@@ -9,24 +9,41 @@ import (
 	"bytes"
 	"crypto/ecdh"
 	stdhpke "crypto/hpke"
-	"crypto/sha3"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/fixtures"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
 
-// stream is a deterministic byte stream: SHAKE128 of label.
-func stream(label string) io.Reader {
-	h := sha3.NewSHAKE128()
-	h.Write([]byte(label))
-	return h
+// stream is fixtures.Stream: SHAKE128 of label.
+func stream(label string) io.Reader { return fixtures.Stream(label) }
+
+// inputForm opens the published form (WelcomeMessageInput).
+var inputForm = &core.OpenOptions{Form: core.FormInput}
+
+// formOf is the options that open the published form when input is set
+// (nil, the defaults, otherwise).
+func formOf(input bool) *core.OpenOptions {
+	if input {
+		return inputForm
+	}
+	return nil
+}
+
+// withInputForm is opts (nil for the defaults) with FormInput.
+func withInputForm(opts *core.OpenOptions) *core.OpenOptions {
+	o := core.OpenOptions{Form: core.FormInput}
+	if opts != nil {
+		o.MaxMessageSize = opts.MaxMessageSize
+	}
+	return &o
 }
 
 // deterministic returns seal options whose randomness is stream(label).
@@ -93,70 +110,45 @@ func checkSentinel(t testing.TB, err error) {
 	}
 }
 
-// capability is what a recipient's key package offers.
-type capability int
-
-const (
-	// capable: 0xff03 with an X-Wing key, 0xff04 = 0a 01 03.
-	capable capability = iota
-	// curve: no 0xff03 (CURVE25519 fallback to the init key), 0xff04 = 0a 01 03.
-	curve
-	// xwingNoAEADs: 0xff03 with an X-Wing key, no 0xff04.
-	xwingNoAEADs
-	// xwingNo3: 0xff03 with an X-Wing key, 0xff04 listing only 0 and 9.
-	xwingNo3
+// The recipients of every capability, the Welcomes and the network
+// (package fixtures).
+type (
+	capability = fixtures.Capability
+	party      = fixtures.Party
 )
 
-func (c capability) String() string {
-	return [...]string{"capable", "curve", "xwing-no-ff04", "xwing-ff04-without-3"}[c]
-}
+const (
+	capable      = fixtures.Capable
+	curve        = fixtures.Curve
+	xwingNoAEADs = fixtures.XWingNoAEADs
+	xwingNo3     = fixtures.XWingNo3
+)
 
-// typicalAEADTypes is the 0xff04 payload every released client publishes.
-var typicalAEADTypes = []byte{0x0a, 0x01, 0x03}
+var (
+	typicalAEADTypes = fixtures.TypicalAEADTypes
+	repeatCap        = fixtures.Repeat
+	installations    = fixtures.Installations
+	testWelcome      = fixtures.Welcome
+	createdNs        = fixtures.CreatedNs
+)
 
-// party is a recipient installation with its private key.
-type party struct {
-	cap capability
-	key *core.PrivateKey
-	in  core.Installation
-}
-
-// newParty builds a recipient from raw key package fields, the way a
-// sender reads it, with keys and installation id drawn from r.
 func newParty(t testing.TB, r io.Reader, c capability) party {
 	t.Helper()
-	id := readN(t, r, 32)
-	var (
-		key            *core.PrivateKey
-		initKey, ff03  []byte
-		ff04           []byte
-		err            error
-		wrapperKeyType = core.AlgorithmXWing
-	)
-	if c == curve {
-		wrapperKeyType = core.AlgorithmCurve25519
-	}
-	if key, err = core.GenerateKeyFrom(wrapperKeyType, r); err != nil {
-		t.Fatal(err)
-	}
-	switch c {
-	case capable:
-		ff03, ff04 = mustEncodeWrapper(t, key), typicalAEADTypes
-	case curve:
-		initKey, ff04 = key.PublicKey(), typicalAEADTypes
-	case xwingNoAEADs:
-		ff03 = mustEncodeWrapper(t, key)
-	case xwingNo3:
-		ff03, ff04 = mustEncodeWrapper(t, key), core.EncodePointeeAEADTypes([]core.AEADType{0, 9})
-	}
-	in, err := core.InstallationFromExtensions(id, initKey, ff03, ff04)
+	p, err := fixtures.NewParty(r, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := in.PointerCapable(), c == capable; got != want {
-		t.Fatalf("%v installation: PointerCapable() = %v", c, got)
+	return p
+}
+
+// newParties builds one party per capability, from stream(label).
+func newParties(t testing.TB, label string, caps ...capability) []party {
+	t.Helper()
+	ps, err := fixtures.Parties(label, caps...)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return party{cap: c, key: key, in: in}
+	return ps
 }
 
 func mustEncodeWrapper(t testing.TB, k *core.PrivateKey) []byte {
@@ -168,83 +160,30 @@ func mustEncodeWrapper(t testing.TB, k *core.PrivateKey) []byte {
 	return b
 }
 
-// newParties builds one party per capability, from stream(label).
-func newParties(t testing.TB, label string, caps ...capability) []party {
-	t.Helper()
-	r := stream(label)
-	ps := make([]party, len(caps))
-	for i, c := range caps {
-		ps[i] = newParty(t, r, c)
-	}
-	return ps
-}
-
-func repeatCap(c capability, n int) []capability {
-	cs := make([]capability, n)
-	for i := range cs {
-		cs[i] = c
-	}
-	return cs
-}
-
-func installations(ps []party) []core.Installation {
-	ins := make([]core.Installation, len(ps))
-	for i, p := range ps {
-		ins[i] = p.in
-	}
-	return ins
-}
-
-// testWelcome is a plausible MLS Welcome: 00 01 (MLS 1.0) 00 03 (welcome)
-// and then n-4 deterministic bytes.
-func testWelcome(n int) []byte {
-	w := make([]byte, n)
-	copy(w, []byte{0x00, 0x01, 0x00, 0x03})
-	if n > 4 {
-		io.ReadFull(stream(fmt.Sprint("welcome ", n)), w[4:])
-	}
-	return w
-}
-
-// network stands in for the XMTP nodes: messages go in through the node
-// rules (InputTopic, ToWelcomeMessage) and each topic keeps its messages
-// in order.
+// network is fixtures.Network, failing the test on a refused message.
 type network struct {
-	t      testing.TB
-	lastID uint64
-	topics map[string][][]byte
+	t testing.TB
+	*fixtures.Network
 }
 
-// createdNs is the creation time the test network gives message id.
-func createdNs(id uint64) uint64 { return 1_750_000_000_000_000_000 + id }
-
-func newNetwork(t testing.TB) *network {
-	return &network{t: t, topics: make(map[string][][]byte)}
-}
+func newNetwork(t testing.TB) *network { return &network{t, fixtures.NewNetwork()} }
 
 func (n *network) publish(input []byte) {
 	n.t.Helper()
-	topic, _, err := core.InputTopic(input)
-	if err != nil {
+	if err := n.Publish(input); err != nil {
 		n.t.Fatalf("node rejects the message: %v", err)
 	}
-	n.lastID++
-	msg, err := core.ToWelcomeMessage(input, n.lastID, createdNs(n.lastID))
-	if err != nil {
-		n.t.Fatalf("node rejects the message: %v", err)
-	}
-	n.topics[string(topic)] = append(n.topics[string(topic)], msg)
 }
 
 func (n *network) publishInvite(inv *core.Invite) {
 	n.t.Helper()
-	for _, m := range inv.Messages {
-		n.publish(m.Message)
+	if err := n.PublishInvite(inv); err != nil {
+		n.t.Fatalf("node rejects the message: %v", err)
 	}
 }
 
 // read returns the messages on topic, in order.
-func (n *network) read(topic []byte) [][]byte { return n.topics[string(topic)] }
+func (n *network) read(topic []byte) [][]byte { return n.Read(topic) }
 
 // opened is what one recipient got out of an invite.
 type opened struct {
@@ -259,13 +198,13 @@ type opened struct {
 func (n *network) receive(p party, stranger *core.PrivateKey) opened {
 	t := n.t
 	t.Helper()
-	msgs := n.read(p.in.InstallationKey)
+	msgs := n.read(p.Installation.InstallationKey)
 	if len(msgs) != 1 {
-		t.Fatalf("installation %x has %d messages, want 1", p.in.InstallationKey[:4], len(msgs))
+		t.Fatalf("installation %x has %d messages, want 1", p.Installation.InstallationKey[:4], len(msgs))
 	}
-	rec, err := core.OpenWelcome(msgs[0], []*core.PrivateKey{stranger, p.key}, nil)
+	rec, err := core.OpenWelcome(msgs[0], []*core.PrivateKey{stranger, p.Key}, nil)
 	if err != nil {
-		t.Fatalf("%v installation: OpenWelcome: %v", p.cap, err)
+		t.Fatalf("%v installation: OpenWelcome: %v", p.Capability, err)
 	}
 	switch rec.Kind {
 	case core.KindDirect:
@@ -337,7 +276,7 @@ func editMessage(t testing.TB, b []byte, edit func(*mlsv1.WelcomeMessage)) []byt
 // toMessage is ToWelcomeMessage that must succeed.
 func toMessage(t testing.TB, input []byte, id uint64) []byte {
 	t.Helper()
-	msg, err := core.ToWelcomeMessage(input, id, createdNs(id))
+	msg, err := xmtpnode.ToWelcomeMessage(input, id, createdNs(id))
 	if err != nil {
 		t.Fatalf("ToWelcomeMessage: %v", err)
 	}
@@ -506,7 +445,7 @@ func newFixture(t testing.TB) *fixture {
 	f.curveIn, f.xwingIn = inv.Messages[4].Message, inv.Messages[5].Message
 	f.pointeeMsg, f.pointerMsg = toMessage(t, f.pointeeIn, 1), toMessage(t, f.pointerIn, 2)
 	f.curveMsg, f.xwingMsg = toMessage(t, f.curveIn, 5), toMessage(t, f.xwingIn, 6)
-	rec, err := core.OpenWelcome(f.pointerMsg, []*core.PrivateKey{f.ps[0].key}, nil)
+	rec, err := core.OpenWelcome(f.pointerMsg, []*core.PrivateKey{f.ps[0].Key}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -518,7 +457,7 @@ func newFixture(t testing.TB) *fixture {
 func (f *fixture) keys() []*core.PrivateKey {
 	ks := make([]*core.PrivateKey, len(f.ps))
 	for i, p := range f.ps {
-		ks[i] = p.key
+		ks[i] = p.Key
 	}
 	return ks
 }

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // nestedGroups is depth start-group tags of field 15 (0x7b), closed when
@@ -43,13 +44,13 @@ type byteInput struct {
 // from outside.
 func byteInputs(t testing.TB, f *fixture) []byteInput {
 	keys := f.keys()
-	ff03 := mustEncodeWrapper(t, f.ps[0].key)
+	ff03 := mustEncodeWrapper(t, f.ps[0].Key)
 	ins := []byteInput{
 		{"OpenWelcome", f.pointerMsg, func(b []byte) error { _, err := core.OpenWelcome(b, keys, nil); return err }, 0},
 		{"OpenWelcome/direct", f.xwingMsg, func(b []byte) error { _, err := core.OpenWelcome(b, keys, nil); return err }, 0},
-		{"OpenWelcomeInput", f.pointerIn, func(b []byte) error { _, err := core.OpenWelcomeInput(b, keys, nil); return err }, 0},
+		{"OpenWelcomeInput", f.pointerIn, func(b []byte) error { _, err := core.OpenWelcome(b, keys, inputForm); return err }, 0},
 		{"OpenPointee", f.pointeeMsg, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, nil); return err }, 0},
-		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointeeInput(f.pointer, b, nil); return err }, 0},
+		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, inputForm); return err }, 0},
 		{"ParsePointer", f.pointer.Marshal(), func(b []byte) error { _, err := core.ParsePointer(b); return err }, core.MaxPointerSize},
 		{"ParseWrapperEncryption", ff03, func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.MaxExtensionSize},
 		{"ParsePointeeAEADTypes", typicalAEADTypes, func(b []byte) error { _, err := core.ParsePointeeAEADTypes(b); return err }, core.MaxExtensionSize},
@@ -61,8 +62,8 @@ func byteInputs(t testing.TB, f *fixture) []byteInput {
 			_, err := core.InstallationFromExtensions([]byte("id"), nil, ff03, b)
 			return err
 		}, core.MaxExtensionSize},
-		{"ToWelcomeMessage", f.pointerIn, func(b []byte) error { _, err := core.ToWelcomeMessage(b, 1, 2); return err }, 0},
-		{"InputTopic", f.pointerIn, func(b []byte) error { _, _, err := core.InputTopic(b); return err }, 0},
+		{"ToWelcomeMessage", f.pointerIn, func(b []byte) error { _, err := xmtpnode.ToWelcomeMessage(b, 1, 2); return err }, 0},
+		{"InputTopic", f.pointerIn, func(b []byte) error { _, _, err := xmtpnode.InputTopic(b); return err }, 0},
 	}
 	for kind, valid := range map[string][]byte{
 		core.InspectAuto: f.pointerMsg, core.InspectWelcomeMessage: f.pointerMsg,
@@ -97,7 +98,7 @@ func stillWorks(t *testing.T) {
 	for _, p := range ps {
 		got := net.receive(p, nil)
 		if !bytes.Equal(got.welcome, welcome) || got.cursor != 42 {
-			t.Fatalf("%v recipient: wrong welcome or cursor after hostile input", p.cap)
+			t.Fatalf("%v recipient: wrong welcome or cursor after hostile input", p.Capability)
 		}
 	}
 }
@@ -160,7 +161,7 @@ func TestAEADTypesBounded(t *testing.T) {
 			t.Errorf("value %d: Inspect allocated %d bytes", v, n)
 		}
 		checkErr(t, err, core.ErrTooLarge)
-		_, err = core.InstallationFromExtensions([]byte("id"), nil, mustEncodeWrapper(t, newParties(t, "aead", capable)[0].key), big)
+		_, err = core.InstallationFromExtensions([]byte("id"), nil, mustEncodeWrapper(t, newParties(t, "aead", capable)[0].Key), big)
 		checkErr(t, err, core.ErrTooLarge)
 	}
 	// Within the size cap, a list is at most 64 entries long.
@@ -192,9 +193,9 @@ func TestSealSizeChecks(t *testing.T) {
 		huge := make([]byte, 1<<30-16)
 		opts := &core.SealOptions{MaxMessageSize: math.MaxInt}
 		for _, p := range ps {
-			_, err := core.SealDirect(huge, 1, p.in, opts)
+			_, err := core.SealDirect(huge, 1, p.Installation, opts)
 			checkErr(t, err, core.ErrTooLarge)
-			_, err = core.SealInvite(huge, 1, []core.Installation{p.in}, opts)
+			_, err = core.SealInvite(huge, 1, []core.Installation{p.Installation}, opts)
 			checkErr(t, err, core.ErrTooLarge)
 		}
 	})
@@ -202,12 +203,12 @@ func TestSealSizeChecks(t *testing.T) {
 		welcome := make([]byte, 100<<20)
 		for _, p := range ps {
 			var err error
-			if n := allocated(func() { _, err = core.SealDirect(welcome, 1, p.in, nil) }); n > 1<<20 {
-				t.Errorf("%v: SealDirect allocated %d bytes before refusing", p.cap, n)
+			if n := allocated(func() { _, err = core.SealDirect(welcome, 1, p.Installation, nil) }); n > 1<<20 {
+				t.Errorf("%v: SealDirect allocated %d bytes before refusing", p.Capability, n)
 			}
 			checkErr(t, err, core.ErrTooLarge)
-			if n := allocated(func() { _, err = core.SealInvite(welcome, 1, []core.Installation{p.in}, nil) }); n > 1<<20 {
-				t.Errorf("%v: SealInvite allocated %d bytes before refusing", p.cap, n)
+			if n := allocated(func() { _, err = core.SealInvite(welcome, 1, []core.Installation{p.Installation}, nil) }); n > 1<<20 {
+				t.Errorf("%v: SealInvite allocated %d bytes before refusing", p.Capability, n)
 			}
 			checkErr(t, err, core.ErrTooLarge)
 		}
@@ -257,11 +258,11 @@ func TestSenderCapsMatchReceivers(t *testing.T) {
 			inv, err = core.SealInvite(w, 1, installations(ps[:3]), seal)
 			return err
 		})
-		msg, err := core.ToWelcomeMessage(inv.Messages[0].Message, maxID, maxID)
+		msg, err := xmtpnode.ToWelcomeMessage(inv.Messages[0].Message, maxID, maxID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec, err := core.OpenWelcome(toMessage(t, inv.Messages[1].Message, maxID), []*core.PrivateKey{ps[0].key}, open)
+		rec, err := core.OpenWelcome(toMessage(t, inv.Messages[1].Message, maxID), []*core.PrivateKey{ps[0].Key}, open)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -275,17 +276,17 @@ func TestSenderCapsMatchReceivers(t *testing.T) {
 		t.Logf("largest welcome through a pointer under a cap of %d: %d bytes; pointee %d bytes, %d as read back", limit, n, len(inv.Messages[0].Message), len(msg))
 	})
 	for _, p := range ps[2:] {
-		t.Run("direct/"+p.cap.String(), func(t *testing.T) {
+		t.Run("direct/"+p.Capability.String(), func(t *testing.T) {
 			var sealed []byte
 			n := largestAccepted(t, limit, func(w []byte) (err error) {
-				sealed, err = core.SealDirect(w, 1, p.in, seal)
+				sealed, err = core.SealDirect(w, 1, p.Installation, seal)
 				return err
 			})
-			msg, err := core.ToWelcomeMessage(sealed, maxID, maxID)
+			msg, err := xmtpnode.ToWelcomeMessage(sealed, maxID, maxID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := core.OpenWelcome(msg, []*core.PrivateKey{p.key}, open); err != nil {
+			if _, err := core.OpenWelcome(msg, []*core.PrivateKey{p.Key}, open); err != nil {
 				t.Fatalf("the largest direct welcome a sender publishes under a cap of %d (welcome of %d bytes, %d as read back) is refused: %v", limit, n, len(msg), err)
 			}
 		})
@@ -348,7 +349,7 @@ func lowOrderX25519() [][]byte {
 // when validating, when reading a key package and when sealing.
 func TestWeakKeysRefused(t *testing.T) {
 	ps := newParties(t, "weak keys", capable, capable, capable, curve)
-	good := ps[0].key.PublicKey()
+	good := ps[0].Key.PublicKey()
 	weak := map[string][]byte{"all-zero": make([]byte, core.XWingPublicKeySize)}
 	mlkemSize := core.XWingPublicKeySize - core.Curve25519PublicKeySize
 	zeroMLKEM := bytes.Clone(good)
@@ -379,7 +380,7 @@ func TestWeakKeysRefused(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = core.SealPointers(ptr, []core.Installation{ps[0].in, in}, nil)
+			_, err = core.SealPointers(ptr, []core.Installation{ps[0].Installation, in}, nil)
 			checkErr(t, err, core.ErrInvalidKey)
 		})
 	}
@@ -421,7 +422,7 @@ func TestLowOrderTableMatchesECDH(t *testing.T) {
 		_, err = priv.ECDH(pub)
 		return err != nil
 	}
-	good := newParties(t, "low order", capable)[0].key.PublicKey()
+	good := newParties(t, "low order", capable)[0].Key.PublicKey()
 	mlkemSize := core.XWingPublicKeySize - core.Curve25519PublicKeySize
 	candidates := lowOrderX25519()
 	for i := range 64 {

@@ -73,8 +73,11 @@ func inspectKind(kind string, b []byte) (map[string]any, error) {
 		var err error
 		if kind == InspectWelcomeMessage {
 			env, err = wire.ParseMessage(b)
-		} else {
-			env, err = checkInput(b)
+		} else if env, err = wire.ParseInput(b); err == nil {
+			// An input is shown as a node would take it.
+			if err = wire.CheckInput(env); errors.Is(err, wire.ErrWrapperAlgorithm) {
+				return nil, fmt.Errorf("%w: %v", ErrUnsupported, err)
+			}
 		}
 		if err != nil {
 			return nil, malformed(err)

@@ -48,7 +48,7 @@ func TestInspect(t *testing.T) {
 			{[]string{"version"}, "welcome pointer"},
 			{[]string{"welcomePointer", "id"}, "2"},
 			{[]string{"welcomePointer", "createdNs"}, "1750000000000000002"},
-			{[]string{"welcomePointer", "installationKey"}, hex.EncodeToString(f.ps[0].in.InstallationKey)},
+			{[]string{"welcomePointer", "installationKey"}, hex.EncodeToString(f.ps[0].Installation.InstallationKey)},
 			{[]string{"welcomePointer", "wrapperAlgorithm"}, "XWING_MLKEM_768_DRAFT_6"},
 			{[]string{"welcomePointer", "hpkePublicKey", "size"}, 1216},
 			{[]string{"welcomePointer", "welcomePointer", "size"}, len(pointerSealed)},
@@ -66,7 +66,7 @@ func TestInspect(t *testing.T) {
 		{"direct message", core.InspectWelcomeMessage, f.curveMsg, []want{
 			{[]string{"version"}, "v1 (direct welcome)"},
 			{[]string{"v1", "wrapperAlgorithm"}, "CURVE25519"},
-			{[]string{"v1", "hpkePublicKey", "hex"}, hex.EncodeToString(f.ps[3].key.PublicKey())},
+			{[]string{"v1", "hpkePublicKey", "hex"}, hex.EncodeToString(f.ps[3].Key.PublicKey())},
 			{[]string{"v1", "dataHpke", "kemOutputSize"}, 32},
 			{[]string{"v1", "dataHpke", "ciphertextSize"}, len(f.welcome) + 16},
 		}},
@@ -77,7 +77,7 @@ func TestInspect(t *testing.T) {
 		}},
 		{"pointer input", core.InspectWelcomeMessageInput, f.pointerIn, []want{
 			{[]string{"version"}, "welcome pointer"},
-			{[]string{"welcomePointer", "installationKey"}, hex.EncodeToString(f.ps[0].in.InstallationKey)},
+			{[]string{"welcomePointer", "installationKey"}, hex.EncodeToString(f.ps[0].Installation.InstallationKey)},
 		}},
 		{"pointee input", core.InspectWelcomeMessageInput, f.pointeeIn, []want{
 			{[]string{"version"}, "v1 (pointee)"},
@@ -98,7 +98,7 @@ func TestInspect(t *testing.T) {
 			{[]string{"algorithm"}, "CURVE25519"},
 			{[]string{"kemOutput", "size"}, 32},
 		}},
-		{"0xff03", core.InspectWrapperEncryption, mustEncodeWrapper(t, f.ps[0].key), []want{
+		{"0xff03", core.InspectWrapperEncryption, mustEncodeWrapper(t, f.ps[0].Key), []want{
 			{[]string{"algorithm"}, "XWING_MLKEM_768_DRAFT_6"},
 			{[]string{"pubKey", "size"}, 1216},
 		}},

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	mc "github.com/welcome-pointers/wasm/internal/pb/messagecontents"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
@@ -62,7 +63,7 @@ func TestOracleInvite(t *testing.T) {
 	ps := newParties(t, "oracle", capable, capable, capable, curve, xwingNoAEADs)
 	byID := make(map[string]party)
 	for _, p := range ps {
-		byID[string(p.in.InstallationKey)] = p
+		byID[string(p.Installation.InstallationKey)] = p
 	}
 	welcome := testWelcome(1000)
 	const cursor = 42
@@ -73,7 +74,7 @@ func TestOracleInvite(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The pointer every recipient gets, opened by the package.
-		rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, nil)
+		rec, err := core.OpenWelcome(inv.Messages[1].Message, []*core.PrivateKey{ps[0].Key}, inputForm)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,13 +128,13 @@ func TestOracleInvite(t *testing.T) {
 						t.Fatal("pointer is not a WelcomePointer")
 					}
 					to, ok := byID[string(p.InstallationKey)]
-					if !ok || to.cap != capable || !bytes.Equal(m.InstallationKey, p.InstallationKey) {
+					if !ok || to.Capability != capable || !bytes.Equal(m.InstallationKey, p.InstallationKey) {
 						t.Fatalf("pointer to %x", p.InstallationKey)
 					}
 					if p.WrapperAlgorithm != mc.WelcomePointerWrapperAlgorithm_WELCOME_POINTER_WRAPPER_ALGORITHM_XWING_MLKEM_768_DRAFT_6 {
 						t.Errorf("pointer wrapper_algorithm %v", p.WrapperAlgorithm)
 					}
-					if len(p.HpkePublicKey) != 1216 || !bytes.Equal(p.HpkePublicKey, to.key.PublicKey()) {
+					if len(p.HpkePublicKey) != 1216 || !bytes.Equal(p.HpkePublicKey, to.Key.PublicKey()) {
 						t.Errorf("pointer hpke_public_key of %d bytes, not the recipient's", len(p.HpkePublicKey))
 					}
 					if !bytes.HasPrefix(p.WelcomePointer, []byte{0x44, 0x60}) {
@@ -143,7 +144,7 @@ func TestOracleInvite(t *testing.T) {
 					if len(enc) != 1120 || len(ct) != len(wantPointerPlain)+16 {
 						t.Errorf("sealed pointer: %d-byte kem_output, %d-byte ciphertext", len(enc), len(ct))
 					}
-					pts, err := stdOpen(to.key, p.WelcomePointer)
+					pts, err := stdOpen(to.Key, p.WelcomePointer)
 					checkStdOpen(t, kem, err)
 					if err == nil {
 						if !bytes.Equal(pts[0], wantPointerPlain) {
@@ -167,14 +168,14 @@ func TestOracleInvite(t *testing.T) {
 						t.Fatal("direct welcome is not a V1")
 					}
 					to, ok := byID[string(v.InstallationKey)]
-					if !ok || to.cap == capable {
+					if !ok || to.Capability == capable {
 						t.Fatalf("direct welcome to %x", v.InstallationKey)
 					}
-					if !bytes.Equal(v.HpkePublicKey, to.key.PublicKey()) || int32(v.WrapperAlgorithm) != int32(to.key.Algorithm()) {
+					if !bytes.Equal(v.HpkePublicKey, to.Key.PublicKey()) || int32(v.WrapperAlgorithm) != int32(to.Key.Algorithm()) {
 						t.Errorf("direct welcome wrapped with %v to another key", v.WrapperAlgorithm)
 					}
 					wantEnc, prefix := 1120, []byte{0x44, 0x60}
-					if to.cap == curve {
+					if to.Capability == curve {
 						wantEnc, prefix = 32, []byte{0x20}
 					}
 					if !bytes.HasPrefix(v.Data, prefix) {
@@ -187,8 +188,8 @@ func TestOracleInvite(t *testing.T) {
 					if len(v.WelcomeMetadata) != 16+2 { // 08 2a + tag
 						t.Errorf("welcome_metadata of %d bytes", len(v.WelcomeMetadata))
 					}
-					pts, err := stdOpen(to.key, v.Data, v.WelcomeMetadata)
-					if to.cap == curve {
+					pts, err := stdOpen(to.Key, v.Data, v.WelcomeMetadata)
+					if to.Capability == curve {
 						// DHKEM(X25519) is the standard suite whatever the X-Wing id.
 						if err != nil {
 							t.Fatalf("crypto/hpke cannot open the X25519 direct welcome: %v", err)
@@ -243,7 +244,7 @@ func TestOracleToWelcomeMessage(t *testing.T) {
 	for i, m := range inv.Messages {
 		for _, id := range ids {
 			t.Run(m.Kind.String()+"/"+strconv.Itoa(i)+"/id "+strconv.FormatUint(id.id, 10), func(t *testing.T) {
-				out, err := core.ToWelcomeMessage(m.Message, id.id, id.created)
+				out, err := xmtpnode.ToWelcomeMessage(m.Message, id.id, id.created)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -267,7 +268,7 @@ func TestOracleToWelcomeMessage(t *testing.T) {
 				}
 
 				// The node's topic and deduplication key.
-				topic, dedup, err := core.InputTopic(m.Message)
+				topic, dedup, err := xmtpnode.InputTopic(m.Message)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -338,12 +339,12 @@ func TestOracleSender(t *testing.T) {
 	md := marshal(t, &mlsv1.WelcomeMetadata{MessageCursor: 1234})
 
 	t.Run("pointer and pointee", func(t *testing.T) {
-		sealed, _ := stdSeal(t, core.AlgorithmXWing, xw.key.PublicKey(), marshal(t, oraclePointer(ptr)))
+		sealed, _ := stdSeal(t, core.AlgorithmXWing, xw.Key.PublicKey(), marshal(t, oraclePointer(ptr)))
 		msg := marshal(t, &mlsv1.WelcomeMessage{Version: &mlsv1.WelcomeMessage_WelcomePointer_{WelcomePointer: &mlsv1.WelcomeMessage_WelcomePointer{
-			Id: 5, CreatedNs: 6, InstallationKey: xw.in.InstallationKey, WelcomePointer: sealed,
-			HpkePublicKey: xw.key.PublicKey(), WrapperAlgorithm: 2,
+			Id: 5, CreatedNs: 6, InstallationKey: xw.Installation.InstallationKey, WelcomePointer: sealed,
+			HpkePublicKey: xw.Key.PublicKey(), WrapperAlgorithm: 2,
 		}}})
-		rec, err := core.OpenWelcome(msg, []*core.PrivateKey{xw.key}, nil)
+		rec, err := core.OpenWelcome(msg, []*core.PrivateKey{xw.Key}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -369,13 +370,13 @@ func TestOracleSender(t *testing.T) {
 		}
 	})
 	for _, p := range []party{xw, cv} {
-		t.Run("direct "+p.cap.String(), func(t *testing.T) {
-			data, more := stdSeal(t, p.key.Algorithm(), p.key.PublicKey(), welcome, md)
+		t.Run("direct "+p.Capability.String(), func(t *testing.T) {
+			data, more := stdSeal(t, p.Key.Algorithm(), p.Key.PublicKey(), welcome, md)
 			input := marshal(t, &mlsv1.WelcomeMessageInput{Version: &mlsv1.WelcomeMessageInput_V1_{V1: &mlsv1.WelcomeMessageInput_V1{
-				InstallationKey: p.in.InstallationKey, Data: data, HpkePublicKey: p.key.PublicKey(),
-				WrapperAlgorithm: mc.WelcomeWrapperAlgorithm(p.key.Algorithm()), WelcomeMetadata: more[0],
+				InstallationKey: p.Installation.InstallationKey, Data: data, HpkePublicKey: p.Key.PublicKey(),
+				WrapperAlgorithm: mc.WelcomeWrapperAlgorithm(p.Key.Algorithm()), WelcomeMetadata: more[0],
 			}}})
-			rec, err := core.OpenWelcome(toMessage(t, input, 8), []*core.PrivateKey{p.key}, nil)
+			rec, err := core.OpenWelcome(toMessage(t, input, 8), []*core.PrivateKey{p.Key}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

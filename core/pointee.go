@@ -20,27 +20,21 @@ type SealedPointee struct {
 }
 
 // ParsePointee runs every check of OpenPointee that comes before the
-// decryption, with its errors.
+// decryption (in opts.Form), with its errors.
 func ParsePointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*SealedPointee, error) {
-	return parsePointee(ptr, firstMessage, opts, wire.ParseMessage)
-}
-
-// ParsePointeeInput is ParsePointee for the published form.
-func ParsePointeeInput(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*SealedPointee, error) {
-	return parsePointee(ptr, firstMessage, opts, wire.ParseInput)
-}
-
-func parsePointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error)) (*SealedPointee, error) {
 	if ptr == nil {
 		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
 	}
 	if err := ptr.validate(); err != nil {
 		return nil, err
 	}
+	if err := opts.checkForm(); err != nil {
+		return nil, err
+	}
 	if len(firstMessage) == 0 {
 		return nil, fmt.Errorf("%w: empty pointee message", ErrMalformed)
 	}
-	env, err := parseEnvelope(firstMessage, opts, parse, "pointee")
+	env, err := parseEnvelope(firstMessage, opts, "pointee", "pointee")
 	if err != nil {
 		return nil, err
 	}

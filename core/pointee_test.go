@@ -16,11 +16,7 @@ import (
 // caller would (x/crypto standing in for WebCrypto): a failed decryption
 // goes back to the core, as the JS package does.
 func openPointeeDecrypted(ptr *core.Pointer, msg []byte, input bool) (*core.OpenedPointee, error) {
-	parse := core.ParsePointee
-	if input {
-		parse = core.ParsePointeeInput
-	}
-	p, err := parse(ptr, msg, nil)
+	p, err := core.ParsePointee(ptr, msg, formOf(input))
 	if err != nil {
 		return nil, err
 	}
@@ -60,11 +56,7 @@ func FuzzOpenPointeeDecrypted(f *testing.F) {
 			ptr = fx.pointer
 		}
 		for _, input := range []bool{false, true} {
-			open := core.OpenPointee
-			if input {
-				open = core.OpenPointeeInput
-			}
-			want, werr := open(ptr, msg, nil)
+			want, werr := core.OpenPointee(ptr, msg, formOf(input))
 			got, gerr := openPointeeDecrypted(ptr, msg, input)
 			if (werr == nil) != (gerr == nil) || (werr != nil && werr.Error() != gerr.Error()) {
 				t.Fatalf("input %v: OpenPointee: %v; in two steps: %v", input, werr, gerr)

@@ -33,11 +33,35 @@ type Received struct {
 	Pointer *Pointer
 }
 
+// Form says which protobuf a message to open is encoded as.
+type Form uint8
+
+const (
+	// FormMessage is an xmtp.mls.api.v1.WelcomeMessage, as read back from
+	// the network (with its id and created_ns): the default.
+	FormMessage Form = 0
+	// FormInput is an xmtp.mls.api.v1.WelcomeMessageInput, as published.
+	FormInput Form = 1
+)
+
+func (f Form) String() string {
+	switch f {
+	case FormMessage:
+		return "message"
+	case FormInput:
+		return "input"
+	}
+	return fmt.Sprintf("Form(%d)", uint8(f))
+}
+
 // OpenOptions tune opening. The zero value (or nil) is the default.
 type OpenOptions struct {
 	// MaxMessageSize refuses larger messages before any decryption; zero
 	// means DefaultMaxMessageSize.
 	MaxMessageSize int
+	// Form is the encoding of the message to open: FormMessage (the
+	// default) or FormInput.
+	Form Form
 }
 
 func (o *OpenOptions) maxSize() int {
@@ -47,21 +71,12 @@ func (o *OpenOptions) maxSize() int {
 	return o.MaxMessageSize
 }
 
-// OpenWelcome opens a welcome message as read back from the network (an
-// encoded xmtp.mls.api.v1.WelcomeMessage) with whichever of keys it is
-// addressed to.
+// OpenWelcome opens a welcome message with whichever of keys it is
+// addressed to: as read back from the network (an encoded
+// xmtp.mls.api.v1.WelcomeMessage), or as published with opts.Form
+// FormInput (an encoded WelcomeMessageInput).
 func OpenWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
 	w, err := ParseWelcome(message, keys, opts)
-	if err != nil {
-		return nil, err
-	}
-	return w.Open(nil)
-}
-
-// OpenWelcomeInput opens a welcome message in the form it was published
-// (an encoded xmtp.mls.api.v1.WelcomeMessageInput).
-func OpenWelcomeInput(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
-	w, err := ParseWelcomeInput(message, keys, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -81,20 +96,10 @@ type SealedWelcome struct {
 }
 
 // ParseWelcome runs every check of OpenWelcome that comes before the
-// decryption (with the same errors): the message is parsed, its key found
-// among keys and its HPKE ciphertext's sizes checked.
+// decryption (with the same errors): the message is parsed in opts.Form,
+// its key found among keys and its HPKE ciphertext's sizes checked.
 func ParseWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*SealedWelcome, error) {
-	env, err := parseEnvelope(message, opts, wire.ParseMessage, "welcome message")
-	if err != nil {
-		return nil, err
-	}
-	return addressed(env, keys)
-}
-
-// ParseWelcomeInput is ParseWelcome for the published form (an encoded
-// WelcomeMessageInput).
-func ParseWelcomeInput(message []byte, keys []*PrivateKey, opts *OpenOptions) (*SealedWelcome, error) {
-	env, err := parseEnvelope(message, opts, wire.ParseInput, "welcome message input")
+	env, err := parseEnvelope(message, opts, "welcome message", "welcome message input")
 	if err != nil {
 		return nil, err
 	}
@@ -294,23 +299,44 @@ type OpenedPointee struct {
 
 // OpenPointee opens the pointee that ptr names. firstMessage must be the
 // first message on the pointer's topic, as read back from the network
-// (an encoded WelcomeMessage): never a later one, since anyone can
-// publish there. Pointees over the size limit are refused before
-// decryption. ErrNotPointee and ErrDecrypt are final; only a missing
-// message is worth retrying.
+// (an encoded WelcomeMessage, or with opts.Form FormInput the published
+// WelcomeMessageInput): never a later one, since anyone can publish
+// there. Pointees over the size limit are refused before decryption.
+// IsFinal tells the errors that retrying cannot fix from those worth
+// retrying on the schedule.
 func OpenPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
-	return openPointee(ptr, firstMessage, opts, wire.ParseMessage)
+	p, err := ParsePointee(ptr, firstMessage, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.open(nil)
 }
 
-// OpenPointeeInput is OpenPointee for a pointee in its published form
-// (an encoded WelcomeMessageInput).
-func OpenPointeeInput(ptr *Pointer, firstMessage []byte, opts *OpenOptions) (*OpenedPointee, error) {
-	return openPointee(ptr, firstMessage, opts, wire.ParseInput)
+func (o *OpenOptions) form() Form {
+	if o == nil {
+		return FormMessage
+	}
+	return o.Form
+}
+
+func (o *OpenOptions) checkForm() error {
+	if f := o.form(); f != FormMessage && f != FormInput {
+		return fmt.Errorf("%w: form %d (want FormMessage or FormInput)", ErrInvalidArgument, uint8(f))
+	}
+	return nil
 }
 
 // parseEnvelope refuses a message over the size limit before parsing it
-// with parse (the network's or the published form).
-func parseEnvelope(message []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error), what string) (wire.Envelope, error) {
+// in opts' form (the network's or the published one); what names it in
+// errors.
+func parseEnvelope(message []byte, opts *OpenOptions, what, whatInput string) (wire.Envelope, error) {
+	if err := opts.checkForm(); err != nil {
+		return wire.Envelope{}, err
+	}
+	parse := wire.ParseMessage
+	if opts.form() == FormInput {
+		parse, what = wire.ParseInput, whatInput
+	}
 	if len(message) > opts.maxSize() {
 		return wire.Envelope{}, fmt.Errorf("%w: %s of %d bytes exceeds %d", ErrTooLarge, what, len(message), opts.maxSize())
 	}
@@ -319,12 +345,4 @@ func parseEnvelope(message []byte, opts *OpenOptions, parse func([]byte) (wire.E
 		return env, fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
 	}
 	return env, nil
-}
-
-func openPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error)) (*OpenedPointee, error) {
-	p, err := parsePointee(ptr, firstMessage, opts, parse)
-	if err != nil {
-		return nil, err
-	}
-	return p.open(nil)
 }

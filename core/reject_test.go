@@ -5,15 +5,14 @@ package core_test
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"math"
-	"strings"
 	"testing"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	mc "github.com/welcome-pointers/wasm/internal/pb/messagecontents"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
@@ -56,14 +55,14 @@ func TestSealInviteRejects(t *testing.T) {
 		{"no installations", []byte("w"), []core.Installation{}, nil, core.ErrInvalidArgument},
 		{"nil welcome", nil, good, nil, core.ErrInvalidArgument},
 		{"empty welcome", []byte{}, good, nil, core.ErrInvalidArgument},
-		{"duplicate installation keys", []byte("w"), append(installations(ps), ps[1].in), nil, core.ErrInvalidArgument},
-		{"duplicate keys, one capable one not", []byte("w"), with(3, func(in *core.Installation) { in.InstallationKey = ps[0].in.InstallationKey }), nil, core.ErrInvalidArgument},
+		{"duplicate installation keys", []byte("w"), append(installations(ps), ps[1].Installation), nil, core.ErrInvalidArgument},
+		{"duplicate keys, one capable one not", []byte("w"), with(3, func(in *core.Installation) { in.InstallationKey = ps[0].Installation.InstallationKey }), nil, core.ErrInvalidArgument},
 		{"empty installation key", []byte("w"), with(2, func(in *core.Installation) { in.InstallationKey = nil }), nil, core.ErrInvalidArgument},
 		{"invalid X-Wing key", []byte("w"), with(1, func(in *core.Installation) { in.WrapperPublicKey = mutatedXWingKey(t) }), nil, core.ErrInvalidKey},
 		{"X-Wing key of 1215 bytes", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = in.WrapperPublicKey[:1215] }), nil, core.ErrInvalidKey},
 		{"X-Wing key of 1217 bytes", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = append(bytes.Clone(in.WrapperPublicKey), 0) }), nil, core.ErrInvalidKey},
 		{"no X-Wing key", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = nil }), nil, core.ErrInvalidKey},
-		{"X25519 key for X-Wing", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = ps[3].in.WrapperPublicKey }), nil, core.ErrInvalidKey},
+		{"X25519 key for X-Wing", []byte("w"), with(0, func(in *core.Installation) { in.WrapperPublicKey = ps[3].Installation.WrapperPublicKey }), nil, core.ErrInvalidKey},
 		{"CURVE25519 key of 31 bytes", []byte("w"), with(3, func(in *core.Installation) { in.WrapperPublicKey = in.WrapperPublicKey[:31] }), nil, core.ErrInvalidKey},
 		{"CURVE25519 low-order key 0", []byte("w"), with(3, func(in *core.Installation) { in.WrapperPublicKey = make([]byte, 32) }), nil, core.ErrInvalidKey},
 		{"CURVE25519 low-order key 1", []byte("w"), with(3, func(in *core.Installation) { in.WrapperPublicKey = append([]byte{1}, make([]byte, 31)...) }), nil, core.ErrInvalidKey},
@@ -109,7 +108,7 @@ func TestSealInviteRejects(t *testing.T) {
 		}
 		largest := 0
 		for _, m := range inv.Messages {
-			msg, err := core.ToWelcomeMessage(m.Message, math.MaxUint64, math.MaxUint64)
+			msg, err := xmtpnode.ToWelcomeMessage(m.Message, math.MaxUint64, math.MaxUint64)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +125,7 @@ func TestSealInviteRejects(t *testing.T) {
 func TestSealDirectRejects(t *testing.T) {
 	p := newParties(t, "direct rejects", capable)[0]
 	with := func(edit func(in *core.Installation)) core.Installation {
-		in := p.in
+		in := p.Installation
 		edit(&in)
 		return in
 	}
@@ -137,14 +136,14 @@ func TestSealDirectRejects(t *testing.T) {
 		opts    *core.SealOptions
 		want    error
 	}{
-		{"empty welcome", nil, p.in, nil, core.ErrInvalidArgument},
+		{"empty welcome", nil, p.Installation, nil, core.ErrInvalidArgument},
 		{"empty installation key", []byte("w"), with(func(in *core.Installation) { in.InstallationKey = nil }), nil, core.ErrInvalidArgument},
 		{"zero Installation", []byte("w"), core.Installation{}, nil, core.ErrInvalidArgument},
 		{"invalid X-Wing key", []byte("w"), with(func(in *core.Installation) { in.WrapperPublicKey = mutatedXWingKey(t) }), nil, core.ErrInvalidKey},
 		{"short key", []byte("w"), with(func(in *core.Installation) { in.WrapperPublicKey = in.WrapperPublicKey[:100] }), nil, core.ErrInvalidKey},
 		{"symmetric key algorithm", []byte("w"), with(func(in *core.Installation) { in.WrapperAlgorithm = core.AlgorithmSymmetricKey }), nil, core.ErrUnsupported},
-		{"KEM id 0x0020", []byte("w"), p.in, &core.SealOptions{KEMID: 0x0020}, core.ErrUnsupported},
-		{"too large", make([]byte, 3000), p.in, &core.SealOptions{MaxMessageSize: 3000}, core.ErrTooLarge},
+		{"KEM id 0x0020", []byte("w"), p.Installation, &core.SealOptions{KEMID: 0x0020}, core.ErrUnsupported},
+		{"too large", make([]byte, 3000), p.Installation, &core.SealOptions{MaxMessageSize: 3000}, core.ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +192,7 @@ func TestSealRandomnessFailure(t *testing.T) {
 // plaintext is whatever the test wants.
 func (f *fixture) craftPointer(t testing.TB, plain []byte) []byte {
 	t.Helper()
-	sealed, _ := stdSeal(t, core.AlgorithmXWing, f.ps[0].key.PublicKey(), plain)
+	sealed, _ := stdSeal(t, core.AlgorithmXWing, f.ps[0].Key.PublicKey(), plain)
 	return editMessage(t, f.pointerMsg, func(m *mlsv1.WelcomeMessage) { m.GetWelcomePointer().WelcomePointer = sealed })
 }
 
@@ -201,7 +200,7 @@ func (f *fixture) craftPointer(t testing.TB, plain []byte) []byte {
 // the fixture's CURVE25519 recipient.
 func (f *fixture) craftDirect(t testing.TB, welcome, metadata []byte) []byte {
 	t.Helper()
-	data, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].key.PublicKey(), welcome, metadata)
+	data, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].Key.PublicKey(), welcome, metadata)
 	return editMessage(t, f.curveMsg, func(m *mlsv1.WelcomeMessage) {
 		m.GetV1().Data, m.GetV1().WelcomeMetadata = data, more[0]
 	})
@@ -260,12 +259,12 @@ func TestOpenWelcomeRejects(t *testing.T) {
 		{"pointer without hpke_public_key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = nil }), keys, nil, core.ErrMalformed},
 		{"pointer: no keys", f.pointerMsg, nil, nil, core.ErrNoMatchingKey},
 		{"pointer: nil keys", f.pointerMsg, []*core.PrivateKey{nil, nil}, nil, core.ErrNoMatchingKey},
-		{"pointer: other keys", f.pointerMsg, []*core.PrivateKey{otherKeys[0].key, otherKeys[1].key, f.ps[1].key}, nil, core.ErrNoMatchingKey},
-		{"direct: other keys", f.curveMsg, []*core.PrivateKey{otherKeys[1].key, f.ps[4].key}, nil, core.ErrNoMatchingKey},
+		{"pointer: other keys", f.pointerMsg, []*core.PrivateKey{otherKeys[0].Key, otherKeys[1].Key, f.ps[1].Key}, nil, core.ErrNoMatchingKey},
+		{"direct: other keys", f.curveMsg, []*core.PrivateKey{otherKeys[1].Key, f.ps[4].Key}, nil, core.ErrNoMatchingKey},
 		{"hpke_public_key of 1215 bytes", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = p.HpkePublicKey[:1215] }), keys, nil, core.ErrNoMatchingKey},
 		{"hpke_public_key of 31 bytes", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.HpkePublicKey = v.HpkePublicKey[:31] }), keys, nil, core.ErrNoMatchingKey},
-		{"CURVE25519 message naming an X-Wing key", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.HpkePublicKey = f.ps[4].key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
-		{"X-Wing message naming a CURVE25519 key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = f.ps[3].key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
+		{"CURVE25519 message naming an X-Wing key", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.HpkePublicKey = f.ps[4].Key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
+		{"X-Wing message naming a CURVE25519 key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) { p.HpkePublicKey = f.ps[3].Key.PublicKey() }), keys, nil, core.ErrNoMatchingKey},
 		// HPKE framing.
 		{"empty data", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.Data = nil }), keys, nil, core.ErrMalformed},
 		{"data with a trailing byte", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.Data = append(bytes.Clone(v.Data), 0) }), keys, nil, core.ErrMalformed},
@@ -285,17 +284,17 @@ func TestOpenWelcomeRejects(t *testing.T) {
 		{"reserved length prefix", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.Data = append([]byte{0xc0}, v.Data[1:]...) }), keys, nil, core.ErrMalformed},
 		// Ciphertexts that do not open.
 		{"data of another direct welcome", curveV1(func(v *mlsv1.WelcomeMessage_V1) {
-			other, _ := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].key.PublicKey(), f.welcome)
+			other, _ := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].Key.PublicKey(), f.welcome)
 			v.Data = other
 		}), keys, nil, core.ErrDecrypt},
 		{"metadata of another context", curveV1(func(v *mlsv1.WelcomeMessage_V1) {
-			_, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].key.PublicKey(), f.welcome, []byte{0x08, 0x01})
+			_, more := stdSeal(t, core.AlgorithmCurve25519, f.ps[3].Key.PublicKey(), f.welcome, []byte{0x08, 0x01})
 			v.WelcomeMetadata = more[0]
 		}), keys, nil, core.ErrDecrypt},
 		{"metadata shorter than a tag", curveV1(func(v *mlsv1.WelcomeMessage_V1) { v.WelcomeMetadata = v.WelcomeMetadata[:15] }), keys, nil, core.ErrDecrypt},
 		{"metadata is the data's ciphertext", curveV1(func(v *mlsv1.WelcomeMessage_V1) { _, ct := splitHpkeCiphertext(t, curveData); v.WelcomeMetadata = ct }), keys, nil, core.ErrDecrypt},
 		{"pointer sealed to another key", ptr(func(p *mlsv1.WelcomeMessage_WelcomePointer) {
-			p.WelcomePointer, _ = stdSeal(t, core.AlgorithmXWing, otherKeys[0].key.PublicKey(), f.pointer.Marshal())
+			p.WelcomePointer, _ = stdSeal(t, core.AlgorithmXWing, otherKeys[0].Key.PublicKey(), f.pointer.Marshal())
 		}), keys, nil, core.ErrDecrypt},
 		// Plaintexts that open but are wrong.
 		{"metadata plaintext not a protobuf", f.craftDirect(t, f.welcome, []byte{0xff, 0xff}), keys, nil, core.ErrMalformed},
@@ -378,7 +377,7 @@ func TestOpenWelcomeInputRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := core.OpenWelcomeInput(tt.msg, tt.keys, tt.opts)
+			rec, err := core.OpenWelcome(tt.msg, tt.keys, withInputForm(tt.opts))
 			checkErr(t, err, tt.want)
 			if rec != nil {
 				t.Fatal("a result was returned with the error")
@@ -497,7 +496,7 @@ func TestOpenPointeeRejects(t *testing.T) {
 	}
 	for _, tt := range inTests {
 		t.Run(tt.name, func(t *testing.T) {
-			op, err := core.OpenPointeeInput(tt.ptr, tt.msg, tt.opts)
+			op, err := core.OpenPointee(tt.ptr, tt.msg, withInputForm(tt.opts))
 			checkErr(t, err, tt.want)
 			if op != nil {
 				t.Fatal("a result was returned with the error")
@@ -578,8 +577,8 @@ func TestTruncated(t *testing.T) {
 		boundary error
 	}
 	openMsg := func(b []byte) error { _, err := core.OpenWelcome(b, keys, nil); return err }
-	openIn := func(b []byte) error { _, err := core.OpenWelcomeInput(b, keys, nil); return err }
-	node := func(b []byte) error { _, err := core.ToWelcomeMessage(b, 1, 2); return err }
+	openIn := func(b []byte) error { _, err := core.OpenWelcome(b, keys, inputForm); return err }
+	node := func(b []byte) error { _, err := xmtpnode.ToWelcomeMessage(b, 1, 2); return err }
 	parsers := []parser{
 		{"OpenWelcome pointer", f.pointerMsg, openMsg, nil},
 		{"OpenWelcome CURVE25519 direct", f.curveMsg, openMsg, nil},
@@ -587,13 +586,13 @@ func TestTruncated(t *testing.T) {
 		{"OpenWelcomeInput pointer", f.pointerIn, openIn, nil},
 		{"OpenWelcomeInput direct", f.curveIn, openIn, nil},
 		{"OpenPointee", f.pointeeMsg, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, nil); return err }, nil},
-		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointeeInput(f.pointer, b, nil); return err }, nil},
+		{"OpenPointeeInput", f.pointeeIn, func(b []byte) error { _, err := core.OpenPointee(f.pointer, b, inputForm); return err }, nil},
 		{"ToWelcomeMessage pointer", f.pointerIn, node, nil},
 		{"ToWelcomeMessage pointee", f.pointeeIn, node, nil},
 		{"ToWelcomeMessage direct", f.xwingIn, node, nil},
 		{"ParsePointer", f.pointer.Marshal(), func(b []byte) error { _, err := core.ParsePointer(b); return err }, nil},
 		// A cut before the algorithm leaves algorithm 0, unsupported.
-		{"ParseWrapperEncryption", mustEncodeWrapper(t, f.ps[0].key), func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.ErrUnsupported},
+		{"ParseWrapperEncryption", mustEncodeWrapper(t, f.ps[0].Key), func(b []byte) error { _, _, err := core.ParseWrapperEncryption(b); return err }, core.ErrUnsupported},
 	}
 	for _, p := range parsers {
 		t.Run(p.name, func(t *testing.T) {
@@ -627,7 +626,7 @@ func TestTruncated(t *testing.T) {
 			whole := *s.get(decodeInput(t, s.input))
 			for n := 0; n < len(whole); n += 7 {
 				in := editInput(t, s.input, func(m *mlsv1.WelcomeMessageInput) { *s.get(m) = whole[:n] })
-				_, err := core.OpenWelcomeInput(in, keys, nil)
+				_, err := core.OpenWelcome(in, keys, inputForm)
 				checkErr(t, err, core.ErrMalformed)
 			}
 		})
@@ -678,8 +677,8 @@ func TestNodeRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := core.ToWelcomeMessage(tt.input, 3, 4)
-			topic, _, terr := core.InputTopic(tt.input)
+			out, err := xmtpnode.ToWelcomeMessage(tt.input, 3, 4)
+			topic, _, terr := xmtpnode.InputTopic(tt.input)
 			if tt.want == nil {
 				if err != nil || terr != nil {
 					t.Fatalf("rejected: %v / %v", err, terr)
@@ -772,20 +771,5 @@ func TestErrorsAreDistinct(t *testing.T) {
 				t.Errorf("%v and %v are not distinct", a, b)
 			}
 		}
-	}
-}
-
-// Every sentinel has its own stable code, found through wrapping too.
-func TestCodes(t *testing.T) {
-	seen := map[string]bool{}
-	for _, s := range sentinels {
-		code := core.Code(fmt.Errorf("context: %w", s))
-		if !strings.HasPrefix(code, "ERR_") || seen[code] {
-			t.Errorf("%v: code %q", s, code)
-		}
-		seen[code] = true
-	}
-	if code := core.Code(errors.New("other")); code != "" {
-		t.Errorf("an error without a sentinel has code %q", code)
 	}
 }

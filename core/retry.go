@@ -1,6 +1,7 @@
 package core
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -122,6 +123,27 @@ func (p RetryPolicy) Check(s Pending, now time.Time) error {
 	return nil
 }
 
+// KeepUntil is how long to remember a pointer that was settled at now
+// (delivered or dropped), so that a duplicate of it collapses: until a
+// duplicate would be refused as too old (the welcome's time plus
+// Expiry), and at least Expiry from now.
+func (p RetryPolicy) KeepUntil(welcomeTime, now time.Time) time.Time {
+	if welcomeTime.After(now) {
+		return welcomeTime.Add(p.Expiry)
+	}
+	return now.Add(p.Expiry)
+}
+
+// IsFinal reports whether err, from OpenPointee, is final for a pending
+// pointer: the first message on its topic is a real message that will
+// never open as its pointee (ErrDecrypt, ErrNotPointee, or ErrTooLarge:
+// that message does not change), so retrying cannot help. Any other
+// failure stays on the schedule; a malformed answer in particular comes
+// from the transport, since nodes never store malformed messages.
+func IsFinal(err error) bool {
+	return errors.Is(err, ErrDecrypt) || errors.Is(err, ErrNotPointee) || errors.Is(err, ErrTooLarge)
+}
+
 // Failed records a deferred attempt that failed at now (pointee not found
 // or a network error) and returns the next state, or ErrExpired or
 // ErrAttemptsExhausted when the pointer must be dropped.
@@ -132,6 +154,25 @@ func (p RetryPolicy) Failed(s Pending, now time.Time) (Pending, error) {
 		return s, err
 	}
 	return s, nil
+}
+
+// Next plans the quick phase: after tries tries (at least 1), the first
+// of which started elapsed ago, it returns the wait before the next try
+// (QuickDelay with jitter) and true, or false when the phase is over: no
+// try left, or the next one would start past Total. The caller only
+// schedules what Next decides.
+func (q QuickRetry) Next(tries int, elapsed, jitter time.Duration) (time.Duration, bool) {
+	if tries >= q.Attempts {
+		return 0, false
+	}
+	d := q.QuickDelay(tries, jitter)
+	if elapsed < 0 {
+		elapsed = 0
+	}
+	if elapsed+d >= q.Total {
+		return 0, false
+	}
+	return d, true
 }
 
 // QuickDelay is the wait before quick try number attempt (1-based; the

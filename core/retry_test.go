@@ -4,6 +4,8 @@ package core_test
 // plain time.Time and nothing sleeps.
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -328,4 +330,73 @@ func TestQuickDelay(t *testing.T) {
 			t.Fatal("the waits alone exceed the phase total")
 		}
 	})
+}
+
+// TestQuickNext: the quick phase's plan, as the JS resolver used to
+// decide it itself: another try while tries are left and its start stays
+// inside Total.
+func TestQuickNext(t *testing.T) {
+	q := core.DefaultRetryPolicy().Quick
+	ms := time.Millisecond
+	for _, tt := range []struct {
+		name    string
+		tries   int
+		elapsed time.Duration
+		jitter  time.Duration
+		want    time.Duration
+		more    bool
+	}{
+		{"after the first try", 1, 0, 0, 50 * ms, true},
+		{"after the second, with jitter", 2, 60 * ms, 10 * ms, 160 * ms, true},
+		{"after the fourth", 4, 700 * ms, 0, 1350 * ms, true},
+		{"no try left", 5, 2 * time.Second, 0, 0, false},
+		{"more tries than planned", 9, 0, 0, 0, false},
+		{"the next would start past the total", 2, 119_900 * ms, 0, 0, false},
+		{"the next would start at the total", 1, 119_950 * ms, 0, 0, false},
+		{"just inside the total", 1, 119_949 * ms, 0, 50 * ms, true},
+		{"a clock gone back counts as no time", 1, -time.Hour, 0, 50 * ms, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, more := q.Next(tt.tries, tt.elapsed, tt.jitter)
+			if got != tt.want || more != tt.more {
+				t.Fatalf("Next(%d, %v, %v) = %v, %v; want %v, %v", tt.tries, tt.elapsed, tt.jitter, got, more, tt.want, tt.more)
+			}
+		})
+	}
+}
+
+func TestKeepUntil(t *testing.T) {
+	p := core.DefaultRetryPolicy()
+	now := welcomeAt.Add(time.Hour)
+	if got, want := p.KeepUntil(welcomeAt, now), now.Add(p.Expiry); !got.Equal(want) {
+		t.Errorf("welcome in the past: KeepUntil = %v, want now + Expiry = %v", got, want)
+	}
+	if got, want := p.KeepUntil(now.Add(time.Hour), now), now.Add(time.Hour+p.Expiry); !got.Equal(want) {
+		t.Errorf("welcome ahead of the clock: KeepUntil = %v, want welcome + Expiry = %v", got, want)
+	}
+	// A duplicate is refused as too old from welcomeTime + Expiry on: the
+	// entry must outlive that instant.
+	if _, err := p.NewPending(welcomeAt, p.KeepUntil(welcomeAt, welcomeAt)); !errors.Is(err, core.ErrExpired) {
+		t.Errorf("at KeepUntil a duplicate is not refused as expired: %v", err)
+	}
+}
+
+func TestIsFinal(t *testing.T) {
+	for _, tt := range []struct {
+		err   error
+		final bool
+	}{
+		{core.ErrDecrypt, true},
+		{core.ErrNotPointee, true},
+		{fmt.Errorf("%w: pointee of 30000000 bytes", core.ErrTooLarge), true},
+		{core.ErrMalformed, false},
+		{core.ErrExpired, false},
+		{core.ErrInvalidArgument, false},
+		{errors.New("network down"), false},
+		{nil, false},
+	} {
+		if got := core.IsFinal(tt.err); got != tt.final {
+			t.Errorf("IsFinal(%v) = %v, want %v", tt.err, got, tt.final)
+		}
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 )
 
@@ -43,15 +44,15 @@ func TestSealInviteRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ps := newParties(t, "round trip "+tt.name, tt.caps...)
-			stranger := newParty(t, stream("stranger"), capable).key
+			stranger := newParty(t, stream("stranger"), capable).Key
 			welcome := testWelcome(300 + len(tt.caps))
 
 			var capableIDs, otherIDs [][]byte
 			for _, p := range ps {
-				if p.cap == capable {
-					capableIDs = append(capableIDs, p.in.InstallationKey)
+				if p.Capability == capable {
+					capableIDs = append(capableIDs, p.Installation.InstallationKey)
 				} else {
-					otherIDs = append(otherIDs, p.in.InstallationKey)
+					otherIDs = append(otherIDs, p.Installation.InstallationKey)
 				}
 			}
 			usePointers := len(capableIDs) >= core.MinPointerInstallations
@@ -109,7 +110,7 @@ func TestSealInviteRoundTrip(t *testing.T) {
 					t.Fatalf("Destination = %x without pointers", inv.Destination)
 				}
 				for _, p := range ps {
-					wantOrder = append(wantOrder, p.in.InstallationKey)
+					wantOrder = append(wantOrder, p.Installation.InstallationKey)
 					wantKinds = append(wantKinds, core.KindDirect)
 				}
 			}
@@ -138,27 +139,27 @@ func TestSealInviteRoundTrip(t *testing.T) {
 				got := net.receive(p, stranger)
 				if !bytes.Equal(got.welcome, welcome) || got.cursor != tt.cursor {
 					t.Fatalf("%v installation opened a welcome of %d bytes, cursor %d; want %d bytes, cursor %d",
-						p.cap, len(got.welcome), got.cursor, len(welcome), tt.cursor)
+						p.Capability, len(got.welcome), got.cursor, len(welcome), tt.cursor)
 				}
-				if !bytes.Equal(got.rec.InstallationKey, p.in.InstallationKey) {
+				if !bytes.Equal(got.rec.InstallationKey, p.Installation.InstallationKey) {
 					t.Errorf("Received.InstallationKey = %x", got.rec.InstallationKey)
 				}
 				if got.rec.ID == 0 || got.rec.CreatedNs != createdNs(got.rec.ID) {
 					t.Errorf("Received id %d, created_ns %d", got.rec.ID, got.rec.CreatedNs)
 				}
 				wantKEM := core.KEMXWingDeployed
-				if p.cap == curve {
+				if p.Capability == curve {
 					wantKEM = 0
 				}
 				if got.rec.KEMID != wantKEM {
-					t.Errorf("%v installation: KEMID %#x, want %#x", p.cap, got.rec.KEMID, wantKEM)
+					t.Errorf("%v installation: KEMID %#x, want %#x", p.Capability, got.rec.KEMID, wantKEM)
 				}
 				wantKind := core.KindDirect
-				if usePointers && p.cap == capable {
+				if usePointers && p.Capability == capable {
 					wantKind = core.KindPointer
 				}
 				if got.rec.Kind != wantKind {
-					t.Fatalf("%v installation received a %v, want %v", p.cap, got.rec.Kind, wantKind)
+					t.Fatalf("%v installation received a %v, want %v", p.Capability, got.rec.Kind, wantKind)
 				}
 				if wantKind != core.KindPointer {
 					continue
@@ -190,16 +191,16 @@ func TestCursors(t *testing.T) {
 			net.publishInvite(inv)
 			for _, p := range ps {
 				if got := net.receive(p, nil); got.cursor != cursor || !bytes.Equal(got.welcome, welcome) {
-					t.Fatalf("%v: cursor %d, want %d", p.cap, got.cursor, cursor)
+					t.Fatalf("%v: cursor %d, want %d", p.Capability, got.cursor, cursor)
 				}
 			}
 			// HasCursor: a direct welcome reports the metadata it carried;
 			// a pointee reports a non-empty metadata plaintext.
-			direct, err := core.OpenWelcome(net.read(ps[3].in.InstallationKey)[0], []*core.PrivateKey{ps[3].key}, nil)
+			direct, err := core.OpenWelcome(net.read(ps[3].Installation.InstallationKey)[0], []*core.PrivateKey{ps[3].Key}, nil)
 			if err != nil || !direct.HasCursor {
 				t.Fatalf("direct welcome: HasCursor false, err %v", err)
 			}
-			ptr, err := core.OpenWelcome(net.read(ps[0].in.InstallationKey)[0], []*core.PrivateKey{ps[0].key}, nil)
+			ptr, err := core.OpenWelcome(net.read(ps[0].Installation.InstallationKey)[0], []*core.PrivateKey{ps[0].Key}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -227,7 +228,7 @@ func TestDirectWithoutMetadata(t *testing.T) {
 		t.Run(c.String(), func(t *testing.T) {
 			p := newParties(t, "no metadata", c)[0]
 			welcome := testWelcome(64)
-			input, err := core.SealDirect(welcome, 99, p.in, deterministic("no metadata"))
+			input, err := core.SealDirect(welcome, 99, p.Installation, deterministic("no metadata"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -237,9 +238,9 @@ func TestDirectWithoutMetadata(t *testing.T) {
 			}
 			for name, open := range map[string]func() (*core.Received, error){
 				"OpenWelcome": func() (*core.Received, error) {
-					return core.OpenWelcome(toMessage(t, bare, 5), []*core.PrivateKey{p.key}, nil)
+					return core.OpenWelcome(toMessage(t, bare, 5), []*core.PrivateKey{p.Key}, nil)
 				},
-				"OpenWelcomeInput": func() (*core.Received, error) { return core.OpenWelcomeInput(bare, []*core.PrivateKey{p.key}, nil) },
+				"OpenWelcomeInput": func() (*core.Received, error) { return core.OpenWelcome(bare, []*core.PrivateKey{p.Key}, inputForm) },
 			} {
 				rec, err := open()
 				if err != nil {
@@ -250,7 +251,7 @@ func TestDirectWithoutMetadata(t *testing.T) {
 				}
 			}
 			// The same message with its metadata has the cursor.
-			rec, err := core.OpenWelcomeInput(input, []*core.PrivateKey{p.key}, nil)
+			rec, err := core.OpenWelcome(input, []*core.PrivateKey{p.Key}, inputForm)
 			if err != nil || !rec.HasCursor || rec.Cursor != 99 {
 				t.Fatalf("with metadata: %+v, %v", rec, err)
 			}
@@ -283,21 +284,21 @@ func TestKEMIDs(t *testing.T) {
 			for _, p := range ps {
 				got := net.receive(p, nil)
 				want := tt.want
-				if p.cap == curve {
+				if p.Capability == curve {
 					want = 0 // CURVE25519 has one suite
 				}
 				if got.rec.KEMID != want {
-					t.Errorf("%v: KEMID %#x, want %#x", p.cap, got.rec.KEMID, want)
+					t.Errorf("%v: KEMID %#x, want %#x", p.Capability, got.rec.KEMID, want)
 				}
 				if !bytes.Equal(got.welcome, welcome) || got.cursor != 3 {
-					t.Errorf("%v: wrong welcome or cursor", p.cap)
+					t.Errorf("%v: wrong welcome or cursor", p.Capability)
 				}
 			}
-			direct, err := core.SealDirect(welcome, 3, ps[3].in, core.WithRand(&core.SealOptions{KEMID: tt.opt}, stream("direct")))
+			direct, err := core.SealDirect(welcome, 3, ps[3].Installation, core.WithRand(&core.SealOptions{KEMID: tt.opt}, stream("direct")))
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := core.OpenWelcomeInput(direct, []*core.PrivateKey{ps[3].key}, nil)
+			rec, err := core.OpenWelcome(direct, []*core.PrivateKey{ps[3].Key}, inputForm)
 			if err != nil || rec.KEMID != tt.want {
 				t.Fatalf("SealDirect: KEMID %v, err %v", rec, err)
 			}
@@ -364,7 +365,7 @@ func TestInstallationFromExtensions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rec, err := core.OpenWelcomeInput(msg, []*core.PrivateKey{key}, nil)
+			rec, err := core.OpenWelcome(msg, []*core.PrivateKey{key}, inputForm)
 			if err != nil || string(rec.Welcome) != "welcome" {
 				t.Fatalf("OpenWelcomeInput: %v", err)
 			}
@@ -413,12 +414,12 @@ func TestOpenInputForms(t *testing.T) {
 	pointee := inv.Messages[0].Message
 	for i, m := range inv.Messages[1:] {
 		p := ps[i]
-		t.Run(m.Kind.String()+" "+p.cap.String(), func(t *testing.T) {
-			fromInput, err := core.OpenWelcomeInput(m.Message, []*core.PrivateKey{p.key}, nil)
+		t.Run(m.Kind.String()+" "+p.Capability.String(), func(t *testing.T) {
+			fromInput, err := core.OpenWelcome(m.Message, []*core.PrivateKey{p.Key}, inputForm)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fromMsg, err := core.OpenWelcome(toMessage(t, m.Message, 12), []*core.PrivateKey{p.key}, nil)
+			fromMsg, err := core.OpenWelcome(toMessage(t, m.Message, 12), []*core.PrivateKey{p.Key}, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -438,7 +439,7 @@ func TestOpenInputForms(t *testing.T) {
 				}
 				return
 			}
-			a, err := core.OpenPointeeInput(fromInput.Pointer, pointee, nil)
+			a, err := core.OpenPointee(fromInput.Pointer, pointee, inputForm)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -462,7 +463,7 @@ func TestTopics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec, err := core.OpenWelcomeInput(inv.Messages[1].Message, []*core.PrivateKey{ps[0].key}, nil)
+	rec, err := core.OpenWelcome(inv.Messages[1].Message, []*core.PrivateKey{ps[0].Key}, inputForm)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +476,7 @@ func TestTopics(t *testing.T) {
 		t.Fatalf("DecentralizedTopic() = %x, want %x", ptr.DecentralizedTopic(), want)
 	}
 	// The pointee's topic at the node is the destination.
-	topic, _, err := core.InputTopic(inv.Messages[0].Message)
+	topic, _, err := xmtpnode.InputTopic(inv.Messages[0].Message)
 	if err != nil || !bytes.Equal(topic, dest) {
 		t.Fatalf("InputTopic(pointee) = %x, %v", topic, err)
 	}
@@ -521,7 +522,7 @@ func TestPointerID(t *testing.T) {
 	welcome := testWelcome(50)
 	open := func(inv *core.Invite, i int) *core.Pointer {
 		t.Helper()
-		rec, err := core.OpenWelcome(toMessage(t, inv.Messages[i+1].Message, uint64(i+1)), []*core.PrivateKey{ps[i].key}, nil)
+		rec, err := core.OpenWelcome(toMessage(t, inv.Messages[i+1].Message, uint64(i+1)), []*core.PrivateKey{ps[i].Key}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -550,7 +551,7 @@ func TestPointerID(t *testing.T) {
 	})
 	t.Run("duplicate delivery", func(t *testing.T) {
 		// The same message delivered again (another id on the network).
-		again, err := core.OpenWelcome(toMessage(t, inv.Messages[1].Message, 99), []*core.PrivateKey{ps[0].key}, nil)
+		again, err := core.OpenWelcome(toMessage(t, inv.Messages[1].Message, 99), []*core.PrivateKey{ps[0].Key}, nil)
 		if err != nil || again.Pointer.ID() != id {
 			t.Fatalf("duplicate: %v", err)
 		}
@@ -651,11 +652,11 @@ func TestNoAliasing(t *testing.T) {
 	directMsg := toMessage(t, inv.Messages[4].Message, 3)
 	pointeeMsg := toMessage(t, inv.Messages[0].Message, 1)
 
-	rp, err := core.OpenWelcome(pointerMsg, []*core.PrivateKey{ps[0].key}, nil)
+	rp, err := core.OpenWelcome(pointerMsg, []*core.PrivateKey{ps[0].Key}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rd, err := core.OpenWelcome(directMsg, []*core.PrivateKey{ps[3].key}, nil)
+	rd, err := core.OpenWelcome(directMsg, []*core.PrivateKey{ps[3].Key}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -667,10 +668,10 @@ func TestNoAliasing(t *testing.T) {
 	for _, b := range [][]byte{pointerMsg, directMsg, pointeeMsg} {
 		clear(b)
 	}
-	if !bytes.Equal(rp.Pointer.Marshal(), wantPtr) || !bytes.Equal(rp.InstallationKey, ps[0].in.InstallationKey) {
+	if !bytes.Equal(rp.Pointer.Marshal(), wantPtr) || !bytes.Equal(rp.InstallationKey, ps[0].Installation.InstallationKey) {
 		t.Error("the opened pointer aliases its message")
 	}
-	if !bytes.Equal(rd.Welcome, welcome) || !bytes.Equal(rd.InstallationKey, ps[3].in.InstallationKey) {
+	if !bytes.Equal(rd.Welcome, welcome) || !bytes.Equal(rd.InstallationKey, ps[3].Installation.InstallationKey) {
 		t.Error("the opened direct welcome aliases its message")
 	}
 	if !bytes.Equal(op.Welcome, welcome) {

@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -100,6 +101,10 @@ type SealOptions struct {
 	MaxMessageSize int
 	// Progress, when set, is called after each installation is sealed.
 	Progress func(done, total int)
+	// Context, when set, stops sealing once it is done: it is checked
+	// before each installation is sealed, and the error returned then
+	// wraps its Err (context.Canceled or context.DeadlineExceeded).
+	Context context.Context
 
 	// rand replaces crypto/rand; set only by tests (export_test.go).
 	rand io.Reader
@@ -121,6 +126,17 @@ func (o *SealOptions) random() io.Reader {
 		return rand.Reader
 	}
 	return o.rand
+}
+
+// stopped reports a done Context, checked between installations.
+func (o *SealOptions) stopped() error {
+	if o == nil || o.Context == nil {
+		return nil
+	}
+	if err := o.Context.Err(); err != nil {
+		return fmt.Errorf("welcome pointers: sealing stopped: %w", err)
+	}
+	return nil
 }
 
 func (o *SealOptions) maxSize() int {
@@ -164,16 +180,13 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	if err != nil {
 		return nil, err
 	}
-	capable := 0
-	for _, ok := range isCapable {
-		if ok {
-			capable++
-		}
-	}
-	usePointers := capable >= MinPointerInstallations
+	usePointers := takesPointers(isCapable)
 	rnd := opts.random()
 	maxSize := opts.maxSize()
 
+	if err := opts.stopped(); err != nil {
+		return nil, err
+	}
 	inv := &Invite{Messages: make([]OutgoingMessage, 0, len(installations)+1)}
 	var pointerPlain []byte
 	if usePointers {
@@ -200,6 +213,9 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 			if !in.PointerCapable() {
 				continue
 			}
+			if err := opts.stopped(); err != nil {
+				return nil, err
+			}
 			msg, err := sealPointer(pointerPlain, in, xwingID, nil, rnd, maxSize)
 			if err != nil {
 				return nil, fmt.Errorf("installation %d: %w", i, err)
@@ -212,6 +228,9 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 		in := &installations[i]
 		if usePointers && in.PointerCapable() {
 			continue
+		}
+		if err := opts.stopped(); err != nil {
+			return nil, err
 		}
 		msg, err := sealDirect(welcome, cursor, in, xwingID, rnd, maxSize)
 		if err != nil {
@@ -234,6 +253,9 @@ func SealDirect(welcome []byte, cursor uint64, in Installation, opts *SealOption
 		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
 	}
 	if err := checkInstallation(0, &in); err != nil {
+		return nil, err
+	}
+	if err := opts.stopped(); err != nil {
 		return nil, err
 	}
 	return sealDirect(welcome, cursor, &in, xwingID, opts.random(), opts.maxSize())

@@ -53,13 +53,7 @@ func CheckInvite(welcomeLen int, cursor uint64, installations []Installation, op
 	if err != nil {
 		return nil, err
 	}
-	capable := 0
-	for _, ok := range isCapable {
-		if ok {
-			capable++
-		}
-	}
-	usePointers := capable >= MinPointerInstallations
+	usePointers := takesPointers(isCapable)
 	maxSize := opts.maxSize()
 	// Every message is sized before anything is encrypted: an invite that
 	// cannot be published costs no cryptography.
@@ -83,6 +77,19 @@ func CheckInvite(welcomeLen int, cursor uint64, installations []Installation, op
 	return isCapable, nil
 }
 
+// takesPointers reports whether an invite to installations of which
+// isCapable tells the pointer-capable ones uses pointers: when at least
+// MinPointerInstallations are.
+func takesPointers(isCapable []bool) bool {
+	capable := 0
+	for _, ok := range isCapable {
+		if ok {
+			capable++
+		}
+	}
+	return capable >= MinPointerInstallations
+}
+
 // SealPointee encrypts welcome and its cursor under a fresh pointer: the
 // pointee message (KindPointee, addressed to the pointer's destination)
 // and the pointer to seal for each installation with SealPointers. The
@@ -104,7 +111,8 @@ func SealPointee(welcome []byte, cursor uint64, opts *SealOptions) (OutgoingMess
 // SealPointers seals ptr for each installation: one KindPointer message
 // per installation, in order. Every installation must be pointer-capable
 // and pass SealInvite's checks; nothing is returned unless all were
-// sealed. opts.Progress counts these installations only.
+// sealed. opts.Progress counts these installations only; opts.Context
+// stops it between two of them.
 func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions) ([]OutgoingMessage, error) {
 	return sealPointers(ptr, installations, nil, opts)
 }
@@ -143,6 +151,9 @@ func sealPointers(ptr *Pointer, installations []Installation, encs []Encapsulati
 	out := make([]OutgoingMessage, 0, len(installations))
 	for i := range installations {
 		in := &installations[i]
+		if err := opts.stopped(); err != nil {
+			return nil, err
+		}
 		msg, err := sealPointer(plain, in, xwingID, encapsulationFor(encs, i), rnd, maxSize)
 		if err != nil {
 			return nil, fmt.Errorf("installation %d: %w", i, err)

@@ -2,8 +2,10 @@ package core_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/welcome-pointers/wasm/core"
 )
@@ -79,14 +81,14 @@ func TestSplitMatchesSealInvite(t *testing.T) {
 	got = splitInvite(t, welcome, 42, ins, 2, nil)
 	net := newNetwork(t)
 	net.publishInvite(got)
-	stranger := newParties(t, "split stranger", capable)[0].key
+	stranger := newParties(t, "split stranger", capable)[0].Key
 	for _, p := range ps {
 		o := net.receive(p, stranger)
 		if !bytes.Equal(o.welcome, welcome) || o.cursor != 42 {
-			t.Fatalf("%v recipient opens another welcome or cursor %d", p.cap, o.cursor)
+			t.Fatalf("%v recipient opens another welcome or cursor %d", p.Capability, o.cursor)
 		}
-		if wantKind := map[bool]core.MessageKind{true: core.KindPointer, false: core.KindDirect}[p.cap == capable]; o.rec.Kind != wantKind {
-			t.Fatalf("%v recipient got a %v", p.cap, o.rec.Kind)
+		if wantKind := map[bool]core.MessageKind{true: core.KindPointer, false: core.KindDirect}[p.Capability == capable]; o.rec.Kind != wantKind {
+			t.Fatalf("%v recipient got a %v", p.Capability, o.rec.Kind)
 		}
 	}
 }
@@ -103,7 +105,7 @@ func TestSealPointersRejects(t *testing.T) {
 		checkErr(t, err, core.ErrInvalidArgument)
 	})
 	for _, i := range []int{2, 3} {
-		t.Run("not capable "+ps[i].cap.String(), func(t *testing.T) {
+		t.Run("not capable "+ps[i].Capability.String(), func(t *testing.T) {
 			_, err := core.SealPointers(ptr, []core.Installation{ins[0], ins[i]}, nil)
 			checkErr(t, err, core.ErrInvalidArgument)
 		})
@@ -166,4 +168,73 @@ func TestSealPointersRejects(t *testing.T) {
 		_, err = core.CheckInstallations(nil)
 		checkErr(t, err, core.ErrInvalidArgument)
 	})
+}
+
+// TestSealStops: a done SealOptions.Context stops every sealing function
+// before the next installation, with an error wrapping its Err.
+func TestSealStops(t *testing.T) {
+	ps := newParties(t, "stop", append(repeatCap(capable, 6), curve, curve)...)
+	ins := installations(ps)
+	welcome := testWelcome(500)
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, ptr, err := core.SealPointee(welcome, 1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, seal := range map[string]func(*core.SealOptions) error{
+		"SealInvite":   func(o *core.SealOptions) error { _, err := core.SealInvite(welcome, 1, ins, o); return err },
+		"SealPointers": func(o *core.SealOptions) error { _, err := core.SealPointers(ptr, ins[:6], o); return err },
+		"SealDirect":   func(o *core.SealOptions) error { _, err := core.SealDirect(welcome, 1, ins[7], o); return err },
+	} {
+		t.Run(name+"/done before", func(t *testing.T) {
+			if err := seal(&core.SealOptions{Context: done}); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want one wrapping context.Canceled", err)
+			}
+		})
+	}
+	for name, seal := range map[string]func(*core.SealOptions) error{
+		"SealInvite":   func(o *core.SealOptions) error { _, err := core.SealInvite(welcome, 1, ins, o); return err },
+		"SealPointers": func(o *core.SealOptions) error { _, err := core.SealPointers(ptr, ins[:6], o); return err },
+	} {
+		t.Run(name+"/cancelled during", func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			sealed := 0
+			opts := &core.SealOptions{Context: ctx, Progress: func(done, total int) {
+				sealed = done
+				if done == 2 {
+					cancel()
+				}
+			}}
+			if err := seal(opts); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want one wrapping context.Canceled", err)
+			}
+			if sealed != 2 {
+				t.Fatalf("%d installations sealed, want 2: the seal went on after its context was cancelled", sealed)
+			}
+		})
+	}
+	t.Run("deadline", func(t *testing.T) {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Unix(0, 0))
+		defer cancel()
+		if _, err := core.SealInvite(welcome, 1, ins, &core.SealOptions{Context: ctx}); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v, want one wrapping context.DeadlineExceeded", err)
+		}
+	})
+}
+
+// TestOpenForm: an OpenOptions.Form that is neither form is refused.
+func TestOpenForm(t *testing.T) {
+	f := newFixture(t)
+	bad := &core.OpenOptions{Form: 2}
+	if _, err := core.OpenWelcome(f.pointerMsg, f.keys(), bad); !errors.Is(err, core.ErrInvalidArgument) {
+		t.Errorf("OpenWelcome with form 2: %v, want ErrInvalidArgument", err)
+	}
+	if _, err := core.OpenPointee(f.pointer, f.pointeeMsg, bad); !errors.Is(err, core.ErrInvalidArgument) {
+		t.Errorf("OpenPointee with form 2: %v, want ErrInvalidArgument", err)
+	}
+	if got := core.FormInput.String() + " " + core.FormMessage.String() + " " + core.Form(7).String(); got != "input message Form(7)" {
+		t.Errorf("Form strings = %q", got)
+	}
 }

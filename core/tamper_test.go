@@ -83,7 +83,7 @@ func TestTamperPointer(t *testing.T) {
 	sealed := decodeInput(t, input).GetWelcomePointer().GetWelcomePointer()
 	flipAll(t, sealed, hpkeRegions(t, sealed, false), func(tampered []byte) error {
 		in := editInput(t, input, func(m *mlsv1.WelcomeMessageInput) { m.GetWelcomePointer().WelcomePointer = tampered })
-		_, err := core.OpenWelcome(toMessage(t, in, 1), []*core.PrivateKey{f.ps[0].key}, nil)
+		_, err := core.OpenWelcome(toMessage(t, in, 1), []*core.PrivateKey{f.ps[0].Key}, nil)
 		return err
 	})
 }
@@ -102,7 +102,7 @@ func TestTamperDirect(t *testing.T) {
 		input := f.inv.Messages[tt.msg].Message
 		v := decodeInput(t, input).GetV1()
 		open := func(in []byte) error {
-			_, err := core.OpenWelcome(toMessage(t, in, 1), []*core.PrivateKey{tt.p.key}, nil)
+			_, err := core.OpenWelcome(toMessage(t, in, 1), []*core.PrivateKey{tt.p.Key}, nil)
 			return err
 		}
 		t.Run(tt.name+"/data", func(t *testing.T) {
@@ -171,7 +171,7 @@ func TestTamperPointerFields(t *testing.T) {
 				if perr != nil {
 					t.Fatalf("bit %d: ParsePointer: %v", bit, perr)
 				}
-				_, err = core.OpenPointeeInput(q, f.inv.Messages[0].Message, nil)
+				_, err = core.OpenPointee(q, f.inv.Messages[0].Message, inputForm)
 				checkDecrypt(t, err)
 			}
 		})
@@ -201,7 +201,7 @@ func TestTamperUnauthenticated(t *testing.T) {
 			in := editInput(t, input, func(m *mlsv1.WelcomeMessageInput) {
 				m.GetWelcomePointer().HpkePublicKey = flipBit(m.GetWelcomePointer().HpkePublicKey, i*37)
 			})
-			_, err := core.OpenWelcomeInput(in, []*core.PrivateKey{f.ps[0].key}, nil)
+			_, err := core.OpenWelcome(in, []*core.PrivateKey{f.ps[0].Key}, inputForm)
 			checkErr(t, err, core.ErrNoMatchingKey)
 		})
 	}

@@ -9,45 +9,48 @@ export declare const NAMESPACE: '__welcomePointers';
 
 // ---------------------------------------------------------------- errors
 
+// BEGIN generated: error codes (internal/ops/gen, from internal/ops.Codes; do not edit)
 /** Stable error codes. A code never changes meaning once released. */
 export declare const ErrorCode: {
-  /** A wrong type, a missing value, a number out of range, an unknown option, a getter or Proxy that throws, a detached or shared buffer. */
+  /** Bytes that are not a well-formed message of the expected kind. */
+  readonly MALFORMED: 'ERR_MALFORMED';
+  /** A ciphertext did not open (one code for every decryption failure). Final for a pending pointer. */
+  readonly DECRYPT: 'ERR_DECRYPT';
+  /** The message is not addressed to any of the given keys. */
+  readonly NO_MATCHING_KEY: 'ERR_NO_MATCHING_KEY';
+  /** An algorithm, AEAD type or KEM id this package does not implement. */
+  readonly UNSUPPORTED: 'ERR_UNSUPPORTED';
+  /** The first message on a pointer's topic is not its pointee. Final. */
+  readonly NOT_POINTEE: 'ERR_NOT_POINTEE';
+  /** A message or argument over its size limit, refused before decryption (a seal: before encryption). Final for a pending pointer. */
+  readonly TOO_LARGE: 'ERR_TOO_LARGE';
+  /** A key of the wrong size, failing validation, or protecting nothing (low-order X25519, all-zero X-Wing). */
+  readonly INVALID_KEY: 'ERR_INVALID_KEY';
+  /** A wrong type, a missing value, a number out of range, an unknown option, a getter or Proxy that throws, a detached or shared buffer; in the ABI, a request that does not decode or a bad in_ptr or in_len. */
   readonly ARGUMENT: 'ERR_ARGUMENT';
+  /** A bug: a recovered Go panic; or the Go runtime stopped ("the WebAssembly module stopped; reload it": every call fails so until init() loaded a fresh instance). */
+  readonly INTERNAL: 'ERR_INTERNAL';
+  /** A pending pointer passed its expiry. */
+  readonly EXPIRED: 'ERR_EXPIRED';
+  /** A pending pointer used up its attempts. */
+  readonly ATTEMPTS_EXHAUSTED: 'ERR_ATTEMPTS_EXHAUSTED';
+  /** A seal or a transport call was aborted through its signal. */
+  readonly ABORTED: 'ERR_ABORTED';
+  /** fetchFirstMessage, a transport call (or DEADLINE_EXCEEDED) or the app's welcome handler did not settle in time. */
+  readonly TIMEOUT: 'ERR_TIMEOUT';
   /** A function was called before init() resolved. */
   readonly NOT_INITIALIZED: 'ERR_NOT_INITIALIZED';
   /** init() was called again with a different module. */
   readonly ALREADY_INITIALIZED: 'ERR_ALREADY_INITIALIZED';
   /** The WASM module and this package are different versions (or wasm_exec.js is from another Go). */
   readonly VERSION_MISMATCH: 'ERR_VERSION_MISMATCH';
-  /** The WASM module could not be fetched, read or compiled. */
+  /** The WASM module could not be fetched, read or compiled, or a sealing worker did not start. */
   readonly LOAD: 'ERR_LOAD';
-  /** Bytes that are not a well-formed message of the expected kind. */
-  readonly MALFORMED: 'ERR_MALFORMED';
-  /** A ciphertext did not open (one code for every decryption failure). */
-  readonly DECRYPT: 'ERR_DECRYPT';
-  /** The message is not addressed to any of the given keys. */
-  readonly NO_MATCHING_KEY: 'ERR_NO_MATCHING_KEY';
-  /** An algorithm, AEAD type or KEM id this package does not implement. */
-  readonly UNSUPPORTED: 'ERR_UNSUPPORTED';
-  /** The first message on a pointer's topic is not a pointee. Final. */
-  readonly NOT_POINTEE: 'ERR_NOT_POINTEE';
-  /** A message or argument over its size limit, refused before decryption (a seal: before encryption). */
-  readonly TOO_LARGE: 'ERR_TOO_LARGE';
-  /** A key of the wrong size, failing validation, or protecting nothing (low-order X25519, all-zero X-Wing). */
-  readonly INVALID_KEY: 'ERR_INVALID_KEY';
-  /** A pending pointer passed its expiry. */
-  readonly EXPIRED: 'ERR_EXPIRED';
-  /** A pending pointer used up its attempts. */
-  readonly ATTEMPTS_EXHAUSTED: 'ERR_ATTEMPTS_EXHAUSTED';
-  /** sealInvite or a transport call was aborted through its signal. */
-  readonly ABORTED: 'ERR_ABORTED';
   /** fetchFirstMessage threw or returned something that is not bytes; a transport call got no valid answer or a non-OK gRPC status. */
   readonly FETCH: 'ERR_FETCH';
-  /** fetchFirstMessage, a transport call (or DEADLINE_EXCEEDED) or the app's welcome handler did not settle in time. */
-  readonly TIMEOUT: 'ERR_TIMEOUT';
-  /** No message on the pointer's topic yet (a pending record's lastError; never thrown). */
+  /** No message on the pointer's topic yet (a pending pointer's lastError, never thrown). */
   readonly NOT_FOUND: 'ERR_NOT_FOUND';
-  /** The app did not accept a delivered welcome. */
+  /** The app did not accept a delivered welcome (its handler threw or it called reject()). */
   readonly REJECTED: 'ERR_REJECTED';
   /** IndexedDB failed. */
   readonly STORE: 'ERR_STORE';
@@ -59,20 +62,22 @@ export declare const ErrorCode: {
   readonly CAPACITY: 'ERR_CAPACITY';
   /** The fetch budget per hour is used up: the attempt waits (a pending outcome, never thrown). */
   readonly RATE_LIMITED: 'ERR_RATE_LIMITED';
-  /**
-   * A bug: a recovered Go panic; or "the WebAssembly module stopped; reload
-   * it" (every call until init() loaded a fresh instance).
-   */
-  readonly INTERNAL: 'ERR_INTERNAL';
 };
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+// END generated: error codes
 
 /** Every failure of this package: an Error with a stable code. */
 export declare class WelcomePointersError extends Error {
-  constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown });
+  constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown; detail?: string });
   readonly name: 'WelcomePointersError';
   readonly code: ErrorCodeValue;
+  /**
+   * What the message says besides what the code says (the message without
+   * its "welcome pointers: " prefix and the code's own text): for a page
+   * that shows its own words for the code, then this.
+   */
+  readonly detail: string;
 }
 
 // ---------------------------------------------------------------- loading
@@ -169,6 +174,7 @@ export declare const AeadType: {
   readonly UNSPECIFIED: 0;
   readonly CHACHA20_POLY1305: 3;
 };
+export type AeadTypeValue = (typeof AeadType)[keyof typeof AeadType];
 
 /** X-Wing KEM ids written into the HPKE suite_id. */
 export declare const KemId: {
@@ -203,24 +209,24 @@ export interface KeyPair {
 
 /** A key to open welcomes with: only the private half is needed. */
 export interface PrivateKeyInput {
-  algorithm: number;
+  algorithm: KeyAlgorithm;
   privateKey: Uint8Array;
 }
 
 /** A new key pair (X-Wing unless told otherwise). */
-export declare function generateKey(algorithm?: number): KeyPair;
+export declare function generateKey(algorithm?: KeyAlgorithm): KeyPair;
 /** Loads private key bytes and derives the public key. */
-export declare function loadKey(algorithm: number, privateKey: Uint8Array): KeyPair;
+export declare function loadKey(algorithm: KeyAlgorithm, privateKey: Uint8Array): KeyPair;
 /** Zeroes and forgets the private keys the module keeps loaded (its last 8), and those imported into WebCrypto. */
 export declare function clearKeyCache(): void;
 /** Throws ERR_INVALID_KEY or ERR_UNSUPPORTED unless the key is valid for the algorithm. */
-export declare function validatePublicKey(algorithm: number, publicKey: Uint8Array): void;
+export declare function validatePublicKey(algorithm: KeyAlgorithm, publicKey: Uint8Array): void;
 
 // ---------------------------------------------------------------- key packages
 
 /** The 0xff03 payload (WelcomeWrapperEncryption). */
-export declare function encodeWrapperEncryption(publicKey: Uint8Array, algorithm?: number): Uint8Array;
-export declare function decodeWrapperEncryption(payload: Uint8Array): { publicKey: Uint8Array; algorithm: number };
+export declare function encodeWrapperEncryption(publicKey: Uint8Array, algorithm?: KeyAlgorithm): Uint8Array;
+export declare function decodeWrapperEncryption(payload: Uint8Array): { publicKey: Uint8Array; algorithm: KeyAlgorithm };
 /** The 0xff04 payload; only CHACHA20_POLY1305 may be advertised. Default [3]. */
 export declare function encodePointeeAeadTypes(types?: readonly number[]): Uint8Array;
 /** Decodes a 0xff04 payload; unknown values are kept. */
@@ -230,7 +236,7 @@ export declare function decodePointeeAeadTypes(payload: Uint8Array): number[];
 export interface Installation {
   installationKey: Uint8Array;
   wrapperPublicKey: Uint8Array;
-  wrapperAlgorithm: number;
+  wrapperAlgorithm: KeyAlgorithm;
   /** The parsed 0xff04 extension; null (or absent) when the key package has none. */
   pointeeAeadTypes?: readonly number[] | null;
 }
@@ -258,7 +264,7 @@ export declare function installationFromExtensions(fields: KeyPackageFields): Pa
 
 export interface SealOptions {
   /** X-Wing KEM id for the HPKE suite_id; default KemId.XWING_DEPLOYED. */
-  kemId?: number;
+  kemId?: KemIdValue;
   /** Per-message cap, on the message as receivers read it back; default DEFAULT_MAX_MESSAGE_SIZE. */
   maxMessageSize?: number;
   /** Called now and then (and once at the end) with installations sealed so far. Exceptions are ignored. */
@@ -324,6 +330,29 @@ export declare function sealInvite(
   options?: SealInviteOptions,
 ): Promise<Invite>;
 
+/** sealInvite's checks of installations: whether each takes pointers. */
+export declare function checkInstallations(installations: readonly Installation[]): boolean[];
+
+/** A pointee sealed under a fresh pointer (sealPointee). */
+export interface SealedPointee extends OutgoingMessage {
+  kind: 'pointee';
+  /** The pointer's stored form: a secret (it holds the pointee's key); seal it with sealPointers. */
+  pointer: Uint8Array;
+}
+
+/**
+ * sealInvite in parts, for sealing an invite's pointers in several places
+ * (sealInvite's workers do): the pointee under a fresh pointer.
+ */
+export declare function sealPointee(welcome: Uint8Array, cursor: Uint64Input, options?: SealOptions): SealedPointee;
+
+/** Seals sealPointee's pointer for pointer-capable installations: one message each, in order. */
+export declare function sealPointers(
+  pointer: Uint8Array | PointerInfo,
+  installations: readonly Installation[],
+  options?: SealOptions,
+): Promise<OutgoingMessage[]>;
+
 /** One direct welcome (an encoded WelcomeMessageInput V1). */
 export declare function sealDirect(
   welcome: Uint8Array,
@@ -356,7 +385,7 @@ export interface PointerInfo {
   topic: Uint8Array;
   /** The pointee's topic on the decentralized API (0x01 || destination). */
   decentralizedTopic: Uint8Array;
-  aeadType: number;
+  aeadType: AeadTypeValue;
 }
 
 interface ReceivedBase {
@@ -366,7 +395,7 @@ interface ReceivedBase {
   /** The installation the message was addressed to. */
   installationKey: Uint8Array;
   /** The X-Wing KEM id that opened it (0x004d or 0x647a), 0 for CURVE25519. */
-  kemId: number;
+  kemId: KemIdValue | 0;
 }
 
 export interface ReceivedDirect extends ReceivedBase {
@@ -457,7 +486,7 @@ export interface InspectView {
   [field: string]: JsonValue;
 }
 
-export declare function inspect(bytes: Uint8Array, kind?: InspectKind): InspectView;
+export declare function inspect(input: Uint8Array, kind?: InspectKind): InspectView;
 
 /** What a node returns for a published WelcomeMessageInput (after the node's acceptance rules). */
 export declare function toWelcomeMessage(input: Uint8Array, id: Uint64Input, createdNs: Uint64Input): Uint8Array;
@@ -507,9 +536,33 @@ export interface PendingDecision extends PendingState {
   drop: DropCode | null;
 }
 
+/** The quick phase's next step: another try after waitMs, or none (more false). */
+export interface QuickPlan {
+  more: boolean;
+  waitMs: number;
+}
+
+/**
+ * A policy completed and validated once (retry.schedule), and the core's
+ * decisions on it.
+ */
+export interface Schedule {
+  readonly policy: RetryPolicy;
+  newPending(welcomeTimeMs: number, nowMs: number): PendingDecision;
+  failed(state: PendingState, nowMs: number): PendingDecision;
+  check(state: PendingState, nowMs: number): DropCode | null;
+  isDue(state: PendingState, nowMs: number): boolean;
+  delay(attempts: number): number;
+  quickDelay(attempt: number, jitterMs: number): number;
+  quickNext(tries: number, elapsedMs: number, jitterMs: number): QuickPlan;
+  keepUntil(welcomeTimeMs: number, nowMs: number): number;
+}
+
 /**
  * The core's retry schedule (the single source of truth). Times are ms
- * since the epoch; `policy` undefined means the deployed defaults.
+ * since the epoch; `policy` undefined means the deployed defaults. The
+ * complete policy retry.policy returns is frozen, and the module
+ * remembers it: passing it back reads nothing of it again.
  */
 export declare const retry: {
   defaultPolicy(): RetryPolicy;
@@ -523,7 +576,24 @@ export declare const retry: {
   delay(policy: RetryPolicyInput | undefined, attempts: number): number;
   /** The wait before quick try `attempt` (0 for the first); jitterMs drawn by the caller in [0, quick.jitterMs]. */
   quickDelay(policy: RetryPolicyInput | undefined, attempt: number, jitterMs: number): number;
+  /**
+   * After `tries` quick tries, the first of which started elapsedMs ago:
+   * the wait before the next, or more false when the quick phase is over
+   * (no try left, or the next would start past quick.totalMs).
+   */
+  quickNext(policy: RetryPolicyInput | undefined, tries: number, elapsedMs: number, jitterMs: number): QuickPlan;
+  /** Until when to remember a pointer settled at nowMs, so that a duplicate of it collapses. */
+  keepUntil(policy: RetryPolicyInput | undefined, welcomeTimeMs: number, nowMs: number): number;
+  /** The policy completed and validated once, with the schedule's decisions on it. */
+  schedule(partial?: RetryPolicyInput): Schedule;
 };
+
+/**
+ * Whether a pending pointer's failure is final: retrying cannot help
+ * (ERR_DECRYPT, ERR_NOT_POINTEE, ERR_TOO_LARGE: the first message on the
+ * topic will not change). The core decides.
+ */
+export declare function isFinal(error: WelcomePointersError | ErrorCodeValue): boolean;
 
 // ---------------------------------------------------------------- hex
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export WP_CORPUS=full
-go test -count=1 -timeout 60m -run '^TestCorpus' ./internal/corpus ./wasmtest/host
+go test -count=1 -timeout 60m -run '^TestCorpus' ./internal/corpus ./wasip1/host
 if [ ! -d js/node_modules ]; then
 	(cd js && npm ci --no-audit --no-fund)
 fi

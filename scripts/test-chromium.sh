@@ -4,7 +4,8 @@
 # the worker pool): playwright-core drives Debian's /usr/bin/chromium
 # against a static server of the repository. It installs what is missing
 # (the chromium package through scripts/setup.sh, playwright-core with npm
-# ci) and builds the module. A missing Chromium fails the run.
+# ci) and builds the module. A missing Chromium fails the run. Arguments
+# go to node --test (--test-name-pattern='pool' runs the matching tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +26,4 @@ if [ ! -d js/node_modules ]; then
 	(cd js && npm ci --no-audit --no-fund)
 fi
 ./build.sh js
-CHROMIUM="$chromium" node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "$dir"/*.test.mjs
+CHROMIUM="$chromium" node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "$@" "$dir"/*.test.mjs

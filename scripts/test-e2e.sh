@@ -8,7 +8,9 @@
 # port, runs the tests with node --test and stops the server. A missing
 # Chromium fails the run: no test is skipped.
 #
-# Screenshots go to artifacts/screenshots/ (gitignored).
+# Screenshots go to artifacts/screenshots/ (gitignored). Arguments go to
+# node --test: scripts/test-e2e.sh --test-name-pattern='survive a reload' runs the
+# tests whose name matches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -70,7 +72,7 @@ echo "e2e: demo server at $url"
 mkdir -p artifacts/screenshots
 status=0
 DEMO_URL="$url" CHROMIUM="$chromium" SCREENSHOTS="$root/artifacts/screenshots" \
-	node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 web-demo/e2e/*.test.mjs || status=$?
+	node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "$@" web-demo/e2e/*.test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
 	echo "e2e: server log:" >&2
 	tail -n 50 "$work/server.log" >&2

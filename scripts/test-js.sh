@@ -5,7 +5,8 @@
 #   3. the Go bridge tests under Node: GOOS=js GOARCH=wasm go test ./wasm/...,
 #      and the crypto packages' tests, differential suites included (-short)
 #   4. node --test over js/test (API, resolver with fake-indexeddb, interop)
-#   5. tsc --noEmit over index.d.ts and a typed usage file
+#   5. tsc --noEmit over index.d.ts and a typed usage file, and checkJs of
+#      src/ against index.d.ts (tsconfig.src.json): zero errors
 # Works from a fresh clone, offline once the npm and Go caches are filled.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,6 @@ step "node --test"
 rm -rf js/dist/test
 (cd js && node --test --test-reporter=spec test/*.test.mjs)
 
-step "tsc --noEmit"
-(cd js && ./node_modules/.bin/tsc --noEmit -p .)
+step "tsc --noEmit (index.d.ts, and src/ checked against it)"
+(cd js && ./node_modules/.bin/tsc --noEmit -p . && ./node_modules/.bin/tsc -p tsconfig.src.json)
 echo "types ok"

@@ -5,7 +5,7 @@
 #     fuzz seeds included) compiled for GOOS=wasip1 and run as WebAssembly
 #     (wasmtest, TestCoreSuite);
 #   - the wasip1 reactor build (./wasip1) driven through its exports by the
-#     Go host in wasmtest/host: a full invite, garbage on every export, bad
+#     Go host in wasip1/host: a full invite, garbage on every export, bad
 #     pointers, 10,000 calls of bounded memory;
 #   - the reactor's operations and its ABI codec natively (./wasip1/...).
 #

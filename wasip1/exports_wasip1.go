@@ -1,5 +1,7 @@
 //go:build wasip1
 
+//lint:file-ignore U1000 the exports are called by the host (//go:wasmexport)
+
 package main
 
 import (
@@ -99,9 +101,9 @@ func request(inPtr, inLen uint32) ([]byte, error) {
 	return b[:inLen:inLen], nil
 }
 
-// op runs one operation export and returns its pinned result block, or 0
-// when the block could not be allocated.
-func op(export string, inPtr, inLen uint32) uint32 {
+// operation runs the operation of an export and returns its pinned
+// result block, or 0 when the block could not be allocated.
+func operation(export string, inPtr, inLen uint32) uint32 {
 	req, err := request(inPtr, inLen)
 	if err != nil {
 		return pin(errorBlock(abi.Argument, fmt.Sprintf("%s: %v", export, err)))
@@ -109,27 +111,6 @@ func op(export string, inPtr, inLen uint32) uint32 {
 	return pin(call(export, req))
 }
 
-//go:wasmexport wp_generate_key
-func wpGenerateKey(inPtr, inLen uint32) uint32 { return op(abi.ExportGenerateKey, inPtr, inLen) }
-
-//go:wasmexport wp_installation_from_extensions
-func wpInstallationFromExtensions(inPtr, inLen uint32) uint32 {
-	return op(abi.ExportInstallationFromExt, inPtr, inLen)
-}
-
-//go:wasmexport wp_seal_invite
-func wpSealInvite(inPtr, inLen uint32) uint32 { return op(abi.ExportSealInvite, inPtr, inLen) }
-
-//go:wasmexport wp_open_welcome
-func wpOpenWelcome(inPtr, inLen uint32) uint32 { return op(abi.ExportOpenWelcome, inPtr, inLen) }
-
-//go:wasmexport wp_open_pointee
-func wpOpenPointee(inPtr, inLen uint32) uint32 { return op(abi.ExportOpenPointee, inPtr, inLen) }
-
-//go:wasmexport wp_inspect
-func wpInspect(inPtr, inLen uint32) uint32 { return op(abi.ExportInspect, inPtr, inLen) }
-
-//go:wasmexport wp_to_welcome_message
-func wpToWelcomeMessage(inPtr, inLen uint32) uint32 {
-	return op(abi.ExportToWelcomeMessage, inPtr, inLen)
-}
+// plain runs an operation that takes no request (wp_clear_key_cache) and
+// returns its status.
+func plain(export string) uint32 { return uint32(runPlain(export)) }

@@ -7,22 +7,30 @@ import (
 	"testing"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/internal/ops"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
 )
 
 // These tests run the operations natively, through call(): the same code
-// the exports run, minus the pointer handling (wasmtest/host drives the
+// the exports run, minus the pointer handling (wasip1/host drives the
 // real exports in wazero).
 
-func mustCall(t *testing.T, export string, r interface{ Encode(*abi.Encoder) }) []byte {
+// run calls operation d with arguments a, as a host would.
+func run[A, R any](t *testing.T, d *ops.Def[A, R], a A) R {
 	t.Helper()
 	e := abi.NewEncoder(0, 0)
-	r.Encode(e)
-	code, payload := split(call(export, e.Bytes()))
+	d.Args(abi.NewWriter(e), &a)
+	code, payload := split(call(d.Info().Export, e.Bytes()))
 	if code != abi.OK {
-		t.Fatalf("%s: %v: %s", export, code, payload)
+		t.Fatalf("%s: %v: %s", d.Info().Export, code, payload)
 	}
-	return payload
+	var r R
+	in := abi.NewReader(payload)
+	d.Result(in, &r)
+	if err := in.Finish(); err != nil {
+		t.Fatalf("%s: result: %v", d.Info().Export, err)
+	}
+	return r
 }
 
 func split(block []byte) (abi.Code, []byte) {
@@ -34,57 +42,44 @@ func split(block []byte) (abi.Code, []byte) {
 }
 
 func TestFlowNative(t *testing.T) {
-	var ks []abi.Key
+	var ks []ops.Key
 	var ins []core.Installation
 	for i := range 4 {
-		k, err := abi.DecodeKeyResult(mustCall(t, abi.ExportGenerateKey, &abi.GenerateKeyRequest{Algorithm: core.AlgorithmXWing}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		ff03, err := core.EncodeWrapperEncryption(k.PublicKey, core.AlgorithmXWing)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := abi.DecodeInstallationResult(mustCall(t, abi.ExportInstallationFromExt, &abi.InstallationFromExtensionsRequest{
+		k := run(t, ops.GenerateKey, core.AlgorithmXWing)
+		ff03 := run(t, ops.EncodeWrapperEncryption, ops.PublicKeyArgs{Algorithm: k.Algorithm, PublicKey: k.PublicKey})
+		res := run(t, ops.InstallationFromExtensions, ops.KeyPackageFields{
 			InstallationKey: []byte{byte(i + 1)}, WrapperEncryption: ff03, PointeeAEADTypes: []byte{0x0a, 0x01, 0x03},
-		}))
-		if err != nil || !res.PointerCapable {
-			t.Fatalf("installation %d: %v, capable %v", i, err, res.PointerCapable)
+		})
+		if !res.PointerCapable {
+			t.Fatalf("installation %d is not pointer-capable", i)
 		}
 		ks, ins = append(ks, k), append(ins, res.Installation)
 	}
 	welcome := []byte{0, 1, 0, 3, 4, 5, 6}
-	inv, err := abi.DecodeInvite(mustCall(t, abi.ExportSealInvite, &abi.SealInviteRequest{Welcome: welcome, Cursor: 77, Installations: ins}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := run(t, ops.SealInvite, ops.SealArgs{Welcome: welcome, Cursor: 77, Installations: ins})
 	if p, d := inv.Counts(); p != 4 || d != 0 {
 		t.Fatalf("%d pointers, %d direct", p, d)
 	}
 	deliver := func(input []byte) []byte {
-		msg, err := abi.DecodeBlobResult(mustCall(t, abi.ExportToWelcomeMessage, &abi.ToWelcomeMessageRequest{Input: input, ID: 1, CreatedNs: 2}), "message")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return msg
+		return run(t, ops.ToWelcomeMessage, ops.PublishedArgs{Input: input, ID: 1, CreatedNs: 2})
 	}
 	pointee := deliver(inv.Messages[0].Message)
-	rec, err := abi.DecodeReceived(mustCall(t, abi.ExportOpenWelcome, &abi.OpenWelcomeRequest{Message: deliver(inv.Messages[2].Message), Keys: ks}))
-	if err != nil || rec.Kind != core.KindPointer || !bytes.Equal(rec.Destination, inv.Destination) {
-		t.Fatalf("open welcome: %v %v", err, rec.Kind)
+	rec := run(t, ops.OpenWelcome, ops.OpenWelcomeArgs{Message: deliver(inv.Messages[2].Message), Keys: ks})
+	if rec.Kind != core.KindPointer || rec.Pointer == nil || !bytes.Equal(rec.Pointer.Destination, inv.Destination) {
+		t.Fatalf("open welcome: %v %v", rec.Kind, rec.Pointer)
 	}
-	p, err := abi.DecodePointee(mustCall(t, abi.ExportOpenPointee, &abi.OpenPointeeRequest{Pointer: rec.Pointer, FirstMessage: pointee}))
-	if err != nil || !bytes.Equal(p.Welcome, welcome) || p.Cursor != 77 {
-		t.Fatalf("open pointee: %v", err)
+	p := run(t, ops.OpenPointee, ops.OpenPointeeArgs{Pointer: rec.Pointer.Marshal(), FirstMessage: pointee})
+	if !bytes.Equal(p.Welcome, welcome) || p.Cursor != 77 {
+		t.Fatalf("open pointee: %x %d", p.Welcome, p.Cursor)
 	}
-	j, err := abi.DecodeStringResult(mustCall(t, abi.ExportInspect, &abi.InspectRequest{Message: pointee}), "json")
-	if err != nil || !strings.Contains(j, `"kind":"welcome_message"`) {
-		t.Fatalf("inspect: %v %s", err, j)
+	j := run(t, ops.Inspect, ops.InspectArgs{Input: pointee})
+	if j["kind"] != "welcome_message" {
+		t.Fatalf("inspect: %v", j)
 	}
 }
 
 func TestErrorsNative(t *testing.T) {
-	code, msg := split(call(abi.ExportOpenWelcome, []byte{1}))
+	code, msg := split(call(ops.OpenWelcome.Info().Export, []byte{1}))
 	if code != abi.Argument || !strings.Contains(string(msg), "wp_open_welcome request") {
 		t.Fatalf("truncated request: %v %s", code, msg)
 	}
@@ -93,22 +88,30 @@ func TestErrorsNative(t *testing.T) {
 		t.Fatalf("unknown operation: %v %s", code, msg)
 	}
 	e := abi.NewEncoder(0, 0)
-	(&abi.OpenWelcomeRequest{Form: 7, Message: []byte{1}}).Encode(e)
-	if code, _ := split(call(abi.ExportOpenWelcome, e.Bytes())); code != abi.Argument {
+	ops.OpenWelcome.Args(abi.NewWriter(e), &ops.OpenWelcomeArgs{Options: core.OpenOptions{Form: 7}, Message: []byte{1}})
+	if code, _ := split(call(ops.OpenWelcome.Info().Export, e.Bytes())); code != abi.Argument {
 		t.Fatalf("form 7: %v", code)
 	}
 	if code, msg := split(versionBlock()); code != abi.OK || !bytes.Contains(msg, []byte(version)) {
 		t.Fatalf("version: %v %s", code, msg)
+	}
+	if code := runPlain(ops.ClearKeyCache.Info().Export); code != abi.OK {
+		t.Fatalf("clear key cache: %v", code)
+	}
+	if code := runPlain(ops.GenerateKey.Info().Export); code != abi.Internal {
+		t.Fatalf("a request operation run as plain: %v", code)
 	}
 }
 
 // TestPanicsBecomeInternal: a panic inside an operation is recovered and
 // reported as status INTERNAL, never unwinds into the host.
 func TestPanicsBecomeInternal(t *testing.T) {
-	handlers["wp_test_panic"] = func([]byte, *abi.Encoder) error { panic("boom") }
-	handlers["wp_test_error"] = func([]byte, *abi.Encoder) error { return errors.New("unclassified") }
-	defer delete(handlers, "wp_test_panic")
-	defer delete(handlers, "wp_test_error")
+	byExport["wp_test_panic"] = ops.Define(ops.Info{Export: "wp_test_panic"}, func(ops.Fields, *ops.None) {}, func(ops.Fields, *ops.None) {},
+		func(ops.Env, *ops.None, *ops.None) error { panic("boom") })
+	byExport["wp_test_error"] = ops.Define(ops.Info{Export: "wp_test_error"}, func(ops.Fields, *ops.None) {}, func(ops.Fields, *ops.None) {},
+		func(ops.Env, *ops.None, *ops.None) error { return errors.New("unclassified") })
+	defer delete(byExport, "wp_test_panic")
+	defer delete(byExport, "wp_test_error")
 	code, msg := split(call("wp_test_panic", nil))
 	if code != abi.Internal || !strings.Contains(string(msg), "panic: boom") {
 		t.Fatalf("panic: %v %s", code, msg)
@@ -123,14 +126,19 @@ func TestPanicsBecomeInternal(t *testing.T) {
 // seeds run in every `go test`; `go test -fuzz=FuzzCall ./wasip1` digs
 // further.
 func FuzzCall(f *testing.F) {
-	for i := range abi.RequestExports {
+	for i := range ops.Exported(ops.ABI) {
 		f.Add(uint8(i), []byte{})
 		f.Add(uint8(i), []byte{0xff, 0xff, 0xff, 0xff})
 		f.Add(uint8(i), []byte{2, 0, 0, 0})
 		f.Add(uint8(i), []byte{0, 1, 0, 0, 0, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0})
 	}
 	f.Fuzz(func(t *testing.T, which uint8, req []byte) {
-		export := abi.RequestExports[int(which)%len(abi.RequestExports)]
+		abiOps := ops.Exported(ops.ABI)
+		op := abiOps[int(which)%len(abiOps)]
+		if op.Info().Plain {
+			return
+		}
+		export := op.Info().Export
 		block := call(export, req)
 		code, n := abi.ParseHeader(block)
 		if int(n) != len(block)-abi.ResultHeaderSize {

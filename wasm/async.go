@@ -19,6 +19,35 @@ func runProtected(work func() (any, error)) (v any, err error) {
 	return work()
 }
 
+// syncFunc wraps fn for JS. Errors, including recovered panics, come
+// back as the returned value: an instance of the error class with a
+// stable code, which the JS package throws (a Go callback cannot throw).
+func syncFunc(fn func(args []js.Value) (any, error)) js.Func {
+	f := js.FuncOf(func(this js.Value, args []js.Value) any {
+		v, err := runProtected(func() (any, error) { return fn(args) })
+		if err != nil {
+			return newJSError(err)
+		}
+		return v
+	})
+	funcs = append(funcs, f)
+	return f
+}
+
+// asyncFunc wraps fn, which returns a Promise itself; a panic before the
+// Promise exists becomes a rejected Promise.
+func asyncFunc(fn func(args []js.Value) (any, error)) js.Func {
+	f := js.FuncOf(func(this js.Value, args []js.Value) any {
+		v, err := runProtected(func() (any, error) { return fn(args) })
+		if err != nil {
+			return rejected(err)
+		}
+		return v
+	})
+	funcs = append(funcs, f)
+	return f
+}
+
 // rejected returns Promise.reject(error for err).
 func rejected(err error) js.Value {
 	return promiseClass.Call("reject", newJSError(err))

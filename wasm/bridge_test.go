@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/internal/ops"
 )
 
 // These tests run the bridge inside the Go runtime under Node:
@@ -144,6 +145,17 @@ func TestErrorCodes(t *testing.T) {
 			t.Errorf("newJSError(%v) = %v", c.err, e)
 		}
 	}
+	// The detail is the message without what the code says.
+	for err, want := range map[error]string{
+		fmt.Errorf("installation 3: %w", fmt.Errorf("%w: low order", core.ErrInvalidKey)): "installation 3: low order",
+		core.ErrDecrypt: "",
+		argError("options.kemId must be a number"): "options.kemId must be a number",
+		errAborted: "sealing stopped",
+	} {
+		if got := newJSError(err).Get("detail").String(); got != want {
+			t.Errorf("detail of %q = %q, want %q", err, got, want)
+		}
+	}
 }
 
 func TestPanicIsRecovered(t *testing.T) {
@@ -202,10 +214,10 @@ func TestConversions(t *testing.T) {
 	if err != nil || string(b) != "\x01\x02\x03" {
 		t.Fatalf("bytesArg = %v, %v", b, err)
 	}
-	if _, err := bytesArg(u8(1, 2, 3), "b", 2); errorCode(err) != codeTooLarge {
+	if _, err := bytesArg(u8(1, 2, 3), "b", 2); errorCode(err) != "ERR_TOO_LARGE" {
 		t.Fatalf("over the cap: %v", err)
 	}
-	if _, err := bytesArg(js.Global().Get("Uint8ClampedArray").New(2), "b", 9); errorCode(err) != codeArgument {
+	if _, err := bytesArg(js.Global().Get("Uint8ClampedArray").New(2), "b", 9); errorCode(err) != "ERR_ARGUMENT" {
 		t.Fatalf("Uint8ClampedArray: %v", err)
 	}
 	if buf := js.Global().Get("Buffer"); buf.Truthy() {
@@ -221,15 +233,15 @@ func TestConversions(t *testing.T) {
 	}{
 		{js.ValueOf(42), 42, ""},
 		{js.ValueOf(maxSafeInteger), maxSafeInteger, ""},
-		{js.ValueOf(maxSafeInteger + 1.0), 0, codeArgument},
-		{js.ValueOf(-1), 0, codeArgument},
-		{js.ValueOf(1.5), 0, codeArgument},
+		{js.ValueOf(maxSafeInteger + 1.0), 0, "ERR_ARGUMENT"},
+		{js.ValueOf(-1), 0, "ERR_ARGUMENT"},
+		{js.ValueOf(1.5), 0, "ERR_ARGUMENT"},
 		{big.Invoke("18446744073709551615"), 1<<64 - 1, ""},
-		{big.Invoke("18446744073709551616"), 0, codeArgument},
-		{big.Invoke(-1), 0, codeArgument},
+		{big.Invoke("18446744073709551616"), 0, "ERR_ARGUMENT"},
+		{big.Invoke(-1), 0, "ERR_ARGUMENT"},
 		{js.ValueOf("123"), 123, ""},
-		{js.ValueOf("0x10"), 0, codeArgument},
-		{js.Null(), 0, codeArgument},
+		{js.ValueOf("0x10"), 0, "ERR_ARGUMENT"},
+		{js.Null(), 0, "ERR_ARGUMENT"},
 	} {
 		got, err := uint64Arg(c.v, "n")
 		if c.code == "" && (err != nil || got != c.want) {
@@ -243,12 +255,12 @@ func TestConversions(t *testing.T) {
 		t.Fatalf("jsBigInt = %v", v)
 	}
 	for _, f := range []float64{0, -5, 1e300} {
-		if _, err := intArg(js.ValueOf(f), "n", 1, 10); errorCode(err) != codeArgument {
+		if _, err := intArg(js.ValueOf(f), "n", 1, 10); errorCode(err) != "ERR_ARGUMENT" {
 			t.Errorf("intArg(%v): %v", f, err)
 		}
 	}
 	nan := js.Global().Get("NaN")
-	if _, err := numberArg(nan, "n", 0, 1); errorCode(err) != codeArgument {
+	if _, err := numberArg(nan, "n", 0, 1); errorCode(err) != "ERR_ARGUMENT" {
 		t.Errorf("NaN: %v", err)
 	}
 }
@@ -369,6 +381,9 @@ func TestRetrySchedule(t *testing.T) {
 	if p.Get("firstRetryMs").Float() != 300_000 || p.Get("quick").Get("attempts").Int() != 5 {
 		t.Fatalf("default policy: %v", p)
 	}
+	if !js.Global().Get("Object").Call("isFrozen", p).Bool() {
+		t.Fatal("the policy the module returned is not frozen")
+	}
 	now := float64(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).UnixMilli())
 	s := call(t, "retry.newPending", js.Undefined(), now, now)
 	if s.Get("nextAttemptMs").Float() != now+300_000 || !s.Get("drop").IsNull() {
@@ -386,6 +401,57 @@ func TestRetrySchedule(t *testing.T) {
 	if call(t, "retry.isDue", js.Undefined(), s, now).Bool() {
 		t.Fatal("due too early")
 	}
+	q := call(t, "retry.quickNext", p, 1, 0, 0)
+	if !q.Get("more").Bool() || q.Get("waitMs").Float() != 50 {
+		t.Fatalf("quickNext: %v", q)
+	}
+	if call(t, "retry.keepUntil", p, now, now).Float() != now+72*3600*1000 {
+		t.Fatal("keepUntil")
+	}
+	if !call(t, "isFinal", "ERR_NOT_POINTEE").Bool() || call(t, "isFinal", "ERR_MALFORMED").Bool() || call(t, "isFinal", "ERR_FETCH").Bool() {
+		t.Fatal("isFinal")
+	}
+	wantCode(t, "ERR_ARGUMENT", "isFinal", "ERR_NOPE")
+}
+
+// TestPolicyReadOnce: a policy the module returned is frozen and
+// remembered, and passing it back is answered from what is remembered;
+// a policy the caller built is read on every call.
+func TestPolicyReadOnce(t *testing.T) {
+	p := call(t, "retry.policy", js.ValueOf(map[string]any{"maxAttempts": 7}))
+	known := func(v js.Value) bool {
+		for _, o := range memo.objects {
+			if o.Equal(v) {
+				return true
+			}
+		}
+		return false
+	}
+	if !known(p) {
+		t.Fatal("the policy the module returned is not remembered")
+	}
+	now := 1e12
+	state := js.ValueOf(map[string]any{"attempts": 6, "nextAttemptMs": now, "expiresAtMs": now + 1e9})
+	if d := call(t, "retry.failed", p, state, now).Get("drop"); d.String() != "ERR_ATTEMPTS_EXHAUSTED" {
+		t.Fatalf("remembered policy: drop %v", d)
+	}
+	p.Set("maxAttempts", 100) // frozen: ignored
+	if p.Get("maxAttempts").Int() != 7 {
+		t.Fatal("the remembered policy changed")
+	}
+	reads := jsEval(`{ n: 0 }`)
+	handler := jsEval(`(reads) => ({ get(t, k) { if (k === 'maxAttempts') reads.n++; return t[k]; } })`).Invoke(reads)
+	counted := js.Global().Get("Proxy").New(js.ValueOf(map[string]any{"maxAttempts": 7}), handler)
+	for range 3 {
+		call(t, "retry.failed", counted, state, now)
+	}
+	if n := reads.Get("n").Int(); n != 3 {
+		t.Fatalf("a caller's policy was read %d times in 3 calls", n)
+	}
+	forget()
+	if d := call(t, "retry.failed", p, state, now).Get("drop"); d.String() != "ERR_ATTEMPTS_EXHAUSTED" {
+		t.Fatalf("a forgotten policy is read again: drop %v", d)
+	}
 }
 
 func TestNoLeakedGoroutinesOrFuncs(t *testing.T) {
@@ -400,36 +466,40 @@ func TestNoLeakedGoroutinesOrFuncs(t *testing.T) {
 func bigString(v js.Value) string { return stringFunc.Invoke(v).String() }
 
 func TestKeyCache(t *testing.T) {
-	k1, err := core.GenerateKey(core.AlgorithmXWing)
-	if err != nil {
-		t.Fatal(err)
+	k := call(t, "generateKey", 2)
+	a := call(t, "loadKey", 2, k.Get("privateKey"))
+	if string(goBytes(a.Get("publicKey"))) != string(goBytes(k.Get("publicKey"))) {
+		t.Fatal("loadKey derives another public key")
 	}
-	a, err := cachedPrivateKey(core.AlgorithmXWing, k1.Bytes())
-	if err != nil {
-		t.Fatal(err)
+	call(t, "clearKeyCache")
+	// Loaded again after the cache was cleared.
+	b := call(t, "loadKey", 2, k.Get("privateKey"))
+	if string(goBytes(b.Get("publicKey"))) != string(goBytes(k.Get("publicKey"))) {
+		t.Fatal("loadKey after clearKeyCache")
 	}
-	b, _ := cachedPrivateKey(core.AlgorithmXWing, k1.Bytes())
-	if a != b {
-		t.Fatal("the same key was loaded twice")
+	wantCode(t, "ERR_INVALID_KEY", "loadKey", 2, u8(1))
+}
+
+// TestEveryOperationExported: the namespace has a function for every
+// operation of the table, and lists them.
+func TestEveryOperationExported(t *testing.T) {
+	names := ns.Get("operations")
+	exported := ops.Exported(ops.JS)
+	if names.Length() != len(exported) {
+		t.Fatalf("operations lists %d names, the table gives this bridge %d", names.Length(), len(exported))
 	}
-	// The same 32 bytes as a Curve25519 key are another key.
-	c, err := cachedPrivateKey(core.AlgorithmCurve25519, k1.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c == a || c.Algorithm() != core.AlgorithmCurve25519 {
-		t.Fatal("algorithm not part of the cache key")
-	}
-	// Eviction keeps working past the cache size.
-	for range 20 {
-		k, _ := core.GenerateKey(core.AlgorithmCurve25519)
-		got, err := cachedPrivateKey(core.AlgorithmCurve25519, k.Bytes())
-		if err != nil || string(got.PublicKey()) != string(k.PublicKey()) {
-			t.Fatal("wrong key from the cache")
+	for i, op := range exported {
+		target := ns
+		path := strings.Split(op.Info().Name, ".")
+		for _, p := range path[:len(path)-1] {
+			target = target.Get(p)
 		}
-	}
-	if _, err := cachedPrivateKey(core.AlgorithmXWing, []byte{1}); errorCode(err) != "ERR_INVALID_KEY" {
-		t.Fatalf("bad key: %v", err)
+		if target.Get(path[len(path)-1]).Type() != js.TypeFunction {
+			t.Errorf("the namespace lacks %s", op.Info().Name)
+		}
+		if names.Index(i).String() != op.Info().Name {
+			t.Errorf("operations[%d] = %s", i, names.Index(i).String())
+		}
 	}
 }
 

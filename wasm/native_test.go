@@ -194,6 +194,11 @@ func TestEncapsulationsArgument(t *testing.T) {
 			t.Fatalf("case %d: want %s naming %s, got %v", i, c.code, c.name, reason.Get("message"))
 		}
 	}
+	// No installations: nothing is copied (the caps are by their count).
+	_, empty := await(callRaw("sealPointersEncapsulated", pe.Get("pointer"), js.ValueOf([]any{}), with("sharedSecrets", jsBytes(make([]byte, 1<<20)))))
+	if empty.IsUndefined() || empty.Get("code").String() != "ERR_TOO_LARGE" {
+		t.Fatalf("no installations, 1 MiB of shared secrets: want ERR_TOO_LARGE, got %v", empty)
+	}
 	// Every one missing: the module encapsulates them all.
 	msgs, reason := await(callRaw("sealPointersEncapsulated", pe.Get("pointer"), w.installations, with("missing", js.ValueOf([]any{0, 1, 2}))))
 	if !reason.IsUndefined() || msgs.Length() != 3 {

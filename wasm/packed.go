@@ -8,6 +8,16 @@ import (
 	"syscall/js"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/internal/ops"
+)
+
+// The operations' caps (ops.Limits).
+var (
+	maxInstallations   = ops.Limits.Installations
+	maxInstallationKey = ops.Limits.InstallationKey
+	maxPublicKey       = ops.Limits.PublicKey
+	maxAEADTypes       = ops.Limits.PointeeAEADTypes
+	maxKeys            = ops.Limits.Keys
 )
 
 // Packed arguments and results. Each syscall/js call costs microseconds
@@ -18,7 +28,9 @@ import (
 // or the keys as one Uint8Array (js/src/packed.js writes them, after
 // reading each value once), and gets the messages or the opened message
 // back as one. Values that are not plain go the guarded way
-// (convert.go), which names what is wrong.
+// (read.go, guard.go), which names what is wrong. The operations say
+// which of their values may be packed (ops.Packer); reader.Packed and
+// writer.Packed translate them.
 //
 // Formats, little-endian (the JS side is js/src/packed.js):
 //
@@ -35,6 +47,53 @@ import (
 //	  u16 length + decentralizedTopic, u32 aeadType
 //	found (openWelcomeKEM): u16 keyIndex, u8 1 + 32-byte keyId + 1,120-byte
 //	  encapsulation, or u8 0 (nothing to decapsulate outside)
+
+// Packed reads installations or keys that come as one Uint8Array
+// (ops.Packer). The call's result is then packed too.
+func (r *reader) Packed(f ops.Field, p any) bool {
+	if len(r.stack) != 0 {
+		return false
+	}
+	v, _, ok := r.at(f)
+	if !ok || !isPacked(v) {
+		return false
+	}
+	var err error
+	switch p := p.(type) {
+	case *[]core.Installation:
+		*p, err = packedInstallations(v)
+	case *[]ops.Key:
+		*p, err = packedKeys(v)
+	default:
+		return false
+	}
+	r.fail(err)
+	r.packed = true
+	return true
+}
+
+// Packed writes the result of a call whose arguments were packed as one
+// Uint8Array (ops.Packer).
+func (w *writer) Packed(_ ops.Field, p any) bool {
+	if !w.packed || len(w.stack) != 1 {
+		return false
+	}
+	var v js.Value
+	switch p := p.(type) {
+	case *core.Invite:
+		v = packMessages(p.Destination, p.Messages)
+	case *[]core.OutgoingMessage:
+		v = packMessages(nil, *p)
+	case *core.Received:
+		v = packReceived(p)
+	case *ops.KEMFound:
+		v = packFound(p)
+	default:
+		return false
+	}
+	w.value, w.bare = v, true
+	return true
+}
 
 const noAEADTypes = 0xffff
 
@@ -145,11 +204,11 @@ func packedInstallations(v js.Value) ([]core.Installation, error) {
 
 // maxPackedInstallations bounds the packed argument: every installation
 // at its limits.
-const maxPackedInstallations = 4 + maxInstallations*(4+2+maxInstallationKey+2+maxPublicKey+2+4*maxAEADTypes)
+var maxPackedInstallations = 4 + maxInstallations*(4+2+maxInstallationKey+2+maxPublicKey+2+4*maxAEADTypes)
 
-// packedKeys decodes private keys packed by the JS package and loads
-// them through the key cache.
-func packedKeys(v js.Value) ([]*core.PrivateKey, error) {
+// packedKeys decodes private keys packed by the JS package (which the
+// operations load through the key cache).
+func packedKeys(v js.Value) ([]ops.Key, error) {
 	b, err := bytesArg(v, "keys", 2+maxKeys*(6+maxPublicKey))
 	if err != nil {
 		return nil, err
@@ -159,15 +218,12 @@ func packedKeys(v js.Value) ([]*core.PrivateKey, error) {
 	if u.err == nil && n > maxKeys {
 		return nil, argError("keys has %d elements, at most %d are accepted", n, maxKeys)
 	}
-	keys := make([]*core.PrivateKey, n)
+	keys := make([]ops.Key, n)
 	for i := range keys {
-		alg := core.Algorithm(u.int31(i, "algorithm"))
-		priv := u.bytes(i, "privateKey", maxPublicKey)
+		keys[i].Algorithm = core.Algorithm(u.int31(i, "algorithm"))
+		keys[i].PrivateKey = u.bytes(i, "privateKey", maxPublicKey)
 		if u.err != nil {
 			return nil, u.err
-		}
-		if keys[i], err = cachedPrivateKey(alg, priv); err != nil {
-			return nil, err
 		}
 	}
 	return keys, u.done()
@@ -201,6 +257,20 @@ func packMessages(destination []byte, msgs []core.OutgoingMessage) js.Value {
 		p.bytes16(m.InstallationKey)
 		p.u32(len(m.Message))
 		p.b = append(p.b, m.Message...)
+	}
+	return jsBytes(p.b)
+}
+
+// packFound is openWelcomeKEM's result.
+func packFound(f *ops.KEMFound) js.Value {
+	p := &packer{b: make([]byte, 0, 3+len(f.KeyID)+len(f.Encapsulation))}
+	p.u16(f.KeyIndex)
+	if f.Encapsulation == nil {
+		p.u8(0)
+	} else {
+		p.u8(1)
+		p.b = append(p.b, f.KeyID...)
+		p.b = append(p.b, f.Encapsulation...)
 	}
 	return jsBytes(p.b)
 }

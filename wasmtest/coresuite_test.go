@@ -16,7 +16,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/welcome-pointers/wasm/wasmtest/internal/testenv"
+	"github.com/welcome-pointers/wasm/internal/testenv"
 	"github.com/welcome-pointers/wasm/wasmtest/wasirun"
 )
 

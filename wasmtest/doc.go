@@ -15,9 +15,9 @@
 //   - TestGoTestExec checks the `go test -exec` runner in
 //     cmd/go_wasip1_wasm_exec.
 //
-// Sub-packages: wasirun (the runner), host (a Go host over the wasip1
-// reactor build in ./wasip1, with its own tests and benchmarks),
-// cmd/go_wasip1_wasm_exec (the -exec program).
+// Sub-packages, test machinery only: wasirun (the runner) and
+// cmd/go_wasip1_wasm_exec (the -exec program). The Go host over the
+// wasip1 reactor is the public package wasip1/host.
 //
 // The compilation cache lives in $WP_WAZERO_CACHE when set ("off": none),
 // in a temporary directory when CI is set (every CI run starts cold),

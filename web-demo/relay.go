@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // The relay stands in for the network's welcome topics: senders publish
 // batches of WelcomeMessageInput, the relay applies the node's acceptance
-// rules (core.InputTopic, core.ToWelcomeMessage), deduplicates, assigns
+// rules (xmtpnode.InputTopic, xmtpnode.ToWelcomeMessage), deduplicates, assigns
 // ids and creation times, and readers fetch a topic's messages in order.
 //
 // A pointee (a V1 with SYMMETRIC_KEY) can be held back for a while or
@@ -156,7 +157,7 @@ func (r *Relay) Publish(inputs [][]byte) ([]PublishResult, error) {
 	cs := make([]checked, len(inputs))
 	var size int64
 	for i, in := range inputs {
-		topic, dedup, err := core.InputTopic(in)
+		topic, dedup, err := xmtpnode.InputTopic(in)
 		if err != nil {
 			return nil, fmt.Errorf("%w: message %d rejected by the node rules: %v", errBadRequest, i, err)
 		}
@@ -236,7 +237,7 @@ func (r *Relay) Publish(inputs [][]byte) ([]PublishResult, error) {
 
 func (r *Relay) storeLocked(topic string, input []byte, createdNs uint64) (uint64, error) {
 	id := r.nextID
-	msg, err := core.ToWelcomeMessage(input, id, createdNs)
+	msg, err := xmtpnode.ToWelcomeMessage(input, id, createdNs)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %v", errBadRequest, err)
 	}

@@ -4,7 +4,7 @@
 // nested groups, oneof swaps, enum values, wrong key sizes, padding) and
 // runs them through the core. The same cases run through the JS module
 // (js/test/corpus.test.mjs, from the file cmd/corpus writes) and the
-// wasip1 reactor (wasmtest/host), and every build must give the same
+// wasip1 reactor (wasip1/host), and every build must give the same
 // Result for the same bytes: the same error code, or the same value.
 package corpus
 
@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // Op names an exported operation applied to a case's bytes. The names are
@@ -140,7 +141,7 @@ func NewFixture() (*Fixture, error) {
 		return nil, err
 	}
 	for i, m := range inv.Messages {
-		msg, err := core.ToWelcomeMessage(m.Message, uint64(300+i), uint64(1_750_000_000_000_000_000+i))
+		msg, err := xmtpnode.ToWelcomeMessage(m.Message, uint64(300+i), uint64(1_750_000_000_000_000_000+i))
 		if err != nil {
 			return nil, err
 		}

@@ -5,10 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
+	"github.com/welcome-pointers/wasm/internal/ops"
 )
 
 // Result is what an operation gave for a case: an error code
@@ -16,11 +19,11 @@ import (
 // Builds agree when their Results are equal.
 type Result string
 
-// Err is the Result of an error: the code of the sentinel it wraps
-// (core.Code), or "untyped: ..." (which no build may give).
+// Err is the Result of an error: the code of the error it wraps
+// (ops.CodeOf), or "untyped: ..." (which no build may give).
 func Err(err error) Result {
-	if code := core.Code(err); code != "" {
-		return Result(code)
+	if c := ops.CodeOf(err); c.Err != nil && errors.Is(err, c.Err) {
+		return Result(c.Name)
 	}
 	return Result("untyped: " + err.Error())
 }
@@ -136,14 +139,13 @@ func (f *Fixture) Run(c Case) (r Result) {
 }
 
 func (f *Fixture) run(c Case) (map[string]any, error) {
-	input := c.Kind == "input"
+	var form *core.OpenOptions
+	if c.Kind == "input" {
+		form = &core.OpenOptions{Form: core.FormInput}
+	}
 	switch c.Op {
 	case OpenWelcome:
-		open := core.OpenWelcome
-		if input {
-			open = core.OpenWelcomeInput
-		}
-		r, err := open(c.Data, f.loaded, nil)
+		r, err := core.OpenWelcome(c.Data, f.loaded, form)
 		if err != nil {
 			return nil, err
 		}
@@ -153,11 +155,7 @@ func (f *Fixture) run(c Case) (map[string]any, error) {
 		}
 		return ReceivedView(r.Kind, r.ID, r.CreatedNs, r.InstallationKey, r.KEMID, r.Welcome, r.Cursor, r.HasCursor, ptr), nil
 	case OpenPointee:
-		open := core.OpenPointee
-		if input {
-			open = core.OpenPointeeInput
-		}
-		p, err := open(f.ptr, c.Data, nil)
+		p, err := core.OpenPointee(f.ptr, c.Data, form)
 		if err != nil {
 			return nil, err
 		}
@@ -181,13 +179,13 @@ func (f *Fixture) run(c Case) (map[string]any, error) {
 	case Inspect:
 		return core.Inspect(c.Kind, c.Data)
 	case ToWelcomeMessage:
-		b, err := core.ToWelcomeMessage(c.Data, MessageID, MessageCreatedNs)
+		b, err := xmtpnode.ToWelcomeMessage(c.Data, MessageID, MessageCreatedNs)
 		if err != nil {
 			return nil, err
 		}
 		return BytesView(b), nil
 	case InputTopic:
-		topic, key, err := core.InputTopic(c.Data)
+		topic, key, err := xmtpnode.InputTopic(c.Data)
 		if err != nil {
 			return nil, err
 		}

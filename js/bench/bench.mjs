@@ -47,7 +47,11 @@ function recipients(n) {
 
 // Warm the engine up (V8 compiles WebAssembly lazily and tiers up).
 const warm = recipients(50);
-await wp.sealInvite(new Uint8Array(1024).fill(1), 1, warm.map((r) => r.installation));
+await wp.sealInvite(
+  new Uint8Array(1024).fill(1),
+  1,
+  warm.map((r) => r.installation),
+);
 
 t = now();
 const rs = recipients(INSTALLATIONS);

@@ -19,11 +19,13 @@ await wp.init();
 const memory = () => process.memoryUsage().rss;
 
 const keys = [0, 1, 2].map(() => wp.generateKey());
-const ins = keys.map((key, i) => wp.installationFromExtensions({
-  installationKey: Uint8Array.of(i + 1),
-  wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey),
-  pointeeAeadTypes: wp.encodePointeeAeadTypes(),
-}));
+const ins = keys.map((key, i) =>
+  wp.installationFromExtensions({
+    installationKey: Uint8Array.of(i + 1),
+    wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey),
+    pointeeAeadTypes: wp.encodePointeeAeadTypes(),
+  }),
+);
 const concat = (...parts) => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;

@@ -147,9 +147,13 @@ export async function sealInvite(welcome, cursor, installations, options) {
     // used (known once init()'s detection is done: undefined until then).
     if (withWorkers || choice === 'require' || (choice === 'auto' && (nativeKEMNow() !== null || nativeAEADNow() !== null))) {
       const go = session();
-      return await go.run(() => sealInviteSplit(go, welcome, cursor, installations, {
-        ...opts, workers: withWorkers ? workers : undefined, webCrypto: choice,
-      }));
+      return await go.run(() =>
+        sealInviteSplit(go, welcome, cursor, installations, {
+          ...opts,
+          workers: withWorkers ? workers : undefined,
+          webCrypto: choice,
+        }),
+      );
     }
     // The installations, read once and packed (packed.js); those the
     // module would refuse are handed to it as read, for its error.
@@ -164,6 +168,29 @@ export async function sealInvite(welcome, cursor, installations, options) {
 /** One direct welcome (WelcomeMessageInput V1) for one installation. */
 export function sealDirect(welcome, cursor, installation, options) {
   return callGo('sealDirect', welcome, cursor, installation, options);
+}
+
+/**
+ * sealInvite's checks of installations: which of them take pointers (a
+ * boolean each). Throws what sealInvite would.
+ */
+export function checkInstallations(installations) {
+  return callGo('checkInstallations', installations);
+}
+
+/**
+ * The split path of sealInvite, for sealing an invite's pointers in
+ * several places (sealInvite({ workers }) does it): the pointee under a
+ * fresh pointer, whose stored form (`pointer`, a secret: it holds the
+ * pointee's key) sealPointers seals for pointer-capable installations.
+ */
+export function sealPointee(welcome, cursor, options) {
+  return callGo('sealPointee', welcome, cursor, options);
+}
+
+/** Seals a pointer (sealPointee's) for pointer-capable installations, one message each, in order. */
+export function sealPointers(pointer, installations, options) {
+  return callGoAsync('sealPointers', pointer, installations, options);
 }
 
 // Opening.
@@ -198,9 +225,13 @@ function withFormHint(e, message, options) {
   } catch {
     return e;
   }
-  return wpError(ErrorCode.MALFORMED, `${e.message.replace(/^welcome pointers: /, '')}; these bytes are a published WelcomeMessageInput `
-    + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
-    + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
+  return wpError(
+    ErrorCode.MALFORMED,
+    `${e.detail}; these bytes are a published WelcomeMessageInput `
+      + "(what sealInvite returns): open them with openWelcome(message, keys, { form: 'input' }), or convert them with "
+      + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns',
+    e,
+  );
 }
 
 const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'webCrypto'];
@@ -236,13 +267,11 @@ export async function openWelcomeAsync(message, keys, options) {
         }
         const key = read.copies[found.keyIndex];
         one = readKeys([key], moduleLimits()).packed;
-        const native = found.encapsulation && await kemFor(choice);
-        ss = native && await native.decapsulate(found.keyId, key.privateKey, found.encapsulation);
+        const native = found.encapsulation && (await kemFor(choice));
+        ss = native && (await native.decapsulate(found.keyId, key.privateKey, found.encapsulation));
         // Without a secret (a DHKEM(X25519) message, or WebCrypto failed),
         // the module decapsulates.
-        return unpackReceived(ss
-          ? go.callGo('openWelcomeDecapsulated', messageCopy, one, opts, ss)
-          : go.callGo('openWelcome', messageCopy, one, opts));
+        return unpackReceived(ss ? go.callGo('openWelcomeDecapsulated', messageCopy, one, opts, ss) : go.callGo('openWelcome', messageCopy, one, opts));
       } finally {
         ss?.fill(0);
         one?.fill(0);
@@ -282,8 +311,13 @@ export async function openPointeeAsync(pointer, firstMessage, options) {
     if (choice === 'never' || (choice === 'auto' && nativeAEADNow() === null)) return openPointee(pointer, firstMessage, opts);
     // Copies before the first await (the module reads them again on failure).
     const messageCopy = guarded('firstMessage', () => (isUint8Array(firstMessage) ? new Uint8Array(firstMessage) : firstMessage));
-    const pointerCopy = guarded('pointer', () => (isUint8Array(pointer) ? new Uint8Array(pointer)
-      : pointer !== null && typeof pointer === 'object' && isUint8Array(pointer.bytes) ? new Uint8Array(pointer.bytes) : pointer));
+    const pointerCopy = guarded('pointer', () =>
+      isUint8Array(pointer)
+        ? new Uint8Array(pointer)
+        : pointer !== null && typeof pointer === 'object' && isUint8Array(pointer.bytes)
+          ? new Uint8Array(pointer.bytes)
+          : pointer,
+    );
     const go = session();
     return await go.run(async () => {
       const parsed = unpackPointee(go.callGo('openPointeeParse', pointerCopy, messageCopy, opts));
@@ -331,9 +365,20 @@ export function inputTopic(input) {
 }
 
 /**
+ * Whether a pending pointer's failure is final (retrying cannot help):
+ * the core decides (core.IsFinal). Takes an error or its code.
+ */
+export function isFinal(error) {
+  const code = typeof error === 'string' ? error : error?.code;
+  return typeof code === 'string' && callGo('isFinal', code);
+}
+
+/**
  * The retry schedule of the core: the single source of truth. Times are
  * milliseconds since the epoch, durations milliseconds. `policy` may be
- * undefined (the deployed values) or a partial override.
+ * undefined (the deployed values) or a partial override; the complete
+ * policy retry.policy() returns is frozen and remembered by the module,
+ * which then does not read it again when it is passed back.
  */
 export const retry = Object.freeze({
   defaultPolicy: () => callGo('retry.defaultPolicy'),
@@ -344,4 +389,27 @@ export const retry = Object.freeze({
   isDue: (policy, state, nowMs) => callGo('retry.isDue', policy, state, nowMs),
   delay: (policy, attempts) => callGo('retry.delay', policy, attempts),
   quickDelay: (policy, attempt, jitterMs) => callGo('retry.quickDelay', policy, attempt, jitterMs),
+  quickNext: (policy, tries, elapsedMs, jitterMs) => callGo('retry.quickNext', policy, tries, elapsedMs, jitterMs),
+  keepUntil: (policy, welcomeTimeMs, nowMs) => callGo('retry.keepUntil', policy, welcomeTimeMs, nowMs),
+  /**
+   * A schedule: the policy completed and validated once, and the
+   * schedule's decisions on it.
+   *
+   * @param {Partial<import('../index.js').RetryPolicy>} [partial]
+   * @returns {import('../index.js').Schedule}
+   */
+  schedule(partial) {
+    const policy = callGo('retry.policy', partial);
+    return Object.freeze({
+      policy,
+      newPending: (welcomeTimeMs, nowMs) => callGo('retry.newPending', policy, welcomeTimeMs, nowMs),
+      failed: (state, nowMs) => callGo('retry.failed', policy, state, nowMs),
+      check: (state, nowMs) => callGo('retry.check', policy, state, nowMs),
+      isDue: (state, nowMs) => callGo('retry.isDue', policy, state, nowMs),
+      delay: (attempts) => callGo('retry.delay', policy, attempts),
+      quickDelay: (attempt, jitterMs) => callGo('retry.quickDelay', policy, attempt, jitterMs),
+      quickNext: (tries, elapsedMs, jitterMs) => callGo('retry.quickNext', policy, tries, elapsedMs, jitterMs),
+      keepUntil: (welcomeTimeMs, nowMs) => callGo('retry.keepUntil', policy, welcomeTimeMs, nowMs),
+    });
+  },
 });

@@ -76,7 +76,7 @@ function startWebWorker(url, on) {
       return;
     }
     whyNotStarted(where, e, violations).then((why) => {
-      on.error(wpError(ErrorCode.LOAD, `cannot start the sealing worker ${where ?? '(the package\'s worker.js)'}: ${why}`));
+      on.error(wpError(ErrorCode.LOAD, `cannot start the sealing worker ${where ?? "(the package's worker.js)"}: ${why}`));
     });
   };
   return {
@@ -147,7 +147,8 @@ async function whyNotStarted(where, event, violations) {
   } catch (e) {
     return `it cannot be fetched (${e instanceof Error ? e.message : String(e)})`;
   }
-  if (!response.ok) return `HTTP ${response.status}${response.status === 404 ? ' (see "Bundlers" in the package README: some need the worker built as an entry point)' : ''}`;
+  if (!response.ok)
+    return `HTTP ${response.status}${response.status === 404 ? ' (see "Bundlers" in the package README: some need the worker built as an entry point)' : ''}`;
   const type = response.headers.get('content-type') ?? '';
   if (!/javascript|ecmascript/i.test(type)) {
     return `it is served as ${type || 'no Content-Type'}, and a module worker must be served as JavaScript`;

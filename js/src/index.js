@@ -22,6 +22,9 @@ export {
   installationFromExtensions,
   sealInvite,
   sealDirect,
+  checkInstallations,
+  sealPointee,
+  sealPointers,
   openWelcome,
   openWelcomeAsync,
   parsePointer,
@@ -30,6 +33,7 @@ export {
   inspect,
   toWelcomeMessage,
   inputTopic,
+  isFinal,
   retry,
 } from './api.js';
 export { openPendingStore, PendingStore, webCryptoProtector, DB_VERSION, RECORD_VERSION } from './store.js';

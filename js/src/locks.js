@@ -118,15 +118,17 @@ export class Claims {
     return new Promise((resolve, reject) => {
       let granted = false;
       Promise.resolve()
-        .then(() => this.#locks.request(this.#prefix + id, { ifAvailable: true }, (lock) => {
-          if (!lock) {
-            resolve(null);
-            return undefined;
-          }
-          granted = true;
-          // Held until release() is called.
-          return new Promise((release) => resolve({ locked: true, release }));
-        }))
+        .then(() =>
+          this.#locks.request(this.#prefix + id, { ifAvailable: true }, (lock) => {
+            if (!lock) {
+              resolve(null);
+              return undefined;
+            }
+            granted = true;
+            // Held until release() is called.
+            return new Promise((release) => resolve({ locked: true, release }));
+          }),
+        )
         .catch((e) => {
           if (!granted) reject(e);
         });
@@ -165,9 +167,12 @@ export class Claims {
   keepAlive(id, onLost) {
     const every = Math.max(1, Math.floor(this.leaseMs / 3));
     const timer = setInterval(() => {
-      this.#lease.renew(id, this.owner, this.until()).then((ok) => {
-        if (!ok) onLost?.();
-      }, () => {});
+      this.#lease.renew(id, this.owner, this.until()).then(
+        (ok) => {
+          if (!ok) onLost?.();
+        },
+        () => {},
+      );
     }, every);
     // A renewal timer must not keep a Node process alive.
     timer.unref?.();

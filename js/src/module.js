@@ -110,7 +110,11 @@ export function init(options = {}) {
     // An instance whose runtime stopped is replaced by a fresh one.
     if (loading?.done && current.dead !== null) loading = null;
     const withPool = (promise) => {
-      if (workers !== undefined) promise.then(() => startPool(workers), () => {});
+      if (workers !== undefined)
+        promise.then(
+          () => startPool(workers),
+          () => {},
+        );
       return promise;
     };
     if (loading) {
@@ -118,14 +122,17 @@ export function init(options = {}) {
       throw wpError(ErrorCode.ALREADY_INITIALIZED, 'init() was already called with a different module; call it once per page');
     }
     const entry = { key, promise: null, done: false };
-    entry.promise = load(wasmURL, wasmModule).then((info) => {
-      entry.done = true;
-      detectNative(); // not awaited: init() is no slower for it
-      return info;
-    }, (e) => {
-      if (loading === entry) loading = null; // allow a retry
-      throw e;
-    });
+    entry.promise = load(wasmURL, wasmModule).then(
+      (info) => {
+        entry.done = true;
+        detectNative(); // not awaited: init() is no slower for it
+        return info;
+      },
+      (e) => {
+        if (loading === entry) loading = null; // allow a retry
+        throw e;
+      },
+    );
     loading = entry;
     return withPool(entry.promise);
   } catch (e) {
@@ -173,13 +180,17 @@ async function load(wasmURL, wasmModule) {
   );
   const candidate = globalThis[NAMESPACE];
   if (candidate === null || typeof candidate !== 'object' || typeof candidate.version !== 'string') {
-    throw wpError(ErrorCode.VERSION_MISMATCH,
-      `the WebAssembly module did not register globalThis.${NAMESPACE}: it is not a welcome-pointers module for package version ${VERSION}${inst.dead ? ` (${inst.dead})` : ''}`);
+    throw wpError(
+      ErrorCode.VERSION_MISMATCH,
+      `the WebAssembly module did not register globalThis.${NAMESPACE}: it is not a welcome-pointers module for package version ${VERSION}${inst.dead ? ` (${inst.dead})` : ''}`,
+    );
   }
   if (candidate.version !== VERSION) {
     delete globalThis[NAMESPACE];
-    throw wpError(ErrorCode.VERSION_MISMATCH,
-      `the WebAssembly module is version ${candidate.version} but this package is ${VERSION}: load the welcome-pointers.wasm that came with this version of the package`);
+    throw wpError(
+      ErrorCode.VERSION_MISMATCH,
+      `the WebAssembly module is version ${candidate.version} but this package is ${VERSION}: load the welcome-pointers.wasm that came with this version of the package`,
+    );
   }
   candidate.setErrorClass(WelcomePointersError);
   if (inst.dead !== null) throw wpError(ErrorCode.LOAD, `the Go runtime stopped while starting: ${inst.dead}`);
@@ -196,7 +207,10 @@ async function instantiate(wasmURL, wasmModule, imports) {
     const url = wasmURL === undefined ? locateWasm() : new URL(String(wasmURL), baseURL());
     if (url.protocol === 'file:') {
       if (!host.readFile) {
-        throw wpError(ErrorCode.LOAD, `cannot read ${url.href}: file: URLs are read only in Node (the package's "node" export); serve the module over http(s) or pass init({ wasmURL })`);
+        throw wpError(
+          ErrorCode.LOAD,
+          `cannot read ${url.href}: file: URLs are read only in Node (the package's "node" export); serve the module over http(s) or pass init({ wasmURL })`,
+        );
       }
       let bytes;
       try {
@@ -210,14 +224,21 @@ async function instantiate(wasmURL, wasmModule, imports) {
     try {
       response = await fetch(url);
     } catch (e) {
-      throw wpError(ErrorCode.LOAD, `cannot fetch ${url.href}: ${e instanceof Error ? e.message : String(e)} (a network error, or a Content-Security-Policy whose connect-src does not allow it)`, e);
+      throw wpError(
+        ErrorCode.LOAD,
+        `cannot fetch ${url.href}: ${e instanceof Error ? e.message : String(e)} (a network error, or a Content-Security-Policy whose connect-src does not allow it)`,
+        e,
+      );
     }
     return await fromResponse(response, imports, url.href);
   } catch (e) {
     if (e instanceof WelcomePointersError) throw e;
     if (e instanceof WebAssembly.LinkError) {
-      throw wpError(ErrorCode.VERSION_MISMATCH,
-        'the WebAssembly module does not link with dist/wasm_exec.js: both must come from the Go toolchain that built the module', e);
+      throw wpError(
+        ErrorCode.VERSION_MISMATCH,
+        'the WebAssembly module does not link with dist/wasm_exec.js: both must come from the Go toolchain that built the module',
+        e,
+      );
     }
     throw wpError(ErrorCode.LOAD, `cannot instantiate the WebAssembly module: ${e instanceof Error ? e.message : String(e)}`, e);
   }
@@ -227,8 +248,11 @@ function locateWasm() {
   try {
     return defaultWasmURL();
   } catch (e) {
-    throw wpError(ErrorCode.LOAD,
-      'cannot locate welcome-pointers.wasm: this bundle has no import.meta.url (a classic-script bundle, such as esbuild\'s default iife format): bundle as an ES module, or pass init({ wasmURL })', e);
+    throw wpError(
+      ErrorCode.LOAD,
+      "cannot locate welcome-pointers.wasm: this bundle has no import.meta.url (a classic-script bundle, such as esbuild's default iife format): bundle as an ES module, or pass init({ wasmURL })",
+      e,
+    );
   }
 }
 
@@ -247,7 +271,11 @@ async function compileGuarded(compile, what, contentType) {
     if (!(e instanceof WebAssembly.CompileError) && !(e instanceof EvalError)) throw e;
     const msg = e.message;
     if (/unsafe-eval|Content Security Policy|CSP/i.test(msg)) {
-      throw wpError(ErrorCode.LOAD, `${what} cannot be compiled: the Content-Security-Policy does not allow WebAssembly; add 'wasm-unsafe-eval' to script-src (in an extension: content_security_policy.extension_pages in manifest.json) (${msg})`, e);
+      throw wpError(
+        ErrorCode.LOAD,
+        `${what} cannot be compiled: the Content-Security-Policy does not allow WebAssembly; add 'wasm-unsafe-eval' to script-src (in an extension: content_security_policy.extension_pages in manifest.json) (${msg})`,
+        e,
+      );
     }
     if (contentType && contentType !== 'application/wasm') {
       throw wpError(ErrorCode.LOAD, `${what} is not WebAssembly: the server sent ${contentType} (is the file missing, and a page served in its place?)`, e);
@@ -262,14 +290,13 @@ async function fromModule(m, imports) {
     return keep({ module: m, instance });
   }
   if (m instanceof ArrayBuffer || ArrayBuffer.isView(m)) {
-    return keep(await WebAssembly.instantiate(m, imports));
+    return keep(/** @type {WebAssembly.WebAssemblyInstantiatedSource} */ (await WebAssembly.instantiate(/** @type {BufferSource} */ (m), imports)));
   }
   if (m !== null && typeof m === 'object' && typeof m.then === 'function') {
     return fromResponse(await m, imports, 'wasmModule');
   }
   if (typeof Response === 'function' && m instanceof Response) return fromResponse(m, imports, 'wasmModule');
-  throw wpError(ErrorCode.ARGUMENT,
-    `init(): wasmModule must be a WebAssembly.Module, an ArrayBuffer or view, or a Response, got ${describe(m)}`);
+  throw wpError(ErrorCode.ARGUMENT, `init(): wasmModule must be a WebAssembly.Module, an ArrayBuffer or view, or a Response, got ${describe(m)}`);
 }
 
 async function fromResponse(response, imports, what) {
@@ -277,8 +304,12 @@ async function fromResponse(response, imports, what) {
     throw wpError(ErrorCode.ARGUMENT, `init(): ${what} did not give a Response`);
   }
   if (!response.ok) {
-    throw wpError(ErrorCode.LOAD, `fetching ${what} failed: HTTP ${response.status}${response.status === 404
-      ? ' (the file is not where the package looks for it: see "Bundlers" in the package README, or pass init({ wasmURL }))' : ''}`);
+    throw wpError(
+      ErrorCode.LOAD,
+      `fetching ${what} failed: HTTP ${response.status}${
+        response.status === 404 ? ' (the file is not where the package looks for it: see "Bundlers" in the package README, or pass init({ wasmURL }))' : ''
+      }`,
+    );
   }
   const type = (response.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type === 'application/wasm' && typeof WebAssembly.instantiateStreaming === 'function') {
@@ -289,7 +320,11 @@ async function fromResponse(response, imports, what) {
   return keep(await compileGuarded(() => WebAssembly.instantiate(bytes, imports), what, type || 'no Content-Type'));
 }
 
-// keep remembers the compiled module (workers instantiate the same one).
+/**
+ * keep remembers the compiled module (workers instantiate the same one).
+ *
+ * @param {{ module: WebAssembly.Module, instance: WebAssembly.Instance }} loaded
+ */
 function keep({ module, instance }) {
   compiled = module;
   return instance;
@@ -367,7 +402,10 @@ export function session() {
 
 function track(call) {
   inFlight.add(call);
-  call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+  call.then(
+    () => inFlight.delete(call),
+    () => inFlight.delete(call),
+  );
   return call;
 }
 
@@ -379,11 +417,14 @@ function callOn(target, inst, path, args) {
 
 function callAsyncOn(target, inst, path, args) {
   const p = invoke(target, inst, path, args);
-  return track(new Promise((resolveCall, rejectCall) => {
-    inst.pending.add(rejectCall);
-    Promise.resolve(p).then(resolveCall, (e) => rejectCall(asError(e, ErrorCode.INTERNAL, `calling ${path}`)))
-      .finally(() => inst.pending.delete(rejectCall));
-  }));
+  return track(
+    new Promise((resolveCall, rejectCall) => {
+      inst.pending.add(rejectCall);
+      Promise.resolve(p)
+        .then(resolveCall, (e) => rejectCall(asError(e, ErrorCode.INTERNAL, `calling ${path}`)))
+        .finally(() => inst.pending.delete(rejectCall));
+    }),
+  );
 }
 
 /**
@@ -418,8 +459,10 @@ function invoke(target, inst, path, args) {
  */
 function enter(inst) {
   if (inst.active > 0) {
-    throw wpError(ErrorCode.INTERNAL,
-      'a call into the module is already running: it cannot be called from a getter, Proxy trap or callback of its own arguments');
+    throw wpError(
+      ErrorCode.INTERNAL,
+      'a call into the module is already running: it cannot be called from a getter, Proxy trap or callback of its own arguments',
+    );
   }
   // In this order: if queueing overflows the stack, nothing is counted.
   if (!inst.watching) {
@@ -486,8 +529,13 @@ export async function dispose() {
       // must not be pulled from under it.
       let timer;
       exited = await Promise.race([
-        instance.running.then(() => true, () => true),
-        new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS, false); }),
+        instance.running.then(
+          () => true,
+          () => true,
+        ),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS, false);
+        }),
       ]);
       clearTimeout(timer);
     } catch {

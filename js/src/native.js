@@ -142,15 +142,24 @@ export async function sealPointersNative(go, kem, pointer, parts, options, signa
       next = start + BATCH < n ? encapsulate(start + BATCH) : null;
       try {
         const batch = packRecords(parts.slice(start, start + BATCH).map((p) => p.record));
-        out.push(...unpackMessages(await go.callGoAsync('sealPointersEncapsulated', pointer, batch, encs, {
-          ...options, signal, onProgress: (done) => onProgress?.(start + done),
-        })).messages);
+        out.push(
+          ...unpackMessages(
+            await go.callGoAsync('sealPointersEncapsulated', pointer, batch, encs, {
+              ...options,
+              signal,
+              onProgress: (done) => onProgress?.(start + done),
+            }),
+          ).messages,
+        );
       } finally {
         encs.sharedSecrets.fill(0); // the module copied them
       }
     }
   } finally {
-    next?.then((encs) => encs.sharedSecrets.fill(0), () => {});
+    next?.then(
+      (encs) => encs.sharedSecrets.fill(0),
+      () => {},
+    );
   }
   return out;
 }
@@ -216,24 +225,26 @@ class Kem {
     const sharedSecrets = new Uint8Array(n * SHARED_SECRET_SIZE);
     const ciphertexts = new Uint8Array(n * CIPHERTEXT_SIZE);
     const missing = [];
-    await Promise.all(publicKeys.map(async (publicKey, i) => {
-      let r;
-      try {
-        const key = await this.#s.importKey('raw-public', publicKey, ALG, false, ['encapsulateBits']);
-        r = await this.#s.encapsulateBits(ALG, key);
-      } catch {
-        missing.push(i);
-        return;
-      }
-      const ss = new Uint8Array(r.sharedKey);
-      if (ss.length !== SHARED_SECRET_SIZE || r.ciphertext.byteLength !== CIPHERTEXT_SIZE) {
-        missing.push(i);
-      } else {
-        sharedSecrets.set(ss, i * SHARED_SECRET_SIZE);
-        ciphertexts.set(new Uint8Array(r.ciphertext), i * CIPHERTEXT_SIZE);
-      }
-      ss.fill(0);
-    }));
+    await Promise.all(
+      publicKeys.map(async (publicKey, i) => {
+        let r;
+        try {
+          const key = await this.#s.importKey('raw-public', publicKey, ALG, false, ['encapsulateBits']);
+          r = await this.#s.encapsulateBits(ALG, key);
+        } catch {
+          missing.push(i);
+          return;
+        }
+        const ss = new Uint8Array(r.sharedKey);
+        if (ss.length !== SHARED_SECRET_SIZE || r.ciphertext.byteLength !== CIPHERTEXT_SIZE) {
+          missing.push(i);
+        } else {
+          sharedSecrets.set(ss, i * SHARED_SECRET_SIZE);
+          ciphertexts.set(new Uint8Array(r.ciphertext), i * CIPHERTEXT_SIZE);
+        }
+        ss.fill(0);
+      }),
+    );
     return { sharedSecrets, ciphertexts, missing };
   }
 

@@ -29,9 +29,11 @@ host.startWorker = (url, on) => {
   worker.on('messageerror', () => on.error(wpError(ErrorCode.INTERNAL, 'a message from the sealing worker could not be read')));
   worker.on('error', (e) => {
     const why = e instanceof Error ? e.message : String(e);
-    on.error(started
-      ? wpError(ErrorCode.INTERNAL, `the sealing worker failed: ${why}`, e)
-      : wpError(ErrorCode.LOAD, `cannot start the sealing worker ${where}: ${why}`, e));
+    on.error(
+      started
+        ? wpError(ErrorCode.INTERNAL, `the sealing worker failed: ${why}`, e)
+        : wpError(ErrorCode.LOAD, `cannot start the sealing worker ${where}: ${why}`, e),
+    );
   });
   worker.on('exit', (code) => on.error(wpError(ErrorCode.INTERNAL, `the sealing worker exited with code ${code}`)));
   return {

@@ -12,7 +12,7 @@ import { ErrorCode, asError, wpError } from './errors.js';
 import { toHex } from './hex.js';
 import { retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
-import { Loop, realSleep } from './loop.js';
+import { Loop } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
 import { callHook, checkFunction, checkInteger, checkMs, describe, readBytes, readField, readOptions } from './options.js';
 
@@ -31,8 +31,22 @@ export const OUTBOX_VERSION = 1;
 
 const OUTBOX = 'outbox';
 const OPTIONS = new Set([
-  'store', 'publish', 'onProgress', 'onSent', 'onAbandoned', 'onError', 'policy', 'batchMessages', 'batchBytes',
-  'publishTimeoutMs', 'locks', 'lockPrefix', 'leaseMs', 'now', 'sleep', 'random',
+  'store',
+  'publish',
+  'onProgress',
+  'onSent',
+  'onAbandoned',
+  'onError',
+  'policy',
+  'batchMessages',
+  'batchBytes',
+  'publishTimeoutMs',
+  'locks',
+  'lockPrefix',
+  'leaseMs',
+  'now',
+  'sleep',
+  'random',
 ]);
 const TIMED_OUT = Symbol('timed out');
 
@@ -91,7 +105,8 @@ function readInvite(invite) {
   let n;
   try {
     list = invite !== null && typeof invite === 'object' && !Array.isArray(invite) ? invite.messages : invite;
-    if (!Array.isArray(list)) throw wpError(ErrorCode.ARGUMENT, `${where}: invite must be what sealInvite returned or an array of messages, got ${describe(invite)}`);
+    if (!Array.isArray(list))
+      throw wpError(ErrorCode.ARGUMENT, `${where}: invite must be what sealInvite returned or an array of messages, got ${describe(invite)}`);
     n = list.length;
   } catch (e) {
     throw asError(e, ErrorCode.ARGUMENT, `${where}: invite cannot be read`);
@@ -118,30 +133,43 @@ function readInvite(invite) {
 
 function validHeader(h) {
   const int = (n) => Number.isInteger(n) && n >= 0;
-  return h !== null && typeof h === 'object' && h.v === OUTBOX_VERSION && typeof h.id === 'string' &&
-    Array.isArray(h.batchCounts) && h.batchCounts.every((c) => int(c) && c > 0) && int(h.next) && h.next <= h.batchCounts.length &&
-    int(h.sent) && int(h.total) && int(h.attempts) && Array.isArray(h.results) && typeof h.createdAtMs === 'number' &&
-    typeof h.sealed === 'boolean';
+  return (
+    h !== null
+    && typeof h === 'object'
+    && h.v === OUTBOX_VERSION
+    && typeof h.id === 'string'
+    && Array.isArray(h.batchCounts)
+    && h.batchCounts.every((c) => int(c) && c > 0)
+    && int(h.next)
+    && h.next <= h.batchCounts.length
+    && int(h.sent)
+    && int(h.total)
+    && int(h.attempts)
+    && Array.isArray(h.results)
+    && typeof h.createdAtMs === 'number'
+    && typeof h.sealed === 'boolean'
+  );
 }
 
 class Outbox {
-  #store;
   #db;
   #publish;
   #hooks;
-  #policy;
+  #schedule;
   #batchMessages;
   #batchBytes;
   #publishTimeoutMs;
   #claims;
   #now;
-  #sleep;
   #random;
   #active = new Map();
   #closed = false;
   #closing;
   #signalClosed;
-  #loop = new Loop(() => this.#round(), (e) => this.#emit('onError', e));
+  #loop = new Loop(
+    () => this.#round(),
+    (e) => this.#emit('onError', e),
+  );
 
   constructor(options) {
     const where = 'createOutbox';
@@ -155,16 +183,14 @@ class Outbox {
     checkMs(where, 'leaseMs', o.leaseMs);
     const locks = lockManagerOption(where, o.locks);
     if (o.lockPrefix !== undefined && typeof o.lockPrefix !== 'string') throw wpError(ErrorCode.ARGUMENT, `${where}: lockPrefix must be a string`);
-    this.#store = o.store;
     this.#db = o.store[INTERNAL];
     this.#publish = o.publish;
     this.#hooks = { onProgress: o.onProgress, onSent: o.onSent, onAbandoned: o.onAbandoned, onError: o.onError };
-    this.#policy = retry.policy(o.policy);
+    this.#schedule = retry.schedule(o.policy);
     this.#batchMessages = o.batchMessages ?? OUTBOX_DEFAULTS.batchMessages;
     this.#batchBytes = o.batchBytes ?? OUTBOX_DEFAULTS.batchBytes;
     this.#publishTimeoutMs = o.publishTimeoutMs ?? OUTBOX_DEFAULTS.publishTimeoutMs;
     this.#now = o.now ?? Date.now;
-    this.#sleep = o.sleep ?? realSleep;
     this.#random = o.random ?? Math.random;
     this.#claims = new Claims({
       locks,
@@ -230,11 +256,27 @@ class Outbox {
     }
     const now = this.#now();
     const header = {
-      v: OUTBOX_VERSION, id, createdAtMs: now, total: messages.length, totalBytes: packedAll.length - 4 * messages.length,
-      kinds, batchCounts: batches.map((b) => b.count), sealed: this.#db.protected,
-      next: 0, sent: 0, results: [], attempts: 0, nextAttemptMs: now, lastAttemptMs: null, lastError: null, lease: null,
+      v: OUTBOX_VERSION,
+      id,
+      createdAtMs: now,
+      total: messages.length,
+      totalBytes: packedAll.length - 4 * messages.length,
+      kinds,
+      batchCounts: batches.map((b) => b.count),
+      sealed: this.#db.protected,
+      next: 0,
+      sent: 0,
+      results: [],
+      attempts: 0,
+      nextAttemptMs: now,
+      lastAttemptMs: null,
+      lastError: null,
+      lease: null,
     };
-    const added = await this.#db.outboxPut(header, batches.map((b) => b.data));
+    const added = await this.#db.outboxPut(
+      header,
+      batches.map((b) => b.data),
+    );
     return { id, total: messages.length, batches: batches.length, existing: !added };
   }
 
@@ -257,7 +299,10 @@ class Outbox {
     if (running) return running;
     const p = this.#work(id);
     this.#active.set(id, p);
-    p.then(() => this.#active.delete(id), () => this.#active.delete(id));
+    p.then(
+      () => this.#active.delete(id),
+      () => this.#active.delete(id),
+    );
     return p;
   }
 
@@ -270,7 +315,18 @@ class Outbox {
       if (!validHeader(c.raw)) {
         await this.#db.outboxDelete(id);
         const error = wpError(ErrorCode.CORRUPT_RECORD, 'an outbox record could not be read back; it was removed');
-        this.#emit('onAbandoned', { id, code: error.code, error, reason: error.message, sent: 0, total: 0, batchesSent: 0, batches: 0, attempts: 0, lastError: null });
+        this.#emit('onAbandoned', {
+          id,
+          code: error.code,
+          error,
+          reason: error.message,
+          sent: 0,
+          total: 0,
+          batchesSent: 0,
+          batches: 0,
+          attempts: 0,
+          lastError: null,
+        });
         return { status: 'abandoned', id, sent: 0, total: 0, error };
       }
       return await this.#sendClaimed(c.raw);
@@ -287,7 +343,7 @@ class Outbox {
     while (h.next < n) {
       if (this.#closed) break;
       const now = this.#now();
-      if (now - h.createdAtMs >= this.#policy.expiryMs) {
+      if (this.#schedule.newPending(h.createdAtMs, now).drop === ErrorCode.EXPIRED) {
         return this.#abandon(h, ErrorCode.EXPIRED, 'the invite is older than the expiry: receivers would drop its pointers');
       }
       const b = h.next;
@@ -326,10 +382,14 @@ class Outbox {
       const t = this.#now();
       if (error) {
         const attempts = h.attempts + 1;
-        if (attempts >= this.#policy.maxAttempts) {
-          return this.#abandon({ ...h, attempts, lastError: error.code }, ErrorCode.ATTEMPTS_EXHAUSTED, `publishing failed ${attempts} times (last: ${error.message})`);
+        if (attempts >= this.#schedule.policy.maxAttempts) {
+          return this.#abandon(
+            { ...h, attempts, lastError: error.code },
+            ErrorCode.ATTEMPTS_EXHAUSTED,
+            `publishing failed ${attempts} times (last: ${error.message})`,
+          );
         }
-        const delay = retry.quickDelay(this.#policy, attempts, this.#random() * this.#policy.quick.jitterMs);
+        const delay = this.#schedule.quickDelay(attempts, this.#random() * this.#schedule.policy.quick.jitterMs);
         const changes = { attempts, nextAttemptMs: t + delay, lastAttemptMs: t, lastError: error.code, lease: null };
         await this.#db.outboxUpdate(h.id, owner, changes);
         this.#emit('onError', error);
@@ -337,10 +397,15 @@ class Outbox {
       }
       // Recorded before the next batch: a resumed send starts after it.
       const changes = {
-        next: b + 1, sent: h.sent + messages.length, results: [...h.results, cloneable(result)],
-        attempts: 0, lastAttemptMs: t, lastError: null, nextAttemptMs: t,
+        next: b + 1,
+        sent: h.sent + messages.length,
+        results: [...h.results, cloneable(result)],
+        attempts: 0,
+        lastAttemptMs: t,
+        lastError: null,
+        nextAttemptMs: t,
       };
-      if (!await this.#db.outboxUpdate(h.id, owner, changes)) return { status: 'busy', id: h.id };
+      if (!(await this.#db.outboxUpdate(h.id, owner, changes))) return { status: 'busy', id: h.id };
       h = { ...h, ...changes };
       this.#emit('onProgress', progress({ batch: b, result }));
     }
@@ -357,8 +422,16 @@ class Outbox {
     await this.#db.outboxDelete(h.id);
     const error = wpError(code, reason);
     const report = {
-      id: h.id, code, error, reason, sent: h.sent, total: h.total, batchesSent: h.next, batches: h.batchCounts.length,
-      attempts: h.attempts, lastError: h.lastError ?? null,
+      id: h.id,
+      code,
+      error,
+      reason,
+      sent: h.sent,
+      total: h.total,
+      batchesSent: h.next,
+      batches: h.batchCounts.length,
+      attempts: h.attempts,
+      lastError: h.lastError ?? null,
     };
     this.#emit('onAbandoned', report);
     return { status: 'abandoned', id: h.id, sent: h.sent, total: h.total, error, report };
@@ -373,7 +446,7 @@ class Outbox {
   async resume() {
     this.#checkOpen();
     const now = this.#now();
-    const ids = await this.#db.dueIds(OUTBOX, now, 1_000, this.#policy.quick.totalMs);
+    const ids = await this.#db.dueIds(OUTBOX, now, 1_000, this.#schedule.policy.quick.totalMs);
     const report = { sent: [], pending: [], abandoned: [], skipped: [], errors: [] };
     for (const id of ids) {
       if (this.#closed) break;
@@ -393,10 +466,20 @@ class Outbox {
 
   /** The stored invites: { id, total, sent, batches, next, attempts, nextAttemptMs, lastError, createdAtMs }. */
   async list() {
-    return (await this.#db.outboxList()).filter((h) => h && typeof h === 'object').map((h) => ({
-      id: h.id, total: h.total, sent: h.sent, batches: h.batchCounts?.length ?? 0, next: h.next, attempts: h.attempts,
-      nextAttemptMs: h.nextAttemptMs, lastError: h.lastError, createdAtMs: h.createdAtMs, results: h.results,
-    }));
+    return (await this.#db.outboxList())
+      .filter((h) => h && typeof h === 'object')
+      .map((h) => ({
+        id: h.id,
+        total: h.total,
+        sent: h.sent,
+        batches: h.batchCounts?.length ?? 0,
+        next: h.next,
+        attempts: h.attempts,
+        nextAttemptMs: h.nextAttemptMs,
+        lastError: h.lastError,
+        createdAtMs: h.createdAtMs,
+        results: h.results,
+      }));
   }
 
   /** Gives an invite up (reported to onAbandoned with ERR_ABORTED). */
@@ -427,7 +510,7 @@ class Outbox {
   async #round() {
     await this.resume();
     const now = this.#now();
-    const next = await this.#db.nextDue(OUTBOX, now, this.#policy.quick.totalMs);
+    const next = await this.#db.nextDue(OUTBOX, now, this.#schedule.policy.quick.totalMs);
     return next === null ? null : next - now;
   }
 

@@ -111,7 +111,8 @@ class Writer {
 }
 
 /**
- * Packs one installation read from its fields, or returns the plain
+ * Packs one installation read from its fields, in the order the module
+ * reads them (its operation table, internal/ops), or returns the plain
  * object of the values read when the module would refuse one (fields
  * after it unread).
  */
@@ -121,11 +122,11 @@ function packInstallation(inst, i, limits) {
   snap.installationKey = field(inst, 'installationKey', `${name}.installationKey`);
   const id = plainBytes(snap.installationKey, limits.installationKey);
   if (!id) return { snap };
+  snap.wrapperAlgorithm = field(inst, 'wrapperAlgorithm', `${name}.wrapperAlgorithm`);
+  if (!isInt31(snap.wrapperAlgorithm)) return { snap };
   snap.wrapperPublicKey = field(inst, 'wrapperPublicKey', `${name}.wrapperPublicKey`);
   const pub = plainBytes(snap.wrapperPublicKey, limits.publicKey);
   if (!pub) return { snap };
-  snap.wrapperAlgorithm = field(inst, 'wrapperAlgorithm', `${name}.wrapperAlgorithm`);
-  if (!isInt31(snap.wrapperAlgorithm)) return { snap };
   const types = field(inst, 'pointeeAeadTypes', `${name}.pointeeAeadTypes`);
   snap.pointeeAeadTypes = types;
   let aead = null;
@@ -160,7 +161,7 @@ function packInstallation(inst, i, limits) {
 /**
  * Reads installations once. Returns { records, snapshots } when the
  * module would take them all: per installation its packed record and a
- * plain copy (installationKey, wrapperPublicKey, wrapperAlgorithm,
+ * plain copy (installationKey, wrapperAlgorithm, wrapperPublicKey,
  * pointeeAeadTypes); else { fallback }: what to pass the module instead,
  * for it to refuse with its own error.
  */
@@ -241,7 +242,9 @@ class Reader {
     this.#dv = new DataView(b.buffer, b.byteOffset, b.length);
   }
 
-  u8() { return this.#dv.getUint8(this.#at++); }
+  u8() {
+    return this.#dv.getUint8(this.#at++);
+  }
 
   u16() {
     const v = this.#dv.getUint16(this.#at, true);
@@ -268,9 +271,13 @@ class Reader {
     return v;
   }
 
-  bytes16() { return this.bytes(this.u16()); }
+  bytes16() {
+    return this.bytes(this.u16());
+  }
 
-  get offset() { return this.#at; }
+  get offset() {
+    return this.#at;
+  }
 }
 
 const KIND = { 1: 'direct', 2: 'pointee', 3: 'pointer' };

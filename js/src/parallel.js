@@ -13,7 +13,7 @@
 import { ErrorCode, wpError } from './errors.js';
 import { guarded, isUint8Array } from './guard.js';
 import { host } from './host.js';
-import { moduleLimits } from './module.js';
+import { goNamespace } from './module.js';
 import { aeadFor, kemFor, sealPointersNative } from './native.js';
 import { packRecords, readInstallations, unpackInvite, unpackMessages } from './packed.js';
 import { growPool, sealPart, workerCount } from './pool.js';
@@ -24,8 +24,6 @@ export { checkWorkers, workerStats } from './pool.js';
 export const PARALLEL_MIN_CAPABLE = 32;
 /** Each worker seals at least this many pointers. */
 const MIN_CHUNK = 16;
-/** Pointers are used from this many pointer-capable installations (the core's rule). */
-const MIN_POINTER_INSTALLATIONS = 3;
 
 const abortError = () => wpError(ErrorCode.ABORTED, 'sealing aborted');
 
@@ -39,9 +37,12 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   const sealOpts = {};
   if (rest.kemId !== undefined) sealOpts.kemId = rest.kemId;
   if (rest.maxMessageSize !== undefined) sealOpts.maxMessageSize = rest.maxMessageSize;
+  // The module's caps and its rule for pointers (taken now: dispose() may
+  // come during an await below).
+  const { limits, minPointerInstallations } = goNamespace().constants;
   // The installations, read once (packed.js); those the module would
   // refuse are handed to it as read, for its error.
-  const read = readInstallations(installations, moduleLimits());
+  const read = readInstallations(installations, limits);
   const packedAll = read.fallback ?? packRecords(read.records);
   // sealInvite's checks, so errors are the same.
   const capable = go.callGo('checkInvite', welcome, cursor, packedAll, { ...sealOpts, signal });
@@ -67,13 +68,11 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   let n = 0;
   let note = null;
   if (workers !== undefined) {
-    note = pointerIns.length < PARALLEL_MIN_CAPABLE
-      ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations`
-      : host.noWorkers();
+    note = pointerIns.length < PARALLEL_MIN_CAPABLE ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations` : host.noWorkers();
     if (!note) n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
   }
   const parallel = workers === undefined ? {} : { parallel: note ? { workers: 0, note: `${note}: sealed on the calling thread` } : { workers: n } };
-  if (pointerIns.length < MIN_POINTER_INSTALLATIONS || (n === 0 && !native)) {
+  if (pointerIns.length < minPointerInstallations || (n === 0 && !native)) {
     // Nothing to split: the module seals it all, from the copies.
     const invite = unpackInvite(await go.callGoAsync('sealInvite', welcomeCopy, cursor, packedAll, { ...sealOpts, signal, onProgress }));
     return { ...invite, ...parallel };
@@ -108,6 +107,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   const total = installations.length;
   const done = new Array(chunks.length + 1).fill(0);
   let reported = 0;
+  /** @type {(part: number, d: number) => void} */
   const progress = (part, d) => {
     done[part] = d;
     const sum = done.reduce((a, b) => a + b, 0);
@@ -119,6 +119,7 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
 
   // One controller stops everything: the caller's signal, or a failed part.
   const stop = new AbortController();
+  /** @type {() => void} */
   let onAbort;
   const aborted = new Promise((_, reject) => {
     onAbort = () => {
@@ -131,23 +132,31 @@ export async function sealInviteSplit(go, welcome, cursor, installations, option
   if (isAborted()) onAbort();
   try {
     if (n > 0) growPool(n, go.module);
-    const parts = chunks.map((chunk, i) => (n > 0
-      ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, webCrypto },
-        (d) => progress(i, d), stop.signal)
-      : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d))));
-    parts.push(directIns.length === 0 ? Promise.resolve([]) : go.callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
-      ...sealOpts,
-      signal: stop.signal,
-      onProgress: (d) => progress(chunks.length, d),
-    }).then((b) => unpackMessages(b).messages));
+    const parts = chunks.map((chunk, i) =>
+      n > 0
+        ? sealPart(
+            { pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, webCrypto },
+            (d) => progress(i, d),
+            stop.signal,
+          )
+        : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d)),
+    );
+    parts.push(
+      directIns.length === 0
+        ? Promise.resolve([])
+        : go
+            .callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
+              ...sealOpts,
+              signal: stop.signal,
+              onProgress: (d) => progress(chunks.length, d),
+            })
+            .then((b) => unpackMessages(b).messages),
+    );
     const sealed = Promise.all(parts);
     sealed.catch(() => stop.abort());
     const results = await Promise.race([sealed, aborted]);
     if (pointeeSealed) Object.assign(pointee, await pointeeSealed);
-    const messages = [
-      { kind: pointee.kind, installationKey: pointee.installationKey, message: pointee.message },
-      ...results.flat(),
-    ];
+    const messages = [{ kind: pointee.kind, installationKey: pointee.installationKey, message: pointee.message }, ...results.flat()];
     return {
       destination: pointee.installationKey.slice(),
       messages,

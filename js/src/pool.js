@@ -93,10 +93,14 @@ export function sealPart(part, onProgress, signal) {
       return;
     }
     const job = { id: nextID++, part, onProgress, resolve, reject, slot: null };
-    signal?.addEventListener('abort', () => {
-      if (job.slot) job.slot.handle.post({ type: 'abort', id: job.id });
-      else p.queue.splice(p.queue.indexOf(job) >>> 0, 1);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        if (job.slot) job.slot.handle.post({ type: 'abort', id: job.id });
+        else p.queue.splice(p.queue.indexOf(job) >>> 0, 1);
+      },
+      { once: true },
+    );
     p.queue.push(job);
     dispatch(p);
   });
@@ -147,7 +151,7 @@ function startSlot(p) {
         if (m?.type === 'initialized') slot.initialized = true;
         if (m?.type === 'ready' || m?.type === 'initialized') return;
         if (m?.type === 'error' && m.id === undefined) {
-          fail(new WelcomePointersError(m.code, m.message));
+          fail(new WelcomePointersError(m.code, m.message, { detail: m.detail }));
           return;
         }
         const job = slot.job;
@@ -159,7 +163,7 @@ function startSlot(p) {
         slot.job = null;
         slot.handle.unref?.();
         if (m.type === 'result') job.resolve(m.messages);
-        else job.reject(new WelcomePointersError(m.code, m.message));
+        else job.reject(new WelcomePointersError(m.code, m.message, { detail: m.detail }));
         dispatch(p);
       },
       error: fail,

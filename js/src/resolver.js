@@ -6,22 +6,19 @@
 // next resolver on the database picks the record up. One worker at a
 // time works on a record (Web Locks, or a lease in the record; see
 // locks.js); the Welcome is handed to the app at most once while a call
-// runs, and the record is settled only once the app accepted it. The
-// schedule comes from the core (retry.*); the resolver adds its own
-// bounds against floods: a cap on pending records, a fetch budget per
-// hour shared by every tab, and a budget of records per tick.
+// runs, and the record is settled only once the app accepted it. Every
+// decision of the schedule comes from the core (a retry.schedule: the
+// quick phase's next try, the deferred delays, drops, how long a settled
+// id is kept; isFinal: which failures end a pointer); the resolver only
+// runs it, and adds its own bounds against floods: a cap on pending
+// records, a fetch budget per hour shared by every tab, and a budget of
+// records per tick.
 import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
-import { inspect, openPointeeAsync, parsePointer, retry } from './api.js';
+import { inspect, isFinal, openPointeeAsync, parsePointer, retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
 import { Loop, realSleep } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
 import { callHook, checkFunction, checkInteger, checkMs, describe, readBytes, readField, readOptions } from './options.js';
-
-// Failures that no retry can fix (spec section 4.5): the first message on
-// the topic is a real message, and it is not our pointee. A malformed
-// answer is NOT final here: nodes never store malformed messages, so
-// garbage comes from the transport and the record stays on its schedule.
-const FINAL = new Set([ErrorCode.DECRYPT, ErrorCode.NOT_POINTEE, ErrorCode.TOO_LARGE]);
 
 /** The resolver's own bounds and timeouts (the retry schedule itself is the core's). */
 export const RESOLVER_DEFAULTS = Object.freeze({
@@ -40,9 +37,27 @@ export const RESOLVER_DEFAULTS = Object.freeze({
 });
 
 const OPTIONS = new Set([
-  'store', 'fetchFirstMessage', 'onWelcome', 'onDropped', 'onQuarantined', 'onError', 'policy',
-  'fetchTimeoutMs', 'acceptTimeoutMs', 'topic', 'messageForm', 'locks', 'lockPrefix', 'now', 'random', 'sleep',
-  'leaseMs', 'maxPending', 'fetchesPerHour', 'maxPerTick', 'concurrency',
+  'store',
+  'fetchFirstMessage',
+  'onWelcome',
+  'onDropped',
+  'onQuarantined',
+  'onError',
+  'policy',
+  'fetchTimeoutMs',
+  'acceptTimeoutMs',
+  'topic',
+  'messageForm',
+  'locks',
+  'lockPrefix',
+  'now',
+  'random',
+  'sleep',
+  'leaseMs',
+  'maxPending',
+  'fetchesPerHour',
+  'maxPerTick',
+  'concurrency',
 ]);
 const RESOLVE_OPTIONS = new Set(['welcomeTimeMs']);
 const PENDING = 'pending';
@@ -117,7 +132,7 @@ class Resolver {
   #fetch;
   #onWelcome;
   #hooks;
-  #policy;
+  #schedule;
   #fetchTimeoutMs;
   #acceptTimeoutMs;
   #topic;
@@ -136,7 +151,10 @@ class Resolver {
   #closed = false;
   #closing;
   #signalClosed;
-  #loop = new Loop(() => this.#round(), (e) => this.#emit('onError', e));
+  #loop = new Loop(
+    () => this.#round(),
+    (e) => this.#emit('onError', e),
+  );
   #throttledUntil = 0;
   #swept = false;
   #stats = { accepted: 0, resolved: 0, dropped: 0, evicted: 0, refused: 0, throttled: 0, redelivered: 0, lateAccepted: 0 };
@@ -172,9 +190,9 @@ class Resolver {
     this.#onWelcome = o.onWelcome ?? null;
     this.#hooks = { onDropped: o.onDropped, onQuarantined: o.onQuarantined, onError: o.onError };
     // The schedule comes from the core; a partial override is completed
-    // and validated there.
-    this.#policy = retry.policy(o.policy);
-    this.#fetchTimeoutMs = o.fetchTimeoutMs ?? this.#policy.quick.perTryMs;
+    // and validated there, once.
+    this.#schedule = retry.schedule(o.policy);
+    this.#fetchTimeoutMs = o.fetchTimeoutMs ?? this.#schedule.policy.quick.perTryMs;
     this.#acceptTimeoutMs = o.acceptTimeoutMs ?? RESOLVER_DEFAULTS.acceptTimeoutMs;
     this.#topic = o.topic ?? 'v3';
     this.#form = o.messageForm ?? 'message';
@@ -188,7 +206,7 @@ class Resolver {
     };
     // No wait of the schedule is longer than maxDelayMs: a record due
     // later than that was scheduled by a clock that has since gone back.
-    this.#maxAheadMs = this.#policy.maxDelayMs;
+    this.#maxAheadMs = this.#schedule.policy.maxDelayMs;
     this.#slots = new Slots(o.concurrency ?? RESOLVER_DEFAULTS.concurrency);
     this.#claims = new Claims({
       locks,
@@ -205,7 +223,7 @@ class Resolver {
 
   /** The complete retry policy in use (from the core). */
   get policy() {
-    return this.#policy;
+    return this.#schedule.policy;
   }
 
   /** Counters since creation: accepted, resolved, dropped, evicted, refused, throttled, redelivered, lateAccepted. */
@@ -222,18 +240,19 @@ class Resolver {
   }
 
   #keepUntil(welcomeTimeMs, nowMs) {
-    // A duplicate is refused as too old from welcomeTimeMs + expiry on,
-    // so the settled entry is kept at least until then.
-    return Math.max(nowMs, welcomeTimeMs) + this.#policy.expiryMs;
+    return this.#schedule.keepUntil(welcomeTimeMs, nowMs);
   }
 
   #track(id, promise) {
     this.#active.set(id, promise);
-    promise.then(() => {
-      if (this.#active.get(id) === promise) this.#active.delete(id);
-    }, () => {
-      if (this.#active.get(id) === promise) this.#active.delete(id);
-    });
+    promise.then(
+      () => {
+        if (this.#active.get(id) === promise) this.#active.delete(id);
+      },
+      () => {
+        if (this.#active.get(id) === promise) this.#active.delete(id);
+      },
+    );
     return promise;
   }
 
@@ -251,13 +270,13 @@ class Resolver {
    * so a reload does not lose it). A pointer already pending or settled
    * is a duplicate; a pointer too old to keep is dropped at once.
    *
-   * @returns {Promise<{ status: 'accepted' | 'duplicate' | 'dropped', id: string, code?: string, error?: WelcomePointersError }>}
+   * @returns {Promise<import('../index.js').AcceptOutcome>}
    */
   async acceptPointer(received, options) {
     const a = await this.#admit('acceptPointer', received, options);
     if (a.outcome) return a.outcome;
     // The record is stored: a failure from here on leaves it for resolveDue.
-    this.#startQuick(a).catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
+    this.#startQuick(/** @type {{ id: string, done: () => void }} */ (a)).catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
     return { status: 'accepted', id: a.id };
   }
 
@@ -266,14 +285,17 @@ class Resolver {
    * (kept and retried by resolveDue), "dropped", "duplicate", or
    * "accepted" (stored, and another tab works on it).
    *
-   * @returns {Promise<ResolveOutcome>}
+   * @returns {Promise<import('../index.js').ResolveOutcome>}
    */
   async resolvePointer(received, options) {
     const a = await this.#admit('resolvePointer', received, options);
     if (a.outcome) return a.outcome;
-    return this.#startQuick(a);
+    return this.#startQuick(/** @type {{ id: string, done: () => void }} */ (a));
   }
 
+  /**
+   * @returns {Promise<{ outcome: any, id?: undefined, done?: undefined } | { outcome?: undefined, id: string, done: (value?: unknown) => void }>}
+   */
   async #admit(where, received, options) {
     this.#checkOpen();
     const r = readReceived(where, received);
@@ -286,32 +308,55 @@ class Resolver {
     if (this.#active.has(id)) return { outcome: { status: 'duplicate', id, existing: 'pending' } };
     // Reserve the id in this resolver while the record is written; on
     // success the quick phase takes the reservation over.
+    /** @type {(value?: unknown) => void} */
     let done;
-    this.#track(id, new Promise((resolve) => {
-      done = resolve;
-    }));
+    this.#track(
+      id,
+      new Promise((resolve) => {
+        done = resolve;
+      }),
+    );
     let admitted = false;
     try {
       const now = this.#now();
       // The welcome's server timestamp sets the expiry; the input form has none.
       const welcomeTimeMs = o.welcomeTimeMs ?? (r.createdNs > 0n ? Number(r.createdNs / 1_000_000n) : now);
-      const state = retry.newPending(this.#policy, welcomeTimeMs, now);
+      const state = this.#schedule.newPending(welcomeTimeMs, now);
       const raw = await this.#db.encode({
-        pointer: info, installationKey: r.installationKey, messageId: r.messageId, createdNs: r.createdNs,
-        welcomeTimeMs, storedAtMs: now, nextAttemptMs: now, expiresAtMs: state.expiresAtMs, phase: 'quick',
+        pointer: info,
+        installationKey: r.installationKey,
+        messageId: r.messageId,
+        createdNs: r.createdNs,
+        welcomeTimeMs,
+        storedAtMs: now,
+        nextAttemptMs: now,
+        expiresAtMs: state.expiresAtMs,
+        phase: 'quick',
       });
       const out = await this.#db.admit(raw, {
-        maxPending: this.#limits.maxPending, nowMs: now, exclude: new Set(this.#active.keys()),
-        dropCode: state.drop ?? null, keepUntilMs: this.#keepUntil(welcomeTimeMs, now),
+        maxPending: this.#limits.maxPending,
+        nowMs: now,
+        exclude: new Set(this.#active.keys()),
+        dropCode: state.drop ?? null,
+        keepUntilMs: this.#keepUntil(welcomeTimeMs, now),
         dropKeepUntilMs: (v) => this.#keepUntil(typeof v.welcomeTimeMs === 'number' ? v.welcomeTimeMs : now, now),
         leaseMs: this.#claims.leaseMs,
       });
       for (const e of out.evicted) {
         this.#stats.evicted++;
-        this.#report({
-          id: e.id, code: ErrorCode.CAPACITY, phase: e.phase, attempts: e.attempts ?? 0, lastError: e.lastError,
-          messageId: toBigInt(e.messageId), createdNs: toBigInt(e.createdNs), installationKey: e.installationKey,
-        }, `the pending store holds ${this.#limits.maxPending} records: the oldest was evicted to make room`);
+        this.#report(
+          {
+            id: e.id,
+            code: ErrorCode.CAPACITY,
+            phase: e.phase,
+            attempts: e.attempts ?? 0,
+            lastError: e.lastError,
+            messageId: toBigInt(e.messageId),
+            createdNs: toBigInt(e.createdNs),
+            installationKey: e.installationKey,
+          },
+          `the pending store holds ${this.#limits.maxPending} records: the oldest was evicted to make room`,
+        );
       }
       if (out.existing) return { outcome: { status: 'duplicate', id, existing: out.existing } };
       const ctx = { id, messageId: r.messageId, createdNs: r.createdNs, installationKey: r.installationKey, attempts: 0, lastError: null };
@@ -321,8 +366,10 @@ class Resolver {
       }
       if (out.refused) {
         this.#stats.refused++;
-        const report = this.#report({ ...ctx, code: ErrorCode.CAPACITY, phase: 'admission' },
-          `the pending store holds ${this.#limits.maxPending} records, all being worked on: the pointer was refused`);
+        const report = this.#report(
+          { ...ctx, code: ErrorCode.CAPACITY, phase: 'admission' },
+          `the pending store holds ${this.#limits.maxPending} records, all being worked on: the pointer was refused`,
+        );
         return { outcome: { status: 'dropped', id, code: ErrorCode.CAPACITY, error: report.error } };
       }
       this.#stats.accepted++;
@@ -335,7 +382,10 @@ class Resolver {
 
   // The quick phase of a just-admitted record.
   #startQuick({ id, done }) {
-    const p = this.#track(id, this.#work(id).then((w) => this.#outcome(w)));
+    const p = this.#track(
+      id,
+      this.#work(id).then((w) => this.#outcome(w)),
+    );
     done();
     return p;
   }
@@ -361,9 +411,16 @@ class Resolver {
   #report(fields, reason) {
     const error = fields.error instanceof WelcomePointersError ? fields.error : wpError(fields.code, reason);
     const report = {
-      id: fields.id, code: fields.code, error, phase: fields.phase, reason,
-      messageId: fields.messageId, createdNs: fields.createdNs, installationKey: fields.installationKey,
-      attempts: fields.attempts ?? 0, lastError: fields.lastError ?? null,
+      id: fields.id,
+      code: fields.code,
+      error,
+      phase: fields.phase,
+      reason,
+      messageId: fields.messageId,
+      createdNs: fields.createdNs,
+      installationKey: fields.installationKey,
+      attempts: fields.attempts ?? 0,
+      lastError: fields.lastError ?? null,
     };
     this.#stats.dropped++;
     this.#emit('onDropped', report);
@@ -411,10 +468,13 @@ class Resolver {
           // The app still holds the Welcome: keep the claim until it answers.
           handedOver = true;
           freeSlot();
-          this.#track(id, r.tail.finally(() => {
-            stopRenewing();
-            hold.release();
-          }));
+          this.#track(
+            id,
+            r.tail.finally(() => {
+              stopRenewing();
+              hold.release();
+            }),
+          );
         }
         return r.result;
       } finally {
@@ -442,7 +502,7 @@ class Resolver {
         await this.#claims.release(rec.id);
         return { result: { status: 'pending', id: rec.id, code: rec.lastError, nextAttemptMs: rec.nextAttemptMs } };
       }
-      if (rec.phase === 'deferred' && rec.attempts >= this.#policy.maxAttempts) {
+      if (rec.phase === 'deferred' && rec.attempts >= this.#schedule.policy.maxAttempts) {
         return { result: await this.#dropRecord(rec, ErrorCode.ATTEMPTS_EXHAUSTED, null, 'dropped by the retry schedule: no attempt left') };
       }
       const budget = await this.#db.takeFetch(now, this.#limits.fetchesPerHour);
@@ -453,12 +513,13 @@ class Resolver {
         return { result: this.#throttled(rec.id, rec) };
       }
       const a = await this.#attempt(rec.pointer, this.#fetchTimeoutMs);
-      let failure = a;
+      /** @type {{ code: string, error?: unknown, endQuick?: boolean }} */
+      let failure = /** @type {any} */ (a);
       if (a.opened) {
         // The local clock says expired: ask the network's clock, the
         // pointee's timestamp, before giving up on a Welcome that is there.
         const createdMs = now >= rec.expiresAtMs && this.#form === 'message' ? serverTimeMs(a.bytes) : null;
-        if (createdMs !== null && createdMs - rec.welcomeTimeMs >= this.#policy.expiryMs) {
+        if (createdMs !== null && this.#schedule.newPending(rec.welcomeTimeMs, createdMs).drop === ErrorCode.EXPIRED) {
           return { result: await this.#dropRecord(rec, ErrorCode.EXPIRED, null, 'the pointee arrived after the expiry (by its server timestamp)') };
         }
         const mark = await this.#db.markDelivering(rec.id, owner, this.#claims.until(), hold.locked);
@@ -471,14 +532,16 @@ class Resolver {
           // claimed (never delivered twice meanwhile); a late acceptance
           // is honoured.
           const next = await this.#failed(rec, { code: d.error.code, error: d.error, endQuick: true }, false);
-          const tail = d.late.then(async (late) => {
-            if (late.accepted) {
-              this.#stats.lateAccepted++;
-              await this.#resolved(rec);
-            } else {
-              await this.#claims.release(rec.id).catch(() => {});
-            }
-          }).catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
+          const tail = d.late
+            .then(async (late) => {
+              if (late.accepted) {
+                this.#stats.lateAccepted++;
+                await this.#resolved(rec);
+              } else {
+                await this.#claims.release(rec.id).catch(() => {});
+              }
+            })
+            .catch((e) => this.#emit('onError', asError(e, ErrorCode.STORE)));
           return { result: next.result, tail };
         }
         // Not accepted: like a miss, but no more quick tries (the app
@@ -510,23 +573,30 @@ class Resolver {
   async #failed(rec, failure, mayContinue) {
     const now = this.#now();
     const code = failure.code;
-    const p = this.#policy;
+    const s = this.#schedule;
     let fields;
     let wait;
     if (rec.phase === 'quick') {
       const qa = rec.quickAttempts + 1;
-      const elapsed = Math.max(0, now - rec.storedAtMs);
-      const d = qa < p.quick.attempts && !failure.endQuick ? retry.quickDelay(p, qa, this.#random() * p.quick.jitterMs) : Infinity;
-      if (elapsed + d < p.quick.totalMs) {
-        fields = { quickAttempts: qa, nextAttemptMs: now + d, lastAttemptMs: now, lastError: code };
-        if (mayContinue) wait = d;
+      const next = failure.endQuick ? null : s.quickNext(qa, Math.max(0, now - rec.storedAtMs), this.#random() * s.policy.quick.jitterMs);
+      if (next?.more) {
+        fields = { quickAttempts: qa, nextAttemptMs: now + next.waitMs, lastAttemptMs: now, lastError: code };
+        if (mayContinue) wait = next.waitMs;
       } else {
-        const s = retry.newPending(p, rec.welcomeTimeMs, now);
-        if (s.drop) return { result: await this.#dropRecord({ ...rec, lastError: code }, s.drop, null, 'the welcome is too old to keep') };
-        fields = { phase: 'deferred', quickAttempts: qa, attempts: 0, nextAttemptMs: s.nextAttemptMs, expiresAtMs: s.expiresAtMs, lastAttemptMs: now, lastError: code };
+        const p = s.newPending(rec.welcomeTimeMs, now);
+        if (p.drop) return { result: await this.#dropRecord({ ...rec, lastError: code }, p.drop, null, 'the welcome is too old to keep') };
+        fields = {
+          phase: 'deferred',
+          quickAttempts: qa,
+          attempts: 0,
+          nextAttemptMs: p.nextAttemptMs,
+          expiresAtMs: p.expiresAtMs,
+          lastAttemptMs: now,
+          lastError: code,
+        };
       }
     } else {
-      const n = retry.failed(p, { attempts: rec.attempts, nextAttemptMs: rec.nextAttemptMs, expiresAtMs: rec.expiresAtMs }, now);
+      const n = s.failed({ attempts: rec.attempts, nextAttemptMs: rec.nextAttemptMs, expiresAtMs: rec.expiresAtMs }, now);
       if (n.drop) {
         const err = wpError(n.drop, `dropped by the retry schedule (last error ${code})`, failure.error);
         return { result: await this.#dropRecord({ ...rec, attempts: n.attempts, lastError: code }, n.drop, err, 'dropped by the retry schedule') };
@@ -540,8 +610,13 @@ class Resolver {
       wait,
       record,
       result: {
-        status: 'pending', id: rec.id, code, error: failure.error ?? null, nextAttemptMs: fields.nextAttemptMs,
-        attempts: record.attempts, phase: record.phase,
+        status: 'pending',
+        id: rec.id,
+        code,
+        error: failure.error ?? null,
+        nextAttemptMs: fields.nextAttemptMs,
+        attempts: record.attempts,
+        phase: record.phase,
       },
     };
   }
@@ -608,7 +683,10 @@ class Resolver {
       return { opened, bytes };
     } catch (e) {
       const err = asError(e);
-      return FINAL.has(err.code) ? { final: true, code: err.code, error: err } : { transient: true, code: err.code, error: err };
+      // The core says which failures are final (the first message on the
+      // topic is a real message, and not this pointee): a malformed
+      // answer is not, since nodes never store one.
+      return isFinal(err.code) ? { final: true, code: err.code, error: err } : { transient: true, code: err.code, error: err };
     }
   }
 
@@ -631,19 +709,26 @@ class Resolver {
     const ms = this.#acceptTimeoutMs;
     let answer;
     if (this.#onWelcome) {
-      answer = Promise.resolve().then(() => this.#onWelcome(welcome)).then(() => ({ accepted: true }), (e) => ({
-        accepted: false, error: wpError(ErrorCode.REJECTED, `onWelcome threw: ${e instanceof Error ? e.message : String(e)}`, e),
-      }));
+      answer = Promise.resolve()
+        .then(() => this.#onWelcome(welcome))
+        .then(
+          () => ({ accepted: true }),
+          (e) => ({
+            accepted: false,
+            error: wpError(ErrorCode.REJECTED, `onWelcome threw: ${e instanceof Error ? e.message : String(e)}`, e),
+          }),
+        );
     } else {
       answer = new Promise((resolve) => {
         let done = false;
         const item = Object.freeze({
           ...welcome,
           accept: () => finish({ accepted: true }),
-          reject: (reason) => finish({
-            accepted: false,
-            error: wpError(ErrorCode.REJECTED, `the app rejected the welcome${reason === undefined ? '' : `: ${String(reason)}`}`, reason),
-          }),
+          reject: (reason) =>
+            finish({
+              accepted: false,
+              error: wpError(ErrorCode.REJECTED, `the app rejected the welcome${reason === undefined ? '' : `: ${String(reason)}`}`, reason),
+            }),
         });
         const finish = (r) => {
           if (done) return;
@@ -662,9 +747,12 @@ class Resolver {
     const closed = this.#closing.then(() => ({ accepted: false, error: wpError(ErrorCode.CLOSED, 'the resolver was closed') }));
     answer = Promise.race([answer, closed]);
     let timer;
-    const first = await Promise.race([answer, new Promise((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), ms);
-    })]);
+    const first = await Promise.race([
+      answer,
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), ms);
+      }),
+    ]);
     clearTimeout(timer);
     if (first !== TIMED_OUT) return first;
     const error = wpError(ErrorCode.TIMEOUT, `the welcome was not accepted within ${ms} ms (a late acceptance still counts)`);
@@ -680,12 +768,20 @@ class Resolver {
    * one record: what went wrong is in the report. Throws ERR_STORE when
    * the store cannot be read at all.
    *
-   * @returns {Promise<ResolveReport>}
+   * @returns {Promise<import('../index.js').ResolveReport>}
    */
   async resolveDue() {
     this.#checkOpen();
     const report = {
-      resolved: [], dropped: [], quarantined: [], failed: [], skipped: [], pending: 0, errors: [], throttled: 0, more: false,
+      resolved: [],
+      dropped: [],
+      quarantined: [],
+      failed: [],
+      skipped: [],
+      pending: 0,
+      errors: [],
+      throttled: 0,
+      more: false,
     };
     const now = this.#now();
     await this.#store.pruneSettled(now);
@@ -693,7 +789,7 @@ class Resolver {
       // Records missing from the index (written behind the store's back)
       // would never come due: read them once, which quarantines them.
       this.#swept = true;
-      if (await this.#db.unindexed() > 0) {
+      if ((await this.#db.unindexed()) > 0) {
         for (const q of (await this.#store.list()).quarantined) {
           report.quarantined.push(q);
           this.#emit('onQuarantined', q);
@@ -713,10 +809,15 @@ class Resolver {
         report.throttled++;
         continue;
       }
-      work.push(this.#track(id, this.#work(id)).then((w) => this.#tally(report, w), (e) => {
-        const err = asError(e, ErrorCode.STORE);
-        report.errors.push({ id, code: err.code, message: err.message });
-      }));
+      work.push(
+        this.#track(id, this.#work(id)).then(
+          (w) => this.#tally(report, w),
+          (e) => {
+            const err = asError(e, ErrorCode.STORE);
+            report.errors.push({ id, code: err.code, message: err.message });
+          },
+        ),
+      );
     }
     await Promise.all(work);
     report.pending = await this.#store.count();

@@ -55,7 +55,7 @@ export async function openPendingStore(options) {
   if (typeof name !== 'string' || name === '') {
     throw wpError(ErrorCode.ARGUMENT, 'openPendingStore: name must be a non-empty string');
   }
-  checkFunction('openPendingStore', 'openDB (idb\'s openDB)', openDB);
+  checkFunction('openPendingStore', "openDB (idb's openDB)", openDB);
   checkFunction('openPendingStore', 'onClose', onClose);
   let prot = null;
   if (protector !== undefined) {
@@ -105,8 +105,9 @@ function range() {
 // A live lease of another owner. A lease claiming to last longer than a
 // lease can (the clock went back) is stale.
 function leasedByOther(lease, owner, nowMs, maxMs) {
-  return lease !== null && typeof lease === 'object' && lease.owner !== owner &&
-    isTime(lease.untilMs) && lease.untilMs > nowMs && lease.untilMs - nowMs <= maxMs;
+  return (
+    lease !== null && typeof lease === 'object' && lease.owner !== owner && isTime(lease.untilMs) && lease.untilMs > nowMs && lease.untilMs - nowMs <= maxMs
+  );
 }
 
 // A version 1 pending record (written after a failed quick phase) in the
@@ -139,14 +140,20 @@ export class PendingStore {
       try {
         const ch = new BroadcastChannel(`welcome-pointers:${name}`);
         ch.onmessage = (ev) => this.#notify(ev.data, true);
-        ch.unref?.(); // Node: the channel must not keep the process alive
+        /** @type {{ unref?: () => void }} */ (/** @type {unknown} */ (ch)).unref?.(); // Node: the channel must not keep the process alive
         this.#channel = ch;
       } catch {
         // no channel: other tabs learn changes on their next read
       }
     }
-    this.#internal = new Internals(this, (...a) => this.#run(...a), protector, (e) => this.#changed(e),
-      (k, r) => this.#decodeOrQuarantine(k, r), (e) => this.#encode(e));
+    this.#internal = new Internals(
+      this,
+      (...a) => this.#run(...a),
+      protector,
+      (e) => this.#changed(e),
+      (k, r) => this.#decodeOrQuarantine(k, r),
+      (e) => this.#encode(e),
+    );
   }
 
   async [CONSTRUCT]() {
@@ -239,17 +246,19 @@ export class PendingStore {
   async #conn() {
     if (this.#closedError) throw this.#closedError;
     if (this.#db) return this.#db;
-    this.#opening ??= this.#connect(false).then((db) => {
-      if (this.#closedError) {
-        db.close();
-        throw this.#closedError;
-      }
-      this.#db = db;
-      this.#notify({ type: 'reopened' }, false);
-      return db;
-    }).finally(() => {
-      this.#opening = null;
-    });
+    this.#opening ??= this.#connect(false)
+      .then((db) => {
+        if (this.#closedError) {
+          db.close();
+          throw this.#closedError;
+        }
+        this.#db = db;
+        this.#notify({ type: 'reopened' }, false);
+        return db;
+      })
+      .finally(() => {
+        this.#opening = null;
+      });
     return this.#opening;
   }
 
@@ -340,21 +349,35 @@ export class PendingStore {
       throw wpError(ErrorCode.ARGUMENT, `pending entry must be an object, got ${describe(entry)}`);
     }
     const {
-      pointer, installationKey = null, messageId = 0n, createdNs = 0n, welcomeTimeMs, storedAtMs, nextAttemptMs, expiresAtMs,
-      attempts = 0, phase = 'deferred', quickAttempts = 0, lastAttemptMs = null, lastError = null, lease = null,
+      pointer,
+      installationKey = null,
+      messageId = 0n,
+      createdNs = 0n,
+      welcomeTimeMs,
+      storedAtMs,
+      nextAttemptMs,
+      expiresAtMs,
+      attempts = 0,
+      phase = 'deferred',
+      quickAttempts = 0,
+      lastAttemptMs = null,
+      lastError = null,
+      lease = null,
     } = entry;
     const info = parsePointer(pointer instanceof Uint8Array ? pointer : pointer?.bytes);
     if (installationKey !== null && !(installationKey instanceof Uint8Array)) {
       throw wpError(ErrorCode.ARGUMENT, 'installationKey must be a Uint8Array or null');
     }
-    for (const [k, v] of [['messageId', messageId], ['createdNs', createdNs]]) {
+    for (const [k, v] of [
+      ['messageId', messageId],
+      ['createdNs', createdNs],
+    ]) {
       if (typeof v !== 'bigint' || v < 0n || v >= 1n << 64n) throw wpError(ErrorCode.ARGUMENT, `${k} must be a uint64 bigint`);
     }
     if (!isTime(welcomeTimeMs) || !isTime(storedAtMs) || !isTime(nextAttemptMs) || !isTime(expiresAtMs)) {
       throw wpError(ErrorCode.ARGUMENT, 'welcomeTimeMs, storedAtMs, nextAttemptMs and expiresAtMs must be numbers');
     }
-    if (!Number.isInteger(attempts) || attempts < 0 || !Number.isInteger(quickAttempts) || quickAttempts < 0 ||
-        (phase !== 'quick' && phase !== 'deferred')) {
+    if (!Number.isInteger(attempts) || attempts < 0 || !Number.isInteger(quickAttempts) || quickAttempts < 0 || (phase !== 'quick' && phase !== 'deferred')) {
       throw wpError(ErrorCode.ARGUMENT, 'bad schedule fields');
     }
     const raw = {
@@ -399,16 +422,31 @@ export class PendingStore {
    * @returns {Promise<{ added: boolean, existing: null | 'pending' | 'settled' }>}
    */
   async add(entry) {
-    const e = readOptions('add', 'entry', entry, new Set([
-      'pointer', 'installationKey', 'messageId', 'createdNs', 'welcomeTimeMs', 'state', 'nowMs', 'lastAttemptMs', 'lastError',
-    ]), { required: true });
+    const e = readOptions(
+      'add',
+      'entry',
+      entry,
+      new Set(['pointer', 'installationKey', 'messageId', 'createdNs', 'welcomeTimeMs', 'state', 'nowMs', 'lastAttemptMs', 'lastError']),
+      { required: true },
+    );
     const { state, nowMs } = e;
-    if (state === null || typeof state !== 'object' || !Number.isInteger(state.attempts) || state.attempts < 0 ||
-        !isTime(state.nextAttemptMs) || !isTime(state.expiresAtMs) || !isTime(nowMs)) {
+    if (
+      state === null
+      || typeof state !== 'object'
+      || !Number.isInteger(state.attempts)
+      || state.attempts < 0
+      || !isTime(state.nextAttemptMs)
+      || !isTime(state.expiresAtMs)
+      || !isTime(nowMs)
+    ) {
       throw wpError(ErrorCode.ARGUMENT, 'add: state must be { attempts, nextAttemptMs, expiresAtMs } from retry.newPending, and nowMs a number');
     }
     const raw = await this.#encode({
-      ...e, attempts: state.attempts, nextAttemptMs: state.nextAttemptMs, expiresAtMs: state.expiresAtMs, storedAtMs: nowMs,
+      ...e,
+      attempts: state.attempts,
+      nextAttemptMs: state.nextAttemptMs,
+      expiresAtMs: state.expiresAtMs,
+      storedAtMs: nowMs,
     });
     const out = await this.#internal.admit(raw, { maxPending: Infinity, nowMs, exclude: new Set() });
     return { added: out.added, existing: out.existing };
@@ -418,7 +456,7 @@ export class PendingStore {
    * Reads a record back and checks it. A record that cannot be read back
    * is moved to the quarantine and reported.
    *
-   * @returns {Promise<{ record: PendingRecord | null, quarantined: QuarantineReport | null }>}
+   * @returns {Promise<{ record: import('../index.js').PendingRecord | null, quarantined: import('../index.js').QuarantineReport | null }>}
    */
   async get(id) {
     const raw = await this.#run('reading a pending pointer', PENDING, 'readonly', (tx) => tx.store.get(id));
@@ -431,11 +469,10 @@ export class PendingStore {
    * are quarantined. This reads the whole store: for lists and UIs, not
    * for scheduling (the resolver uses the index on the next attempt).
    *
-   * @returns {Promise<{ records: PendingRecord[], quarantined: QuarantineReport[] }>}
+   * @returns {Promise<{ records: import('../index.js').PendingRecord[], quarantined: import('../index.js').QuarantineReport[] }>}
    */
   async list() {
-    const [keys, values] = await this.#run('listing pending pointers', PENDING, 'readonly',
-      (tx) => Promise.all([tx.store.getAllKeys(), tx.store.getAll()]));
+    const [keys, values] = await this.#run('listing pending pointers', PENDING, 'readonly', (tx) => Promise.all([tx.store.getAllKeys(), tx.store.getAll()]));
     const records = [];
     const quarantined = [];
     for (let i = 0; i < keys.length; i++) {
@@ -539,10 +576,9 @@ export class PendingStore {
     } catch {
       value = null;
     }
-    await this.#run('quarantining a record', [PENDING, QUARANTINE], 'readwrite', (tx) => Promise.all([
-      tx.objectStore(QUARANTINE).add({ ...report, value }),
-      tx.objectStore(PENDING).delete(key),
-    ]));
+    await this.#run('quarantining a record', [PENDING, QUARANTINE], 'readwrite', (tx) =>
+      Promise.all([tx.objectStore(QUARANTINE).add({ ...report, value }), tx.objectStore(PENDING).delete(key)]),
+    );
     this.#changed({ type: 'quarantined', id: typeof key === 'string' ? key : null });
     return report;
   }
@@ -556,8 +592,13 @@ export class PendingStore {
   async update(id, changes) {
     const c = readOptions('update', 'changes', changes, new Set(['attempts', 'nextAttemptMs', 'lastAttemptMs', 'lastError']), { required: true });
     const { attempts, nextAttemptMs, lastAttemptMs, lastError } = c;
-    if (!Number.isInteger(attempts) || attempts < 0 || !isTime(nextAttemptMs) || !isTime(lastAttemptMs) ||
-        (lastError !== null && typeof lastError !== 'string')) {
+    if (
+      !Number.isInteger(attempts)
+      || attempts < 0
+      || !isTime(nextAttemptMs)
+      || !isTime(lastAttemptMs)
+      || (lastError !== null && typeof lastError !== 'string')
+    ) {
       throw wpError(ErrorCode.ARGUMENT, 'update: bad schedule fields');
     }
     return this.#internal.reschedule(id, null, { attempts, nextAttemptMs, lastAttemptMs, lastError });
@@ -572,10 +613,9 @@ export class PendingStore {
     if (typeof id !== 'string' || (outcome !== 'resolved' && outcome !== 'dropped') || !isTime(keepUntilMs) || !isTime(nowMs)) {
       throw wpError(ErrorCode.ARGUMENT, 'settle: expected (id, "resolved" | "dropped", code, keepUntilMs, nowMs)');
     }
-    await this.#run('settling a pending pointer', [PENDING, SETTLED], 'readwrite', (tx) => Promise.all([
-      tx.objectStore(PENDING).delete(id),
-      tx.objectStore(SETTLED).put({ id, outcome, code: code ?? null, atMs: nowMs, keepUntilMs }),
-    ]));
+    await this.#run('settling a pending pointer', [PENDING, SETTLED], 'readwrite', (tx) =>
+      Promise.all([tx.objectStore(PENDING).delete(id), tx.objectStore(SETTLED).put({ id, outcome, code: code ?? null, atMs: nowMs, keepUntilMs })]),
+    );
     this.#changed({ type: 'settled', id, outcome, code: code ?? null });
   }
 
@@ -674,7 +714,10 @@ class Internals {
    * dropped with ERR_CAPACITY) to make room; when none can be, the new
    * pointer is refused.
    *
-   * @returns {{ added, existing, dropped?, refused?, evicted: object[] }}
+   * @param {object} raw
+   * @param {{ maxPending: number, nowMs: number, exclude: Set<string>, dropCode?: string | null, keepUntilMs?: number,
+   *   dropKeepUntilMs?: (v: object) => number, leaseMs?: number }} options
+   * @returns {Promise<{ added: boolean, existing: 'pending' | 'settled' | null, dropped?: string, refused?: boolean, evicted: object[] }>}
    */
   async admit(raw, { maxPending, nowMs, exclude, dropCode = null, keepUntilMs = 0, dropKeepUntilMs = () => keepUntilMs, leaseMs = 300_000 }) {
     const out = await this.#run('adding a pending pointer', [PENDING, SETTLED], 'readwrite', async (tx) => {
@@ -696,8 +739,13 @@ class Internals {
           await c.delete();
           await settled.put({ id: c.primaryKey, outcome: 'dropped', code: ErrorCode.CAPACITY, atMs: nowMs, keepUntilMs: dropKeepUntilMs(v) });
           evicted.push({
-            id: c.primaryKey, messageId: v.messageId, createdNs: v.createdNs, installationKey: v.installationKey ?? null,
-            attempts: v.attempts, lastError: v.lastError ?? null, phase: v.phase ?? 'deferred',
+            id: c.primaryKey,
+            messageId: v.messageId,
+            createdNs: v.createdNs,
+            installationKey: v.installationKey ?? null,
+            attempts: v.attempts,
+            lastError: v.lastError ?? null,
+            phase: v.phase ?? 'deferred',
           });
           n--;
         }
@@ -716,27 +764,30 @@ class Internals {
   lease(storeName) {
     const run = this.#run;
     return {
-      claim: (id, owner, untilMs, nowMs, force) => run('claiming a record', storeName, 'readwrite', async (tx) => {
-        const raw = await tx.store.get(id);
-        if (raw === undefined) return { gone: true };
-        if (raw === null || typeof raw !== 'object') return { raw }; // unreadable: the caller quarantines it
-        if (!force && leasedByOther(raw.lease, owner, nowMs, untilMs - nowMs)) return { busy: true };
-        const next = { ...upgraded(raw, storeName), lease: { owner, untilMs } };
-        await tx.store.put(next);
-        return { raw: next };
-      }),
-      renew: (id, owner, untilMs) => run('renewing a lease', storeName, 'readwrite', async (tx) => {
-        const raw = await tx.store.get(id);
-        if (raw?.lease?.owner !== owner) return false;
-        await tx.store.put({ ...raw, lease: { owner, untilMs } });
-        return true;
-      }),
-      release: (id, owner) => run('releasing a lease', storeName, 'readwrite', async (tx) => {
-        const raw = await tx.store.get(id);
-        if (raw?.lease?.owner !== owner) return false;
-        await tx.store.put({ ...raw, lease: null });
-        return true;
-      }),
+      claim: (id, owner, untilMs, nowMs, force) =>
+        run('claiming a record', storeName, 'readwrite', async (tx) => {
+          const raw = await tx.store.get(id);
+          if (raw === undefined) return { gone: true };
+          if (raw === null || typeof raw !== 'object') return { raw }; // unreadable: the caller quarantines it
+          if (!force && leasedByOther(raw.lease, owner, nowMs, untilMs - nowMs)) return { busy: true };
+          const next = { ...upgraded(raw, storeName), lease: { owner, untilMs } };
+          await tx.store.put(next);
+          return { raw: next };
+        }),
+      renew: (id, owner, untilMs) =>
+        run('renewing a lease', storeName, 'readwrite', async (tx) => {
+          const raw = await tx.store.get(id);
+          if (raw?.lease?.owner !== owner) return false;
+          await tx.store.put({ ...raw, lease: { owner, untilMs } });
+          return true;
+        }),
+      release: (id, owner) =>
+        run('releasing a lease', storeName, 'readwrite', async (tx) => {
+          const raw = await tx.store.get(id);
+          if (raw?.lease?.owner !== owner) return false;
+          await tx.store.put({ ...raw, lease: null });
+          return true;
+        }),
     };
   }
 
@@ -787,7 +838,7 @@ class Internals {
       const idx = tx.store.index(BY_NEXT);
       const R = range();
       const ids = await idx.getAllKeys(R.upperBound(nowMs), limit);
-      if (ids.length < limit) ids.push(...await idx.getAllKeys(R.lowerBound(nowMs + maxAheadMs, true), limit - ids.length));
+      if (ids.length < limit) ids.push(...(await idx.getAllKeys(R.lowerBound(nowMs + maxAheadMs, true), limit - ids.length)));
       return ids;
     });
   }
@@ -820,9 +871,7 @@ class Internals {
   takeFetch(nowMs, perHour) {
     return this.#run('counting a fetch', META, 'readwrite', async (tx) => {
       const v = await tx.store.get(FETCH_LOG);
-      const times = (Array.isArray(v?.times) ? v.times : [])
-        .filter((t) => isTime(t) && t > nowMs - HOUR_MS && t <= nowMs)
-        .sort((a, b) => a - b);
+      const times = (Array.isArray(v?.times) ? v.times : []).filter((t) => isTime(t) && t > nowMs - HOUR_MS && t <= nowMs).sort((a, b) => a - b);
       if (times.length >= perHour) return { ok: false, retryAtMs: times[times.length - perHour] + HOUR_MS };
       times.push(nowMs);
       await tx.store.put({ times }, FETCH_LOG);
@@ -866,7 +915,7 @@ class Internals {
   async outboxPut(header, batches) {
     const added = await this.#run('adding to the outbox', [OUTBOX, OUTBOX_BATCHES], 'readwrite', async (tx) => {
       const box = tx.objectStore(OUTBOX);
-      if (await box.getKey(header.id) !== undefined) return false;
+      if ((await box.getKey(header.id)) !== undefined) return false;
       const b = tx.objectStore(OUTBOX_BATCHES);
       await Promise.all([box.add(header), ...batches.map((data, i) => b.put(data, [header.id, i]))]);
       return true;
@@ -901,10 +950,9 @@ class Internals {
 
   /** Deletes an invite and its batches. */
   async outboxDelete(id) {
-    await this.#run('removing from the outbox', [OUTBOX, OUTBOX_BATCHES], 'readwrite', (tx) => Promise.all([
-      tx.objectStore(OUTBOX).delete(id),
-      tx.objectStore(OUTBOX_BATCHES).delete(range().bound([id, 0], [id, Infinity])),
-    ]));
+    await this.#run('removing from the outbox', [OUTBOX, OUTBOX_BATCHES], 'readwrite', (tx) =>
+      Promise.all([tx.objectStore(OUTBOX).delete(id), tx.objectStore(OUTBOX_BATCHES).delete(range().bound([id, 0], [id, Infinity]))]),
+    );
     this.#changed({ type: 'outbox', id });
   }
 }
@@ -939,8 +987,7 @@ export function webCryptoProtector(key) {
     },
     async open(sealed, id) {
       if (sealed.length < 12 + 16) throw new Error('sealed pointer too short');
-      const pt = await subtle.decrypt(
-        { name: 'AES-GCM', iv: sealed.subarray(0, 12), additionalData: enc.encode(id) }, key, sealed.subarray(12));
+      const pt = await subtle.decrypt({ name: 'AES-GCM', iv: sealed.subarray(0, 12), additionalData: enc.encode(id) }, key, sealed.subarray(12));
       return new Uint8Array(pt);
     },
   });

@@ -26,7 +26,7 @@ export async function handle(m, post) {
       post({ type: 'initialized' });
     } catch (e) {
       const err = asError(e);
-      post({ type: 'error', code: err.code, message: err.message });
+      post({ type: 'error', code: err.code, message: err.message, detail: err.detail });
     }
     return;
   }
@@ -50,7 +50,7 @@ export async function handle(m, post) {
     post({ type: 'result', id, messages });
   } catch (e) {
     const err = asError(e);
-    post({ type: 'error', id, code: err.code, message: err.message });
+    post({ type: 'error', id, code: err.code, message: err.message, detail: err.detail });
   } finally {
     running.delete(id);
   }

@@ -5,7 +5,17 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  FakeNetwork, fakeWelcome, makeRecipients, pb, pbDecode, ready, rejectsWith, throwsWith, welcomeMessagePointer, welcomeMessageV1, wp,
+  FakeNetwork,
+  fakeWelcome,
+  makeRecipients,
+  pb,
+  pbDecode,
+  ready,
+  rejectsWith,
+  throwsWith,
+  welcomeMessagePointer,
+  welcomeMessageV1,
+  wp,
 } from './helpers.mjs';
 
 const { Algorithm, ErrorCode: E } = wp;
@@ -41,6 +51,42 @@ describe('init and versions', () => {
     assert.equal(Object.keys(globalThis).filter((k) => k.startsWith('__welcomePointers')).length, 1);
     for (const f of ['generateKey', 'sealInvite', 'openWelcome', 'openPointee', 'inspect']) assert.equal(typeof ns[f], 'function');
     assert.equal(typeof ns.retry.newPending, 'function');
+    assert.deepEqual(
+      Object.keys(ns)
+        .filter((k) => typeof ns[k] === 'function' && !ns.operations.includes(k))
+        .sort(),
+      ['dispose', 'setErrorClass'],
+    );
+  });
+
+  // Issue 12: the two bridges and the package must offer the same
+  // operations. The module lists its own (from the Go table,
+  // internal/ops); the package must export a function for each, and its
+  // types declare each.
+  test('the package exports every operation of the module, with its type', () => {
+    const ns = globalThis[wp.NAMESPACE];
+    const internal = new Set(ns.internalOperations);
+    const names = ns.operations.filter((name) => !internal.has(name));
+    assert.ok(names.length >= 30, `the module lists ${names.length} operations`);
+    const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
+    // The JS-only operations (the table says which) are the package's
+    // machinery for its WebCrypto paths: it calls each, and exports none.
+    assert.ok(internal.size > 0, 'the module lists no internal operations');
+    const src = ['api.js', 'native.js', 'parallel.js', 'worker.js'].map((f) => readFileSync(new URL(`../src/${f}`, import.meta.url), 'utf8')).join('\n');
+    for (const name of internal) {
+      assert.ok(ns.operations.includes(name), `${name} is internal but not an operation`);
+      assert.match(src, new RegExp(`callGo(Async)?\\('${name}'`), `the package never calls ${name}`);
+      assert.equal(wp[name], undefined, `the package exports its internal ${name}`);
+    }
+    for (const name of names) {
+      const path = name.split('.');
+      let v = wp;
+      for (const p of path) v = v?.[p];
+      assert.equal(typeof v, 'function', `the package lacks ${name}`);
+      const declared =
+        path.length === 1 ? new RegExp(`export declare function ${path[0]}\\(`) : new RegExp(`export declare const ${path[0]}: \\{[^]*?\\n  ${path[1]}\\(`);
+      assert.match(dts, declared, `index.d.ts does not declare ${name}`);
+    }
   });
 
   test('JS constants match the module', () => {
@@ -60,7 +106,10 @@ describe('init and versions', () => {
 
 describe('keys and key package extensions', () => {
   test('X-Wing and Curve25519 keys round-trip through bytes', () => {
-    for (const [alg, pub] of [[Algorithm.XWING, 1216], [Algorithm.CURVE25519, 32]]) {
+    for (const [alg, pub] of [
+      [Algorithm.XWING, 1216],
+      [Algorithm.CURVE25519, 32],
+    ]) {
       const k = wp.generateKey(alg);
       assert.equal(k.algorithm, alg);
       assert.equal(k.privateKey.length, 32);
@@ -97,10 +146,18 @@ describe('sender to recipients', () => {
     const recipients = makeRecipients(4);
     const welcome = fakeWelcome(20_000);
     const progress = [];
-    const invite = await wp.sealInvite(welcome, 1234n, recipients.map((r) => r.installation), {
-      onProgress: (d, t) => progress.push([d, t]),
-    });
-    assert.deepEqual(invite.messages.map((m) => m.kind), ['pointee', 'pointer', 'pointer', 'pointer', 'pointer']);
+    const invite = await wp.sealInvite(
+      welcome,
+      1234n,
+      recipients.map((r) => r.installation),
+      {
+        onProgress: (d, t) => progress.push([d, t]),
+      },
+    );
+    assert.deepEqual(
+      invite.messages.map((m) => m.kind),
+      ['pointee', 'pointer', 'pointer', 'pointer', 'pointer'],
+    );
     assert.equal(invite.pointers, 4);
     assert.equal(invite.direct, 0);
     assert.deepEqual(invite.messages[0].installationKey, invite.destination);
@@ -136,8 +193,15 @@ describe('sender to recipients', () => {
   test('3 capable of 5: pointers for 3, direct welcomes for the others', async () => {
     const recipients = makeRecipients(5, 3, { curve: true });
     const welcome = fakeWelcome(3000);
-    const invite = await wp.sealInvite(welcome, 7, recipients.map((r) => r.installation));
-    assert.deepEqual(invite.messages.map((m) => m.kind), ['pointee', 'pointer', 'pointer', 'pointer', 'direct', 'direct']);
+    const invite = await wp.sealInvite(
+      welcome,
+      7,
+      recipients.map((r) => r.installation),
+    );
+    assert.deepEqual(
+      invite.messages.map((m) => m.kind),
+      ['pointee', 'pointer', 'pointer', 'pointer', 'direct', 'direct'],
+    );
     const net = new FakeNetwork();
     for (const m of invite.messages) net.publish(m.message);
     for (const r of recipients.slice(3)) {
@@ -152,8 +216,15 @@ describe('sender to recipients', () => {
   test('direct fallback with 2 capable installations', async () => {
     const recipients = makeRecipients(2);
     const welcome = fakeWelcome(1000);
-    const invite = await wp.sealInvite(welcome, 0, recipients.map((r) => r.installation));
-    assert.deepEqual(invite.messages.map((m) => m.kind), ['direct', 'direct']);
+    const invite = await wp.sealInvite(
+      welcome,
+      0,
+      recipients.map((r) => r.installation),
+    );
+    assert.deepEqual(
+      invite.messages.map((m) => m.kind),
+      ['direct', 'direct'],
+    );
     assert.equal(invite.destination, null);
     for (const [i, r] of recipients.entries()) {
       const got = wp.openWelcome(invite.messages[i].message, [r.key], { form: 'input' });
@@ -200,7 +271,11 @@ describe('sender to recipients', () => {
     // An already aborted signal rejects at once.
     await rejectsWith(() => wp.sealInvite(fakeWelcome(), 1, ins, { signal: AbortSignal.abort() }), E.ABORTED);
     // A progress callback that throws does not break sealing.
-    const inv = await wp.sealInvite(fakeWelcome(), 1, ins.slice(0, 3), { onProgress: () => { throw new Error('x'); } });
+    const inv = await wp.sealInvite(fakeWelcome(), 1, ins.slice(0, 3), {
+      onProgress: () => {
+        throw new Error('x');
+      },
+    });
     assert.equal(inv.pointers, 3);
   });
 });
@@ -208,7 +283,11 @@ describe('sender to recipients', () => {
 describe('inspect', () => {
   test('every wire message has a JSON-friendly view', async () => {
     const recipients = makeRecipients(3);
-    const invite = await wp.sealInvite(fakeWelcome(500), 99, recipients.map((r) => r.installation));
+    const invite = await wp.sealInvite(
+      fakeWelcome(500),
+      99,
+      recipients.map((r) => r.installation),
+    );
     const msg = wp.toWelcomeMessage(invite.messages[1].message, 5, 6);
     const v = wp.inspect(msg);
     assert.equal(v.kind, 'welcome_message');
@@ -231,7 +310,11 @@ describe('retry schedule from the core', () => {
   test('defaults are the deployed values', () => {
     const p = wp.retry.defaultPolicy();
     assert.deepEqual(p, {
-      firstRetryMs: 300_000, backoff: 1.5, maxDelayMs: 7_200_000, expiryMs: 259_200_000, maxAttempts: 100,
+      firstRetryMs: 300_000,
+      backoff: 1.5,
+      maxDelayMs: 7_200_000,
+      expiryMs: 259_200_000,
+      maxAttempts: 100,
       quick: { attempts: 5, initialMs: 50, factor: 3, jitterMs: 25, perTryMs: 30_000, totalMs: 120_000 },
     });
     assert.deepEqual(wp.retry.policy({ maxAttempts: 3 }), { ...p, maxAttempts: 3 });
@@ -255,6 +338,57 @@ describe('retry schedule from the core', () => {
     assert.equal(wp.retry.quickDelay(undefined, 1, 10), 60);
     assert.equal(wp.retry.quickDelay(undefined, 2, 99), 175);
   });
+
+  test('quickNext and keepUntil: the quick phase and the settled ids, decided by the core', () => {
+    const t = 1_700_000_000_000;
+    assert.deepEqual(wp.retry.quickNext(undefined, 1, 0, 0), { more: true, waitMs: 50 });
+    assert.deepEqual(wp.retry.quickNext(undefined, 2, 10, 5), { more: true, waitMs: 155 });
+    assert.equal(wp.retry.quickNext(undefined, 5, 0, 0).more, false);
+    assert.equal(wp.retry.quickNext(undefined, 1, 119_950, 0).more, false);
+    assert.equal(wp.retry.keepUntil(undefined, t, t + 5), t + 5 + 259_200_000);
+    assert.equal(wp.retry.keepUntil(undefined, t + 10, t), t + 10 + 259_200_000);
+  });
+
+  test('a schedule validates its policy once and decides on it', () => {
+    const s = wp.retry.schedule({ maxAttempts: 2 });
+    assert.ok(Object.isFrozen(s) && Object.isFrozen(s.policy));
+    assert.equal(s.policy.maxAttempts, 2);
+    const t = 1_700_000_000_000;
+    let st = s.newPending(t, t);
+    st = s.failed(st, t);
+    st = s.failed(st, t);
+    assert.equal(st.drop, 'ERR_ATTEMPTS_EXHAUSTED');
+    assert.equal(s.quickDelay(1, 0), 50);
+    assert.throws(
+      () => wp.retry.schedule({ backoff: 0 }),
+      (e) => e.code === E.ARGUMENT,
+    );
+  });
+
+  test("an error's detail is its message without what its code says", () => {
+    try {
+      wp.generateKey('2');
+      assert.fail('no error');
+    } catch (e) {
+      assert.equal(e.code, E.ARGUMENT);
+      assert.equal(e.detail, 'algorithm must be a number, got string');
+    }
+    try {
+      wp.parsePointer(new Uint8Array([1, 2, 3]));
+      assert.fail('no error');
+    } catch (e) {
+      assert.equal(e.code, E.MALFORMED);
+      assert.ok(!e.detail.includes('malformed message') && !e.detail.startsWith('welcome pointers'), e.detail);
+    }
+    assert.equal(new wp.WelcomePointersError(E.STORE, 'welcome pointers: quota').detail, 'quota');
+  });
+
+  test('isFinal: which failures end a pending pointer, from the core', () => {
+    for (const c of [E.DECRYPT, E.NOT_POINTEE, E.TOO_LARGE]) assert.equal(wp.isFinal(c), true, c);
+    for (const c of [E.MALFORMED, E.FETCH, E.TIMEOUT, E.NOT_FOUND, E.EXPIRED]) assert.equal(wp.isFinal(c), false, c);
+    assert.equal(wp.isFinal(new wp.WelcomePointersError(E.DECRYPT, 'x')), true);
+    assert.equal(wp.isFinal(undefined), false);
+  });
 });
 
 describe('bad input yields typed errors', () => {
@@ -265,7 +399,11 @@ describe('bad input yields typed errors', () => {
   before(async () => {
     const recipients = makeRecipients(3);
     r = recipients[0];
-    const invite = await wp.sealInvite(fakeWelcome(), 5, recipients.map((x) => x.installation));
+    const invite = await wp.sealInvite(
+      fakeWelcome(),
+      5,
+      recipients.map((x) => x.installation),
+    );
     pointeeMsg = wp.toWelcomeMessage(invite.messages[0].message, 1, 1);
     pointerMsg = wp.toWelcomeMessage(invite.messages[1].message, 2, 2);
     pointer = wp.openWelcome(pointerMsg, [r.key]).pointer;
@@ -301,8 +439,31 @@ describe('bad input yields typed errors', () => {
   });
 
   test('hostile values: throwing getters and proxies do not reach the runtime', () => {
-    throwsWith(() => wp.openWelcome(pointerMsg, [{ algorithm: 2, get privateKey() { throw new Error('boom'); } }]), E.ARGUMENT, /threw/);
-    throwsWith(() => wp.openWelcome(pointerMsg, new Proxy([], { get() { throw new Error('trap'); } })), E.ARGUMENT);
+    throwsWith(
+      () =>
+        wp.openWelcome(pointerMsg, [
+          {
+            algorithm: 2,
+            get privateKey() {
+              throw new Error('boom');
+            },
+          },
+        ]),
+      E.ARGUMENT,
+      /threw/,
+    );
+    throwsWith(
+      () =>
+        wp.openWelcome(
+          pointerMsg,
+          new Proxy([], {
+            get() {
+              throw new Error('trap');
+            },
+          }),
+        ),
+      E.ARGUMENT,
+    );
     throwsWith(() => wp.loadKey(2, new Proxy(new Uint8Array(32), {})), E.ARGUMENT);
     // The module still works afterwards.
     assert.equal(wp.openWelcome(pointerMsg, [r.key]).kind, 'pointer');
@@ -325,8 +486,10 @@ describe('bad input yields typed errors', () => {
     throwsWith(() => wp.encodePointeeAeadTypes([7]), E.UNSUPPORTED);
     throwsWith(() => wp.decodeWrapperEncryption(pb.concat([pb.bytes(1, r.key.publicKey), pb.varint(2, 9)])), E.UNSUPPORTED);
     const ptr = welcomeMessagePointer({
-      installationKey: r.installationKey, welcomePointer: pbDecode(pbDecode(pointerMsg).get(2)[0]).get(4)[0],
-      hpkePublicKey: r.key.publicKey, wrapperAlgorithm: 7,
+      installationKey: r.installationKey,
+      welcomePointer: pbDecode(pbDecode(pointerMsg).get(2)[0]).get(4)[0],
+      hpkePublicKey: r.key.publicKey,
+      wrapperAlgorithm: 7,
     });
     throwsWith(() => wp.openWelcome(ptr, [r.key]), E.UNSUPPORTED);
   });
@@ -354,7 +517,10 @@ describe('bad input yields typed errors', () => {
     throwsWith(() => wp.openPointee(pointer, pointerMsg), E.NOT_POINTEE);
     // A pointee with the right topic but another key: decryption fails.
     const fake = welcomeMessageV1({
-      installationKey: wp.fromHex(pointer.destination), data: new Uint8Array(64), wrapperAlgorithm: 3, welcomeMetadata: new Uint8Array(16),
+      installationKey: wp.fromHex(pointer.destination),
+      data: new Uint8Array(64),
+      wrapperAlgorithm: 3,
+      welcomeMetadata: new Uint8Array(16),
     });
     throwsWith(() => wp.openPointee(pointer, fake), E.DECRYPT);
   });

@@ -21,7 +21,9 @@ async function setup({ createdMs = T0 } = {}) {
   const r = wp.createResolver({
     store,
     fetchFirstMessage: f.network.fetchFirst,
-    onWelcome: (w) => { delivered.push(w); },
+    onWelcome: (w) => {
+      delivered.push(w);
+    },
     onDropped: (d) => dropped.push(d),
     now: clock.now,
     sleep: clock.sleep,
@@ -39,7 +41,11 @@ describe('clock jumps', () => {
     const fetchesBefore = s.f.network.fetches;
     const report = await s.r.resolveDue();
     assert.equal(s.f.network.fetches - fetchesBefore, 1, 'the pointee is fetched');
-    assert.equal(report.resolved.length, 1, JSON.stringify(report, (k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(
+      report.resolved.length,
+      1,
+      JSON.stringify(report, (k, v) => (typeof v === 'bigint' ? String(v) : v)),
+    );
     assert.equal(s.delivered.length, 1);
     assert.equal(s.dropped.length, 0);
     // Clock fixed, the same pointer again: a duplicate, still delivered once.
@@ -68,7 +74,7 @@ describe('clock jumps', () => {
     assert.equal(s.delivered.length, 0);
   });
 
-  test('2 days back: delivery does not stall (no wait beyond the schedule\'s maximum delay)', async () => {
+  test("2 days back: delivery does not stall (no wait beyond the schedule's maximum delay)", async () => {
     const s = await setup();
     const out = await s.r.resolvePointer(s.received);
     s.f.releaseAll();
@@ -111,7 +117,7 @@ describe('expiry from the server timestamp', () => {
     assert.equal(s.dropped.length, 1);
   });
 
-  test('the expiry is the welcome\'s server timestamp plus 3 days, whatever the time of arrival', async () => {
+  test("the expiry is the welcome's server timestamp plus 3 days, whatever the time of arrival", async () => {
     const s = await setup({ createdMs: T0 - DAY });
     const out = await s.r.resolvePointer(s.received);
     const { records } = await s.store.list();

@@ -33,7 +33,10 @@ const hex = (b) => Buffer.from(b).toString('hex');
 function canonical(v) {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -42,15 +45,20 @@ const ok = (view) => `ok ${createHash('sha256').update(canonical(view)).digest('
 
 // The views of corpus/run.go.
 const received = (r) => ({
-  kind: r.kind, id: String(r.id), createdNs: String(r.createdNs), installationKey: hex(r.installationKey), kemId: r.kemId,
-  ...(r.kind === 'direct'
-    ? { welcome: hex(r.welcome), cursor: String(r.cursor), hasCursor: r.hasCursor }
-    : { pointer: hex(r.pointer.bytes) }),
+  kind: r.kind,
+  id: String(r.id),
+  createdNs: String(r.createdNs),
+  installationKey: hex(r.installationKey),
+  kemId: r.kemId,
+  ...(r.kind === 'direct' ? { welcome: hex(r.welcome), cursor: String(r.cursor), hasCursor: r.hasCursor } : { pointer: hex(r.pointer.bytes) }),
 });
 const pointee = (p) => ({ welcome: hex(p.welcome), cursor: String(p.cursor), hasCursor: p.hasCursor });
 const installation = (i) => ({
-  installationKey: hex(i.installationKey), wrapperPublicKey: hex(i.wrapperPublicKey), wrapperAlgorithm: i.wrapperAlgorithm,
-  pointeeAeadTypes: i.pointeeAeadTypes, pointerCapable: i.pointerCapable,
+  installationKey: hex(i.installationKey),
+  wrapperPublicKey: hex(i.wrapperPublicKey),
+  wrapperAlgorithm: i.wrapperAlgorithm,
+  pointeeAeadTypes: i.pointeeAeadTypes,
+  pointerCapable: i.pointerCapable,
 });
 
 function runner(h) {
@@ -78,10 +86,16 @@ function runner(h) {
       return { publicKey: hex(w.publicKey), algorithm: w.algorithm };
     },
     decodePointeeAeadTypes: (d) => ({ types: wp.decodePointeeAeadTypes(d) }),
-    installationFromExtensions: (d, kind) => installation(wp.installationFromExtensions(
-      kind === 'initKey' ? { installationKey: ik, initKey: d, pointeeAeadTypes: ff04 }
-        : kind === 'wrapperEncryption' ? { installationKey: ik, wrapperEncryption: d, pointeeAeadTypes: ff04 }
-          : { installationKey: ik, wrapperEncryption: ff03, pointeeAeadTypes: d })),
+    installationFromExtensions: (d, kind) =>
+      installation(
+        wp.installationFromExtensions(
+          kind === 'initKey'
+            ? { installationKey: ik, initKey: d, pointeeAeadTypes: ff04 }
+            : kind === 'wrapperEncryption'
+              ? { installationKey: ik, wrapperEncryption: d, pointeeAeadTypes: ff04 }
+              : { installationKey: ik, wrapperEncryption: ff03, pointeeAeadTypes: d },
+        ),
+      ),
     validatePublicKey: (d, kind) => {
       wp.validatePublicKey(Number(kind), d);
       return {};

@@ -7,7 +7,11 @@ import { FakeNetwork, fakeWelcome, makeRecipients, rejectsWith, throwsWith, wp }
 const { ErrorCode: E } = wp;
 
 async function roundTrip(recipients) {
-  const invite = await wp.sealInvite(fakeWelcome(5000), 9, recipients.map((r) => r.installation));
+  const invite = await wp.sealInvite(
+    fakeWelcome(5000),
+    9,
+    recipients.map((r) => r.installation),
+  );
   const net = new FakeNetwork();
   for (const m of invite.messages) net.publish(m.message);
   return { invite, net };
@@ -32,7 +36,11 @@ test('clearKeyCache, then dispose with a seal in flight, then init again', async
   assert.equal(wp.loadKey(recipients[0].key.algorithm, recipients[0].key.privateKey).publicKey.length, 1216);
 
   // A seal in flight finishes; calls made after dispose() started throw.
-  const sealing = wp.sealInvite(fakeWelcome(200_000), 1, recipients.map((r) => r.installation));
+  const sealing = wp.sealInvite(
+    fakeWelcome(200_000),
+    1,
+    recipients.map((r) => r.installation),
+  );
   const disposing = wp.dispose();
   throwsWith(() => wp.generateKey(), E.NOT_INITIALIZED);
   const invite = await sealing;

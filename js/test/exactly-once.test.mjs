@@ -83,7 +83,7 @@ describe('write-ahead', () => {
     f.release(0);
     const out = await r.acceptPointer(f.items[0].received);
     assert.deepEqual(out, { status: 'accepted', id: f.items[0].id });
-    assert.equal(await store.status(out.id) !== null, true, 'stored (or already settled) when acceptPointer returns');
+    assert.equal((await store.status(out.id)) !== null, true, 'stored (or already settled) when acceptPointer returns');
     await r.whenIdle();
     assert.equal(delivered.length, 1);
     assert.equal(delivered[0].phase, 'quick');
@@ -245,10 +245,17 @@ describe('delivery to the app', () => {
       clock.t += 3 * 60 * 60_000;
       await r.resolveDue();
     });
-    assert.equal(delivered.length, 1, `delivered ${delivered.length} times (first: ${first?.status ?? first?.code}, second: ${second?.status ?? second?.code})`);
+    assert.equal(
+      delivered.length,
+      1,
+      `delivered ${delivered.length} times (first: ${first?.status ?? first?.code}, second: ${second?.status ?? second?.code})`,
+    );
     assert.deepEqual(unhandled.map(String), []);
     assert.equal(fault.hits, 1);
-    assert.ok(errors.some((e) => e.code === E.STORE), 'the failed settle is reported');
+    assert.ok(
+      errors.some((e) => e.code === E.STORE),
+      'the failed settle is reported',
+    );
     assert.equal(await store.status(f.items[0].id), 'settled', 'the settle was retried');
     store.close();
   });

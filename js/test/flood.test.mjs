@@ -6,7 +6,7 @@
 // tick with 10,000 records is measured in js/bench/flood.mjs, not here.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { delay, ready, wp } from './helpers.mjs';
+import { ready, wp } from './helpers.mjs';
 import { HOUR, MIN, freshName, manualClock, pointerFlood } from './flows.mjs';
 
 const E = wp.ErrorCode;
@@ -23,8 +23,14 @@ describe('bounded floods', () => {
     const store = await wp.openPendingStore({ name: freshName('cap') });
     const dropped = [];
     const r = wp.createResolver({
-      store, fetchFirstMessage: f.network.fetchFirst, onWelcome: () => {}, onDropped: (d) => dropped.push(d),
-      now: clock.now, sleep: clock.sleep, policy: ONE_TRY, maxPending: 50,
+      store,
+      fetchFirstMessage: f.network.fetchFirst,
+      onWelcome: () => {},
+      onDropped: (d) => dropped.push(d),
+      now: clock.now,
+      sleep: clock.sleep,
+      policy: ONE_TRY,
+      maxPending: 50,
     });
     for (const it of f.items) {
       clock.t += 1000;
@@ -33,7 +39,11 @@ describe('bounded floods', () => {
     assert.equal(await store.count(), 50);
     assert.equal(dropped.length, 10);
     assert.ok(dropped.every((d) => d.code === E.CAPACITY && /evicted/.test(d.reason)));
-    assert.deepEqual(dropped.map((d) => d.id), f.items.slice(0, 10).map((it) => it.id), 'the oldest go first');
+    assert.deepEqual(
+      dropped.map((d) => d.id),
+      f.items.slice(0, 10).map((it) => it.id),
+      'the oldest go first',
+    );
     assert.equal(r.stats.evicted, 10);
     // An evicted pointer arriving again is a duplicate, not a new record.
     assert.equal((await r.resolvePointer(f.items[0].received)).status, 'duplicate');
@@ -52,10 +62,17 @@ describe('bounded floods', () => {
     const resolvers = [];
     for (let i = 0; i < 2; i++) {
       const store = await wp.openPendingStore({ name });
-      resolvers.push(wp.createResolver({
-        store, fetchFirstMessage: fetch, onWelcome: () => {}, now: clock.now, sleep: clock.sleep,
-        policy: { ...ONE_TRY, firstRetryMs: MIN, maxDelayMs: MIN }, fetchesPerHour: 30,
-      }));
+      resolvers.push(
+        wp.createResolver({
+          store,
+          fetchFirstMessage: fetch,
+          onWelcome: () => {},
+          now: clock.now,
+          sleep: clock.sleep,
+          policy: { ...ONE_TRY, firstRetryMs: MIN, maxDelayMs: MIN },
+          fetchesPerHour: 30,
+        }),
+      );
     }
     for (const it of f.items) await resolvers[0].acceptPointer(it.received);
     await resolvers[0].whenIdle();
@@ -77,8 +94,13 @@ describe('bounded floods', () => {
     const f = await pointerFlood(25);
     const store = await wp.openPendingStore({ name: freshName('tick') });
     const r = wp.createResolver({
-      store, fetchFirstMessage: f.network.fetchFirst, onWelcome: () => {}, now: clock.now, sleep: clock.sleep,
-      policy: ONE_TRY, maxPerTick: 10,
+      store,
+      fetchFirstMessage: f.network.fetchFirst,
+      onWelcome: () => {},
+      now: clock.now,
+      sleep: clock.sleep,
+      policy: ONE_TRY,
+      maxPerTick: 10,
     });
     for (const it of f.items) await r.resolvePointer(it.received);
     f.releaseAll();
@@ -100,10 +122,21 @@ describe('bounded floods', () => {
     let opens = 0;
     const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
     const p = wp.webCryptoProtector(key);
-    const counting = { seal: (b, id) => p.seal(b, id), open: (b, id) => { opens++; return p.open(b, id); } };
+    const counting = {
+      seal: (b, id) => p.seal(b, id),
+      open: (b, id) => {
+        opens++;
+        return p.open(b, id);
+      },
+    };
     const store = await wp.openPendingStore({ name: freshName('index'), protector: counting });
     const r = wp.createResolver({
-      store, fetchFirstMessage: f.network.fetchFirst, onWelcome: () => {}, now: clock.now, sleep: clock.sleep, policy: ONE_TRY,
+      store,
+      fetchFirstMessage: f.network.fetchFirst,
+      onWelcome: () => {},
+      now: clock.now,
+      sleep: clock.sleep,
+      policy: ONE_TRY,
     });
     for (const it of f.items) await r.resolvePointer(it.received);
     assert.equal((await store.list()).records.length, 200);
@@ -129,7 +162,9 @@ describe('bounded floods', () => {
         return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
       },
       onWelcome: () => {},
-      now: clock.now, sleep: clock.sleep, policy: ONE_TRY,
+      now: clock.now,
+      sleep: clock.sleep,
+      policy: ONE_TRY,
     });
     for (const it of f.items) assert.equal((await r.acceptPointer(it.received)).status, 'accepted');
     // Every pointer is stored (the app may advance its cursor) while
@@ -153,14 +188,21 @@ describe('bounded floods', () => {
     const r = wp.createResolver({
       store,
       fetchFirstMessage: (topic, { pointerId }) => (pointerId === f.items[0].id ? slow : f.network.fetchFirst(topic)),
-      onWelcome: (w) => { delivered.push(w); },
-      now: clock.now, sleep: clock.sleep, policy: ONE_TRY,
+      onWelcome: (w) => {
+        delivered.push(w);
+      },
+      now: clock.now,
+      sleep: clock.sleep,
+      policy: ONE_TRY,
     });
     f.release(1);
     await r.acceptPointer(f.items[0].received);
     const second = await r.resolvePointer(f.items[1].received);
     assert.equal(second.status, 'resolved');
-    assert.deepEqual(delivered.map((w) => w.pointerId), [f.items[1].id]);
+    assert.deepEqual(
+      delivered.map((w) => w.pointerId),
+      [f.items[1].id],
+    );
     unblock(null);
     await r.whenIdle();
     assert.equal(await store.status(f.items[0].id), 'pending');

@@ -54,7 +54,11 @@ export async function pointerFlood(n, { network = new DedupNetwork(), createdNs 
     const welcome = fakeWelcome(welcomeBytes);
     welcome[welcomeBytes - 1] = i & 0xff;
     welcome[welcomeBytes - 2] = (i >> 8) & 0xff;
-    const invite = await wp.sealInvite(welcome, BigInt(i + 1), recipients.map((r) => r.installation));
+    const invite = await wp.sealInvite(
+      welcome,
+      BigInt(i + 1),
+      recipients.map((r) => r.installation),
+    );
     const pointerMsg = invite.messages.find((m) => m.kind === 'pointer' && wp.toHex(m.installationKey) === wp.toHex(me.installationKey));
     const msg = wp.toWelcomeMessage(pointerMsg.message, BigInt(i + 1), createdNs);
     const received = wp.openWelcome(msg, [me.key]);

@@ -51,13 +51,15 @@ export function makeRecipients(n, capable = n, { curve = false } = {}) {
     const alg = !isCapable && curve ? wp.Algorithm.CURVE25519 : wp.Algorithm.XWING;
     const key = wp.generateKey(alg);
     const installationKey = new Uint8Array(32).fill(i + 1);
-    const installation = wp.installationFromExtensions(alg === wp.Algorithm.XWING
-      ? {
-          installationKey,
-          wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey, alg),
-          pointeeAeadTypes: isCapable ? wp.encodePointeeAeadTypes() : null,
-        }
-      : { installationKey, initKey: key.publicKey });
+    const installation = wp.installationFromExtensions(
+      alg === wp.Algorithm.XWING
+        ? {
+            installationKey,
+            wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey, alg),
+            pointeeAeadTypes: isCapable ? wp.encodePointeeAeadTypes() : null,
+          }
+        : { installationKey, initKey: key.publicKey },
+    );
     out.push({ key, installation, installationKey });
   }
   return out;
@@ -213,8 +215,12 @@ export function welcomeMessageV1({ id = 1, createdNs = 1, installationKey, data,
 /** A WelcomeMessage.WelcomePointer built by hand. */
 export function welcomeMessagePointer({ id = 1, createdNs = 1, installationKey, welcomePointer, hpkePublicKey, wrapperAlgorithm = 2 }) {
   return pb.msg(2, [
-    pb.varint(1, id), pb.varint(2, createdNs), pb.bytes(3, installationKey),
-    pb.bytes(4, welcomePointer), pb.bytes(5, hpkePublicKey), pb.varint(6, wrapperAlgorithm),
+    pb.varint(1, id),
+    pb.varint(2, createdNs),
+    pb.bytes(3, installationKey),
+    pb.bytes(4, welcomePointer),
+    pb.bytes(5, hpkePublicKey),
+    pb.varint(6, wrapperAlgorithm),
   ]);
 }
 

@@ -28,17 +28,24 @@ test('a module that does not load: ERR_LOAD with its URL and why, and no reposit
   for (const [wasmURL, why] of [
     [missing, new RegExp(`cannot read ${missing.href.replace(/\./g, '\\.')}: ENOENT`)],
     [`${base}/missing.wasm`, new RegExp(`fetching ${base}/missing\\.wasm failed: HTTP 404 \\(the file is not where the package looks for it`)],
-    [`${base}/page.wasm`, new RegExp(`${base}/page\\.wasm is not WebAssembly: the server sent text/html \\(is the file missing, and a page served in its place\\?\\)`)],
+    [
+      `${base}/page.wasm`,
+      new RegExp(`${base}/page\\.wasm is not WebAssembly: the server sent text/html \\(is the file missing, and a page served in its place\\?\\)`),
+    ],
   ]) {
     let message = '';
-    await rejectsWith(async () => {
-      try {
-        await wp.init({ wasmURL });
-      } catch (e) {
-        message = e.message;
-        throw e;
-      }
-    }, E.LOAD, why);
+    await rejectsWith(
+      async () => {
+        try {
+          await wp.init({ wasmURL });
+        } catch (e) {
+          message = e.message;
+          throw e;
+        }
+      },
+      E.LOAD,
+      why,
+    );
     assert.doesNotMatch(message, /build\.sh/);
   }
   await rejectsWith(() => wp.init({ workerURL: 7 }), E.ARGUMENT, /workerURL must be a string or a URL/);
@@ -46,15 +53,25 @@ test('a module that does not load: ERR_LOAD with its URL and why, and no reposit
   assert.ok(wp.isInitialized());
 });
 
-test('the published form passed to openWelcome: ERR_MALFORMED saying to pass { form: \'input\' } or use toWelcomeMessage', async () => {
+test("the published form passed to openWelcome: ERR_MALFORMED saying to pass { form: 'input' } or use toWelcomeMessage", async () => {
   await wp.init();
   const recipients = makeRecipients(3);
-  const invite = await wp.sealInvite(fakeWelcome(200), 1, recipients.map((r) => r.installation));
+  const invite = await wp.sealInvite(
+    fakeWelcome(200),
+    1,
+    recipients.map((r) => r.installation),
+  );
   for (const m of invite.messages.slice(1)) {
-    throwsWith(() => wp.openWelcome(m.message, [recipients[0].key]), E.MALFORMED,
-      /published WelcomeMessageInput \(what sealInvite returns\): open them with openWelcome\(message, keys, \{ form: 'input' \}\), or convert them with toWelcomeMessage/);
+    throwsWith(
+      () => wp.openWelcome(m.message, [recipients[0].key]),
+      E.MALFORMED,
+      /published WelcomeMessageInput \(what sealInvite returns\): open them with openWelcome\(message, keys, \{ form: 'input' \}\), or convert them with toWelcomeMessage/,
+    );
   }
   // Opened as told, it works; garbage gets no such hint.
   assert.equal(wp.openWelcome(invite.messages[1].message, [recipients[0].key], { form: 'input' }).kind, 'pointer');
-  assert.throws(() => wp.openWelcome(new Uint8Array([1, 2, 3]), [recipients[0].key]), (e) => e.code === E.MALFORMED && !/form: 'input'/.test(e.message));
+  assert.throws(
+    () => wp.openWelcome(new Uint8Array([1, 2, 3]), [recipients[0].key]),
+    (e) => e.code === E.MALFORMED && !/form: 'input'/.test(e.message),
+  );
 });

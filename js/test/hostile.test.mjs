@@ -14,7 +14,11 @@ before(ready);
 export async function world() {
   const rs = makeRecipients(3);
   const welcome = new Uint8Array([0, 1, 0, 3, ...new TextEncoder().encode('a hostile world')]);
-  const inv = await wp.sealInvite(welcome, 7n, rs.map((r) => r.installation));
+  const inv = await wp.sealInvite(
+    welcome,
+    7n,
+    rs.map((r) => r.installation),
+  );
   const keys = rs.map((r) => r.key);
   const pointerIn = inv.messages[1].message;
   const pointeeMsg = wp.toWelcomeMessage(inv.messages[0].message, 1n, 1n);
@@ -26,7 +30,11 @@ export async function world() {
 
 /** Seals, opens a pointer and its pointee, and a direct welcome. */
 export async function stillWorks(w) {
-  const inv = await wp.sealInvite(w.welcome, 8n, w.rs.map((r) => r.installation));
+  const inv = await wp.sealInvite(
+    w.welcome,
+    8n,
+    w.rs.map((r) => r.installation),
+  );
   const r = wp.openWelcome(wp.toWelcomeMessage(inv.messages[2].message, 20n, 20n), w.keys);
   const got = wp.openPointee(r.pointer, wp.toWelcomeMessage(inv.messages[0].message, 21n, 21n));
   assert.deepEqual(got.welcome, w.welcome);
@@ -76,7 +84,15 @@ describe('issue 9', () => {
       throwsWith(() => wp.decodePointeeAeadTypes(payload), E.TOO_LARGE);
       const list = pb.bytes(1, new Uint8Array(65).fill(v));
       throwsWith(() => wp.decodePointeeAeadTypes(list), E.MALFORMED, /more than 64/);
-      throwsWith(() => wp.installationFromExtensions({ installationKey: new Uint8Array(1), initKey: w.rs[0].installation.wrapperPublicKey.subarray(0, 32), pointeeAeadTypes: list }), E.MALFORMED);
+      throwsWith(
+        () =>
+          wp.installationFromExtensions({
+            installationKey: new Uint8Array(1),
+            initKey: w.rs[0].installation.wrapperPublicKey.subarray(0, 32),
+            pointeeAeadTypes: list,
+          }),
+        E.MALFORMED,
+      );
     }
     await stillWorks(w);
   });
@@ -169,10 +185,38 @@ export function hostileObjects(obj, key) {
   const revocable = Proxy.revocable(obj, {});
   revocable.revoke();
   return {
-    getter: Object.defineProperty({ ...obj }, key, { get() { throw new Error('getter'); }, enumerable: true }),
-    throwsProxy: Object.defineProperty({ ...obj }, key, { get() { throw new Proxy({}, { getPrototypeOf() { throw new Error('x'); } }); }, enumerable: true }),
-    getTrap: new Proxy(obj, { get() { throw new Error('get trap'); } }),
-    hasTrap: new Proxy(obj, { has() { throw new Error('has trap'); }, get() { throw new Error('get trap'); } }),
+    getter: Object.defineProperty({ ...obj }, key, {
+      get() {
+        throw new Error('getter');
+      },
+      enumerable: true,
+    }),
+    throwsProxy: Object.defineProperty({ ...obj }, key, {
+      get() {
+        throw new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error('x');
+            },
+          },
+        );
+      },
+      enumerable: true,
+    }),
+    getTrap: new Proxy(obj, {
+      get() {
+        throw new Error('get trap');
+      },
+    }),
+    hasTrap: new Proxy(obj, {
+      has() {
+        throw new Error('has trap');
+      },
+      get() {
+        throw new Error('get trap');
+      },
+    }),
     revoked: revocable.proxy,
   };
 }
@@ -202,7 +246,7 @@ describe('hostile callers', () => {
       ['sealDirect', (v) => wp.sealDirect(w.welcome, 1n, v), /installation/, inst, 'wrapperPublicKey'],
       ['sealInvite', (v) => wp.sealInvite(w.welcome, 1n, [inst], v), /options/, { kemId: 0x4d }, 'kemId'],
       ['sealInvite', (v) => wp.sealInvite(w.welcome, 1n, [inst, v]), /installations\[1\]/, w.rs[1].installation, 'installationKey'],
-      ['installationFromExtensions', (v) => wp.installationFromExtensions(v), /key package fields/, { installationKey: new Uint8Array(1) }, 'installationKey'],
+      ['installationFromExtensions', (v) => wp.installationFromExtensions(v), /\bfields\b/, { installationKey: new Uint8Array(1) }, 'installationKey'],
       ['retry.policy', (v) => wp.retry.policy(v), /policy/, { backoff: 2 }, 'backoff'],
       ['init', (v) => wp.init(v), /init\(\) options/, { wasmURL: undefined }, 'wasmURL'],
     ];
@@ -219,7 +263,7 @@ describe('hostile callers', () => {
       ['openPointee', (v) => wp.openPointee(v, w.pointeeMsg), /pointer/, w.pointer.bytes],
       ['sealDirect', (v) => wp.sealDirect(v, 1n, inst), /welcome/, w.welcome],
       ['sealInvite', (v) => wp.sealInvite(v, 1n, [inst]), /welcome/, w.welcome],
-      ['inspect', (v) => wp.inspect(v), /bytes/, w.pointerMsg],
+      ['inspect', (v) => wp.inspect(v), /input/, w.pointerMsg],
       ['toHex', (v) => wp.toHex(v), /toHex/, w.welcome],
     ];
     for (const [name, call, naming, b] of bytesCases) {
@@ -304,9 +348,25 @@ describe('a stopped runtime', () => {
   // the call in flight rejects.
   test('a call in flight rejects when the runtime stops', async () => {
     const w = await world();
-    const poison = () => Object.defineProperty(Uint8Array, Symbol.hasInstance, { value() { throw new Error('polluted'); }, configurable: true });
+    const poison = () =>
+      Object.defineProperty(Uint8Array, Symbol.hasInstance, {
+        value() {
+          throw new Error('polluted');
+        },
+        configurable: true,
+      });
     try {
-      await rejectsWith(() => wp.sealInvite(w.welcome, 1n, w.rs.map((r) => r.installation), { onProgress: poison }), E.INTERNAL, stopped);
+      await rejectsWith(
+        () =>
+          wp.sealInvite(
+            w.welcome,
+            1n,
+            w.rs.map((r) => r.installation),
+            { onProgress: poison },
+          ),
+        E.INTERNAL,
+        stopped,
+      );
     } finally {
       delete Uint8Array[Symbol.hasInstance];
     }

@@ -10,8 +10,17 @@ import { CipherSuite, HkdfSha256 } from '@hpke/core';
 import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { XWing } from '@hpke/hybridkem-x-wing';
 import {
-  fakeWelcome, hpkeCiphertext, makeRecipients, parseHpkeCiphertext, pb, pbDecode, ready, welcomeMessagePointer,
-  welcomeMessageV1, welcomePointerPlain, wp,
+  fakeWelcome,
+  hpkeCiphertext,
+  makeRecipients,
+  parseHpkeCiphertext,
+  pb,
+  pbDecode,
+  ready,
+  welcomeMessagePointer,
+  welcomeMessageV1,
+  welcomePointerPlain,
+  wp,
 } from './helpers.mjs';
 
 // info = TLS { opaque label<V> = "MLS 1.0 MLS_WELCOME"; opaque context<V> = "" } (spec section 2).
@@ -52,7 +61,12 @@ async function openWithHpke(seed, sealed) {
 test('a pointer sealed by the module with KEM id 0x647a opens in @hpke', async () => {
   const recipients = makeRecipients(3);
   const welcome = fakeWelcome(3000);
-  const invite = await wp.sealInvite(welcome, 31337n, recipients.map((r) => r.installation), { kemId: wp.KemId.XWING });
+  const invite = await wp.sealInvite(
+    welcome,
+    31337n,
+    recipients.map((r) => r.installation),
+    { kemId: wp.KemId.XWING },
+  );
   const pointee = invite.messages[0].message;
   for (const [i, r] of recipients.entries()) {
     const plain = await openWithHpke(r.key.privateKey, sealedPointerOf(invite.messages[i + 1].message));
@@ -77,7 +91,11 @@ test('a pointer sealed by the module with KEM id 0x647a opens in @hpke', async (
 
 test('the deployed suite id (0x004D) is not the registered one: @hpke cannot open it', async () => {
   const recipients = makeRecipients(3);
-  const invite = await wp.sealInvite(fakeWelcome(100), 1, recipients.map((r) => r.installation));
+  const invite = await wp.sealInvite(
+    fakeWelcome(100),
+    1,
+    recipients.map((r) => r.installation),
+  );
   await assert.rejects(() => openWithHpke(recipients[0].key.privateKey, sealedPointerOf(invite.messages[1].message)));
 });
 
@@ -95,7 +113,11 @@ test('a pointer sealed by @hpke opens in the module, and so does its pointee', a
   const sealed = hpkeCiphertext(new Uint8Array(sender.enc), ct);
   const installationKey = new Uint8Array(randomBytes(32));
   const message = welcomeMessagePointer({
-    id: 77, createdNs: 1_700_000_000_000_000_000n, installationKey, welcomePointer: sealed, hpkePublicKey: key.publicKey,
+    id: 77,
+    createdNs: 1_700_000_000_000_000_000n,
+    installationKey,
+    welcomePointer: sealed,
+    hpkePublicKey: key.publicKey,
   });
 
   const got = wp.openWelcome(message, [key]);
@@ -119,7 +141,9 @@ test('a pointer sealed by @hpke opens in the module, and so does its pointee', a
 
   // Cursor 0: the metadata plaintext is empty, the field a bare tag.
   const zero = welcomeMessageV1({
-    installationKey: destination, data: chachaSeal(pointeeKey, dataNonce, welcome), wrapperAlgorithm: 3,
+    installationKey: destination,
+    data: chachaSeal(pointeeKey, dataNonce, welcome),
+    wrapperAlgorithm: 3,
     welcomeMetadata: chachaSeal(pointeeKey, metadataNonce, new Uint8Array()),
   });
   const o0 = wp.openPointee(got.pointer, zero);
@@ -135,7 +159,11 @@ test('a direct welcome sealed by @hpke (0x647a) opens in the module', async () =
   const data = hpkeCiphertext(new Uint8Array(sender.enc), new Uint8Array(await sender.seal(welcome.slice().buffer)));
   const metadata = new Uint8Array(await sender.seal(pb.varint(1, 5n).slice().buffer)); // seal #1
   const message = welcomeMessageV1({
-    installationKey: Uint8Array.of(1), data, hpkePublicKey: key.publicKey, wrapperAlgorithm: 2, welcomeMetadata: metadata,
+    installationKey: Uint8Array.of(1),
+    data,
+    hpkePublicKey: key.publicKey,
+    wrapperAlgorithm: 2,
+    welcomeMetadata: metadata,
   });
   const got = wp.openWelcome(message, [key]);
   assert.equal(got.kind, 'direct');

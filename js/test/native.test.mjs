@@ -15,7 +15,10 @@ test("Node's WebCrypto has no X-Wing and no ChaCha20-Poly1305: the WebAssembly p
   const s = await wp.webCryptoSupport();
   assert.equal(s.kem, false);
   assert.equal(s.aead, false);
-  assert.match(s.reason, /^X-Wing: WebCrypto has no KEM operations \(encapsulateBits, decapsulateBits, getPublicKey\); ChaCha20-Poly1305: WebCrypto has no ChaCha20-Poly1305 \(.+\)$/);
+  assert.match(
+    s.reason,
+    /^X-Wing: WebCrypto has no KEM operations \(encapsulateBits, decapsulateBits, getPublicKey\); ChaCha20-Poly1305: WebCrypto has no ChaCha20-Poly1305 \(.+\)$/,
+  );
 });
 
 test('webCrypto: auto and never seal and open; require is ERR_UNSUPPORTED', async () => {
@@ -37,7 +40,11 @@ test('webCrypto: auto and never seal and open; require is ERR_UNSUPPORTED', asyn
       }
     }
   }
-  await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { webCrypto: 'require' }), E.UNSUPPORTED, /no usable WebCrypto X-Wing: WebCrypto has no KEM operations/);
+  await rejectsWith(
+    () => wp.sealInvite(welcome, 3n, ins, { webCrypto: 'require' }),
+    E.UNSUPPORTED,
+    /no usable WebCrypto X-Wing: WebCrypto has no KEM operations/,
+  );
   await rejectsWith(() => wp.sealInvite(welcome, 3n, ins, { webCrypto: 'require', workers: 2 }), E.UNSUPPORTED);
   // Checked once the message is found to be for an X-Wing key: bad
   // arguments are reported first, as everywhere.
@@ -52,7 +59,11 @@ test('webCrypto: auto and never seal and open; require is ERR_UNSUPPORTED', asyn
 
 test('openWelcomeAsync gives openWelcome its errors', async () => {
   const rs = makeRecipients(3);
-  const invite = await wp.sealInvite(fakeWelcome(100), 1n, rs.map((r) => r.installation));
+  const invite = await wp.sealInvite(
+    fakeWelcome(100),
+    1n,
+    rs.map((r) => r.installation),
+  );
   const msg = new FakeNetwork().publish(invite.messages[1].message);
   for (const [m, keys, opts] of [
     [Uint8Array.of(0xff), [rs[0].key]],

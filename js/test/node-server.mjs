@@ -34,7 +34,9 @@ export async function startNode(flags = []) {
   const child = spawn(build(), ['-addr', '127.0.0.1:0', '-url-file', urlFile, ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.add(child);
   let log = '';
-  child.stderr.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => {
+    log += d;
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   for (let i = 0; i < 200; i++) {
     if (fs.existsSync(urlFile) && fs.readFileSync(urlFile, 'utf8').trim()) break;

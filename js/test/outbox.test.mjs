@@ -15,7 +15,11 @@ before(ready);
 // An invite of 1 pointee + 9 pointers + 2 direct welcomes.
 async function invite12() {
   const recipients = makeRecipients(11, 9);
-  return wp.sealInvite(fakeWelcome(3000), 77n, recipients.map((r) => r.installation));
+  return wp.sealInvite(
+    fakeWelcome(3000),
+    77n,
+    recipients.map((r) => r.installation),
+  );
 }
 
 // What the network holds, per message: how many copies (each message of
@@ -57,10 +61,19 @@ describe('outbox', () => {
     const out = await outbox.publishInvite(inv);
     assert.equal(out.status, 'sent');
     assert.deepEqual(storedAtFirstPublish, [true]);
-    assert.deepEqual(log.map((l) => l.count), [1, 5, 5, 1]);
+    assert.deepEqual(
+      log.map((l) => l.count),
+      [1, 5, 5, 1],
+    );
     assert.match(log[0].kinds[0], /pointee/);
-    assert.deepEqual(progress.map((p) => p.sent), [1, 6, 11, 12]);
-    assert.deepEqual(sent[0].results, [0, 1, 2, 3].map((b, i) => ({ stored: [1, 5, 5, 1][i], batch: b })));
+    assert.deepEqual(
+      progress.map((p) => p.sent),
+      [1, 6, 11, 12],
+    );
+    assert.deepEqual(
+      sent[0].results,
+      [0, 1, 2, 3].map((b, i) => ({ stored: [1, 5, 5, 1][i], batch: b })),
+    );
     assert.deepEqual(copies(net, inv), Array(12).fill(1));
     assert.deepEqual(await outbox.list(), []);
     probe.close();
@@ -130,7 +143,7 @@ describe('outbox', () => {
     }
   }
 
-  test('a failing publish is retried on the core\'s delays, then abandoned and reported', async () => {
+  test("a failing publish is retried on the core's delays, then abandoned and reported", async () => {
     const clock = manualClock();
     const store = await wp.openPendingStore({ name: freshName('fail') });
     const net = new DedupNetwork();
@@ -139,7 +152,10 @@ describe('outbox', () => {
     const abandoned = [];
     const pub = publisher(net);
     const outbox = wp.createOutbox({
-      store, now: clock.now, sleep: clock.sleep, random: () => 0,
+      store,
+      now: clock.now,
+      sleep: clock.sleep,
+      random: () => 0,
       publish: (messages, ctx) => {
         if (ctx.batch === 1 && failures-- > 0) throw new Error('503');
         return pub(messages, ctx);
@@ -153,7 +169,7 @@ describe('outbox', () => {
     assert.equal(out.error.code, E.FETCH);
     assert.equal(out.nextAttemptMs, clock.t + 50); // the core's first quick delay
     clock.t = out.nextAttemptMs;
-    out = (await outbox.resume());
+    out = await outbox.resume();
     assert.equal(out.pending.length, 1);
     clock.t += 10_000;
     out = await outbox.resume();
@@ -163,8 +179,14 @@ describe('outbox', () => {
     // Always failing: abandoned after maxAttempts, reported with what went out.
     const inv2 = await invite12();
     const outbox2 = wp.createOutbox({
-      store, now: clock.now, sleep: clock.sleep, publish: () => { throw new Error('down'); },
-      onAbandoned: (r) => abandoned.push(r), policy: { maxAttempts: 3 },
+      store,
+      now: clock.now,
+      sleep: clock.sleep,
+      publish: () => {
+        throw new Error('down');
+      },
+      onAbandoned: (r) => abandoned.push(r),
+      policy: { maxAttempts: 3 },
     });
     await outbox2.publishInvite(inv2);
     for (let i = 0; i < 5; i++) {
@@ -179,7 +201,13 @@ describe('outbox', () => {
     // Too old: abandoned with ERR_EXPIRED.
     const inv3 = await invite12();
     const outbox3 = wp.createOutbox({
-      store, now: clock.now, sleep: clock.sleep, publish: () => { throw new Error('down'); }, onAbandoned: (r) => abandoned.push(r),
+      store,
+      now: clock.now,
+      sleep: clock.sleep,
+      publish: () => {
+        throw new Error('down');
+      },
+      onAbandoned: (r) => abandoned.push(r),
     });
     await outbox3.publishInvite(inv3);
     clock.t += 3 * DAY;
@@ -195,13 +223,17 @@ describe('outbox', () => {
     const calls = [];
     const stores = [await wp.openPendingStore({ name }), await wp.openPendingStore({ name })];
     const pub = publisher(net);
-    const boxes = stores.map((store, i) => wp.createOutbox({
-      store, batchMessages: 3, publish: async (m, ctx) => {
-        calls.push(`${i}:${ctx.batch}`);
-        await new Promise((r) => setTimeout(r, 2));
-        return pub(m, ctx);
-      },
-    }));
+    const boxes = stores.map((store, i) =>
+      wp.createOutbox({
+        store,
+        batchMessages: 3,
+        publish: async (m, ctx) => {
+          calls.push(`${i}:${ctx.batch}`);
+          await new Promise((r) => setTimeout(r, 2));
+          return pub(m, ctx);
+        },
+      }),
+    );
     const { id } = await boxes[0].enqueue(inv);
     const outs = await Promise.all(boxes.map((b) => b.send(id)));
     assert.deepEqual(outs.map((o) => o.status).sort(), ['busy', 'sent']);

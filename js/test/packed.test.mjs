@@ -31,8 +31,11 @@ test('packed and object forms give the same invite and the same opened messages'
   const packed = unpackInvite(await callGoAsync('sealInvite', fakeWelcome(700), 42n, packRecords(read.records)));
   const plain = await callGoAsync('sealInvite', fakeWelcome(700), 42n, ins);
   // The same but for the random pointee destination.
-  const shape = (inv) => ({ ...inv, destination: inv.destination?.length,
-    messages: inv.messages.map((m) => [m.kind, m.kind === 'pointee' ? m.installationKey.length : wp.toHex(m.installationKey), m.message.length]) });
+  const shape = (inv) => ({
+    ...inv,
+    destination: inv.destination?.length,
+    messages: inv.messages.map((m) => [m.kind, m.kind === 'pointee' ? m.installationKey.length : wp.toHex(m.installationKey), m.message.length]),
+  });
   assert.deepEqual(shape(packed), shape(plain));
   const net = new FakeNetwork();
   for (const m of packed.messages) net.publish(m.message);
@@ -60,12 +63,18 @@ test('each value is read once, and nothing after the first one the module refuse
   await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, bad), E.ARGUMENT, /installations\[1\]\.wrapperPublicKey must be a Uint8Array, got string/);
   assert.equal(later[0].get('pointeeAeadTypes'), 1);
   assert.equal(later[1].get('wrapperPublicKey'), 1);
-  assert.equal(later[1].get('wrapperAlgorithm'), undefined);
+  assert.equal(later[1].get('wrapperAlgorithm'), 1); // read before it, in the module's order
+  assert.equal(later[1].get('pointeeAeadTypes'), undefined);
   assert.equal(later[2].size, 0);
   assert.equal(later[3].size, 0);
   // A getter that throws is named as the module names it.
   const throwing = rs.map((r) => r.installation);
-  throwing[2] = Object.defineProperty({ ...throwing[2] }, 'wrapperAlgorithm', { get() { throw new Error('no'); }, enumerable: true });
+  throwing[2] = Object.defineProperty({ ...throwing[2] }, 'wrapperAlgorithm', {
+    get() {
+      throw new Error('no');
+    },
+    enumerable: true,
+  });
   await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, throwing), E.ARGUMENT, /reading installations\[2\]\.wrapperAlgorithm threw/);
   // Keys likewise.
   const keyReads = new Map();
@@ -78,14 +87,64 @@ test('what the packing would not take, the module refuses with its own words', a
   const ins = () => rs.map((r) => ({ ...r.installation }));
   const limits = moduleLimits();
   for (const [edit, code, message] of [
-    [(a) => { a[1].installationKey = new Uint8Array(limits.installationKey + 1); }, E.TOO_LARGE, /installations\[1\]\.installationKey/],
-    [(a) => { a[0].wrapperAlgorithm = 1.5; }, E.ARGUMENT, /installations\[0\]\.wrapperAlgorithm must be an integer/],
-    [(a) => { a[0].wrapperAlgorithm = -1; }, E.ARGUMENT, /installations\[0\]\.wrapperAlgorithm must be between/],
-    [(a) => { a[2].pointeeAeadTypes = [3, 'x']; }, E.ARGUMENT, /installations\[2\]\.pointeeAeadTypes\[1\] must be a number/],
-    [(a) => { a[2].pointeeAeadTypes = 'x'; }, E.ARGUMENT, /installations\[2\]\.pointeeAeadTypes must be an array/],
-    [(a) => { a[1] = null; }, E.ARGUMENT, /installations\[1\] must be an object/],
-    [(a) => { a[1].wrapperPublicKey = new Uint8Array(new SharedArrayBuffer(1216)); }, E.ARGUMENT, /SharedArrayBuffer/],
-    [(a) => { const d = new Uint8Array(8); structuredClone(d.buffer, { transfer: [d.buffer] }); a[1].installationKey = d; }, E.ARGUMENT, /detached/],
+    [
+      (a) => {
+        a[1].installationKey = new Uint8Array(limits.installationKey + 1);
+      },
+      E.TOO_LARGE,
+      /installations\[1\]\.installationKey/,
+    ],
+    [
+      (a) => {
+        a[0].wrapperAlgorithm = 1.5;
+      },
+      E.ARGUMENT,
+      /installations\[0\]\.wrapperAlgorithm must be an integer/,
+    ],
+    [
+      (a) => {
+        a[0].wrapperAlgorithm = -1;
+      },
+      E.ARGUMENT,
+      /installations\[0\]\.wrapperAlgorithm must be between/,
+    ],
+    [
+      (a) => {
+        a[2].pointeeAeadTypes = [3, 'x'];
+      },
+      E.ARGUMENT,
+      /installations\[2\]\.pointeeAeadTypes\[1\] must be a number/,
+    ],
+    [
+      (a) => {
+        a[2].pointeeAeadTypes = 'x';
+      },
+      E.ARGUMENT,
+      /installations\[2\]\.pointeeAeadTypes must be an array/,
+    ],
+    [
+      (a) => {
+        a[1] = null;
+      },
+      E.ARGUMENT,
+      /installations\[1\] must be an object/,
+    ],
+    [
+      (a) => {
+        a[1].wrapperPublicKey = new Uint8Array(new SharedArrayBuffer(1216));
+      },
+      E.ARGUMENT,
+      /SharedArrayBuffer/,
+    ],
+    [
+      (a) => {
+        const d = new Uint8Array(8);
+        structuredClone(d.buffer, { transfer: [d.buffer] });
+        a[1].installationKey = d;
+      },
+      E.ARGUMENT,
+      /detached/,
+    ],
   ]) {
     const a = ins();
     edit(a);

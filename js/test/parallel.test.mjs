@@ -62,7 +62,13 @@ function openAll(invite, recipients, welcome, cursor) {
 }
 
 describe('parallel sealInvite', () => {
-  for (const [n, workers] of [[3, 2], [3, 'auto'], [40, 2], [40, 'auto'], [40, 1]]) {
+  for (const [n, workers] of [
+    [3, 2],
+    [3, 'auto'],
+    [40, 2],
+    [40, 'auto'],
+    [40, 1],
+  ]) {
     test(`${n} capable + 2 legacy, workers: ${workers}`, async () => {
       const recipients = mixed(n, 2);
       const ins = recipients.map((r) => r.installation);
@@ -74,9 +80,10 @@ describe('parallel sealInvite', () => {
       const used = invite.parallel.workers;
       if (n < 32) assert.equal(used, 0);
       else assert.ok(used >= 1 && used <= (workers === 'auto' ? 2 : workers), `${used} workers`);
-      assert.deepEqual(invite.parallel, n < 32
-        ? { workers: 0, note: 'fewer than 32 pointer-capable installations: sealed on the calling thread' }
-        : { workers: used });
+      assert.deepEqual(
+        invite.parallel,
+        n < 32 ? { workers: 0, note: 'fewer than 32 pointer-capable installations: sealed on the calling thread' } : { workers: used },
+      );
       assert.equal(single.parallel, undefined);
       assert.deepEqual(shape(invite), shape(single));
       assert.equal(invite.pointers, n);
@@ -90,7 +97,12 @@ describe('parallel sealInvite', () => {
   test('only capable installations, kemId option kept', async () => {
     const recipients = makeRecipients(40);
     const welcome = fakeWelcome(100);
-    const invite = await wp.sealInvite(welcome, 1, recipients.map((r) => r.installation), { workers: 3, kemId: wp.KemId.XWING });
+    const invite = await wp.sealInvite(
+      welcome,
+      1,
+      recipients.map((r) => r.installation),
+      { workers: 3, kemId: wp.KemId.XWING },
+    );
     assert.equal(invite.pointers, 40);
     assert.equal(invite.direct, 0);
     assert.deepEqual(openAll(invite, recipients, welcome, 1n), { pointer: 40, direct: 0 });
@@ -119,8 +131,26 @@ describe('parallel sealInvite', () => {
     dup.push(dup[0]);
     await rejectsWith(() => wp.sealInvite(welcome, 1, dup, { workers: 2 }), E.ARGUMENT);
     await rejectsWith(() => wp.sealInvite(welcome, 1, [], { workers: 2 }), E.ARGUMENT);
-    await rejectsWith(() => wp.sealInvite(new Uint8Array(), 1, recipients.map((r) => r.installation), { workers: 2 }), E.ARGUMENT);
-    await rejectsWith(() => wp.sealInvite(welcome, 1, recipients.map((r) => r.installation), { workers: 2, kemId: 7 }), E.UNSUPPORTED);
+    await rejectsWith(
+      () =>
+        wp.sealInvite(
+          new Uint8Array(),
+          1,
+          recipients.map((r) => r.installation),
+          { workers: 2 },
+        ),
+      E.ARGUMENT,
+    );
+    await rejectsWith(
+      () =>
+        wp.sealInvite(
+          welcome,
+          1,
+          recipients.map((r) => r.installation),
+          { workers: 2, kemId: 7 },
+        ),
+      E.UNSUPPORTED,
+    );
   });
 
   test('the pool is started once and reused by every invite', async () => {
@@ -190,8 +220,11 @@ describe('parallel sealInvite', () => {
     const missing = new URL('./no-such-worker.js', import.meta.url);
     try {
       await wp.init({ workerURL: missing });
-      await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2 }), E.LOAD,
-        new RegExp(`cannot start the sealing worker ${missing.href.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      await rejectsWith(
+        () => wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2 }),
+        E.LOAD,
+        new RegExp(`cannot start the sealing worker ${missing.href.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+      );
       assert.equal(workerStats().live, 0);
     } finally {
       await wp.init({ workerURL: new URL('../src/node-worker.js', import.meta.url) });
@@ -214,14 +247,18 @@ describe('parallel sealInvite', () => {
     // Aborted at the first progress report, before every part is done.
     const ctl = new AbortController();
     const seen = [];
-    await rejectsWith(() => wp.sealInvite(fakeWelcome(100), 1, ins, {
-      workers: 2,
-      signal: ctl.signal,
-      onProgress: (d, t) => {
-        seen.push([d, t]);
-        ctl.abort();
-      },
-    }), E.ABORTED);
+    await rejectsWith(
+      () =>
+        wp.sealInvite(fakeWelcome(100), 1, ins, {
+          workers: 2,
+          signal: ctl.signal,
+          onProgress: (d, t) => {
+            seen.push([d, t]);
+            ctl.abort();
+          },
+        }),
+      E.ABORTED,
+    );
     assert.ok(seen.length >= 1 && seen[0][0] < seen[0][1]);
     // The module still works afterwards.
     const invite = await wp.sealInvite(fakeWelcome(100), 1, ins, { workers: 2 });

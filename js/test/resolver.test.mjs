@@ -5,9 +5,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
-import {
-  FakeNetwork, delay, fakeWelcome, makeRecipients, ready, rejectsWith, throwsWith, welcomeMessageV1, wp,
-} from './helpers.mjs';
+import { FakeNetwork, delay, fakeWelcome, makeRecipients, ready, rejectsWith, throwsWith, welcomeMessageV1, wp } from './helpers.mjs';
 
 const E = wp.ErrorCode;
 const T0 = 1_700_000_000_000;
@@ -31,7 +29,11 @@ async function setup({ resolver: resolverOptions = {}, store: storeOptions = {},
   const net = network ?? new FakeNetwork();
   const { recipients } = shared;
   const welcome = fakeWelcome(2048);
-  const invite = await wp.sealInvite(welcome, 4242n, recipients.map((r) => r.installation));
+  const invite = await wp.sealInvite(
+    welcome,
+    4242n,
+    recipients.map((r) => r.installation),
+  );
   const createdNs = BigInt(T0 - welcomeAgeMs) * 1_000_000n;
   for (const m of invite.messages.slice(1)) net.publish(m.message, createdNs);
   const received = wp.openWelcome(net.messages(recipients[0].installationKey)[0], [recipients[0].key]);
@@ -43,16 +45,29 @@ async function setup({ resolver: resolverOptions = {}, store: storeOptions = {},
   const resolver = wp.createResolver({
     store,
     fetchFirstMessage: net.fetchFirst,
-    onWelcome: (w) => { delivered.push(w); },
+    onWelcome: (w) => {
+      delivered.push(w);
+    },
     onDropped: (r) => dropped.push(r),
     onQuarantined: (q) => quarantined.push(q),
     now: () => clock.t,
-    sleep: async (ms) => { clock.t += ms; },
+    sleep: async (ms) => {
+      clock.t += ms;
+    },
     random: () => 0.5,
     ...resolverOptions,
   });
   return {
-    clock, net, invite, welcome, received, store, resolver, delivered, dropped, quarantined,
+    clock,
+    net,
+    invite,
+    welcome,
+    received,
+    store,
+    resolver,
+    delivered,
+    dropped,
+    quarantined,
     publishPointee: () => net.publish(invite.messages[0].message, createdNs),
   };
 }
@@ -175,14 +190,24 @@ describe('resolver', () => {
     assert.equal(await pendingCount(s.store), 1);
     // Adding directly to the store collapses too.
     const again = await s.store.add({
-      pointer: s.received.pointer, welcomeTimeMs: T0, nowMs: T0, state: wp.retry.newPending(undefined, T0, T0),
+      pointer: s.received.pointer,
+      welcomeTimeMs: T0,
+      nowMs: T0,
+      state: wp.retry.newPending(undefined, T0, T0),
     });
     assert.deepEqual(again, { added: false, existing: 'pending' });
   });
 
   test('a throwing fetch keeps the pointer pending', async () => {
     let calls = 0;
-    const s = await setup({ resolver: { fetchFirstMessage: () => { calls++; throw new Error('offline'); } } });
+    const s = await setup({
+      resolver: {
+        fetchFirstMessage: () => {
+          calls++;
+          throw new Error('offline');
+        },
+      },
+    });
     const out = await s.resolver.resolvePointer(s.received);
     assert.equal(out.status, 'pending');
     assert.equal(out.code, E.FETCH);
@@ -201,7 +226,10 @@ describe('resolver', () => {
     const signals = [];
     const s = await setup({
       resolver: {
-        fetchFirstMessage: (topic, { signal }) => { signals.push(signal); return new Promise(() => {}); },
+        fetchFirstMessage: (topic, { signal }) => {
+          signals.push(signal);
+          return new Promise(() => {});
+        },
         fetchTimeoutMs: 20,
         policy: { quick: { attempts: 2 } },
       },
@@ -210,12 +238,21 @@ describe('resolver', () => {
     assert.equal(out.status, 'pending');
     assert.equal(out.code, E.TIMEOUT);
     assert.equal(signals.length, 2);
-    assert.ok(signals.every((x) => x.aborted), 'the fetch is told to stop');
+    assert.ok(
+      signals.every((x) => x.aborted),
+      'the fetch is told to stop',
+    );
     assert.equal(await pendingCount(s.store), 1);
   });
 
   test('a fetch returning garbage keeps the pointer pending', async () => {
-    for (const [garbage, code] of [['a string', E.FETCH], [42, E.FETCH], [{}, E.FETCH], [new Uint8Array([1, 2, 3]), E.MALFORMED], [new Uint8Array(), E.MALFORMED]]) {
+    for (const [garbage, code] of [
+      ['a string', E.FETCH],
+      [42, E.FETCH],
+      [{}, E.FETCH],
+      [new Uint8Array([1, 2, 3]), E.MALFORMED],
+      [new Uint8Array(), E.MALFORMED],
+    ]) {
       const s = await setup({ resolver: { fetchFirstMessage: async () => garbage, policy: { quick: { attempts: 1 } } } });
       const out = await s.resolver.resolvePointer(s.received);
       assert.equal(out.status, 'pending', `for ${String(garbage)}`);
@@ -241,9 +278,15 @@ describe('resolver', () => {
     assert.equal(await pendingCount(s.store), 0);
 
     const d = await setup();
-    d.net.publishRaw(d.received.pointer.topic, welcomeMessageV1({
-      installationKey: d.received.pointer.topic, data: new Uint8Array(64), wrapperAlgorithm: 3, welcomeMetadata: new Uint8Array(16),
-    }));
+    d.net.publishRaw(
+      d.received.pointer.topic,
+      welcomeMessageV1({
+        installationKey: d.received.pointer.topic,
+        data: new Uint8Array(64),
+        wrapperAlgorithm: 3,
+        welcomeMetadata: new Uint8Array(16),
+      }),
+    );
     const o2 = await d.resolver.resolvePointer(d.received);
     assert.equal(o2.code, E.DECRYPT);
     assert.equal(o2.status, 'dropped');
@@ -255,7 +298,10 @@ describe('resolver', () => {
       resolver: {
         topic: 'decentralized',
         messageForm: 'input',
-        fetchFirstMessage: async (topic) => { topics.push(topic); return s.invite.messages[0].message; },
+        fetchFirstMessage: async (topic) => {
+          topics.push(topic);
+          return s.invite.messages[0].message;
+        },
       },
     });
     const out = await s.resolver.resolvePointer(s.received);
@@ -267,7 +313,12 @@ describe('resolver', () => {
     let fail = true;
     const seen = [];
     const s = await setup({
-      resolver: { onWelcome: (w) => { seen.push(w); if (fail) throw new Error('db full'); } },
+      resolver: {
+        onWelcome: (w) => {
+          seen.push(w);
+          if (fail) throw new Error('db full');
+        },
+      },
     });
     s.publishPointee();
     const out = await s.resolver.resolvePointer(s.received);
@@ -341,10 +392,17 @@ describe('resolver', () => {
     s.publishPointee();
     s.clock.t = out.nextAttemptMs;
     let release;
-    const held = new Promise((r) => { release = r; });
+    const held = new Promise((r) => {
+      release = r;
+    });
     let acquired;
-    const gotIt = new Promise((r) => { acquired = r; });
-    const other = locks.request(`welcome-pointers:${s.store.name}:${out.id}`, {}, async () => { acquired(); await held; });
+    const gotIt = new Promise((r) => {
+      acquired = r;
+    });
+    const other = locks.request(`welcome-pointers:${s.store.name}:${out.id}`, {}, async () => {
+      acquired();
+      await held;
+    });
     await gotIt;
     let r = await s.resolver.resolveDue();
     assert.deepEqual(r.skipped, [out.id]);
@@ -423,7 +481,11 @@ describe('pending store', () => {
   });
 
   test('a newer database version is refused with ERR_STORE', async () => {
-    const db = await openDB('from-the-future', 9, { upgrade(d) { d.createObjectStore('pending', { keyPath: 'id' }); } });
+    const db = await openDB('from-the-future', 9, {
+      upgrade(d) {
+        d.createObjectStore('pending', { keyPath: 'id' });
+      },
+    });
     db.close();
     await rejectsWith(() => wp.openPendingStore({ name: 'from-the-future' }), E.STORE, /newer version/);
   });

@@ -88,10 +88,11 @@ describe('hostile values', () => {
   for (const [what, v] of Object.entries(hostile({ messages: [] }))) {
     test(`outbox.enqueue(${what})`, () => refused(() => wp.createOutbox({ store, publish: () => null }).enqueue(v), /invite/));
   }
-  test('outbox.enqueue({ messages: [a Proxy of a message] })', () => refused(
-    () => wp.createOutbox({ store, publish: () => null }).enqueue({ messages: [new Proxy({ message: new Uint8Array(3) }, { get: boom })] }),
-    /invite\.messages\[0\]/,
-  ));
+  test('outbox.enqueue({ messages: [a Proxy of a message] })', () =>
+    refused(
+      () => wp.createOutbox({ store, publish: () => null }).enqueue({ messages: [new Proxy({ message: new Uint8Array(3) }, { get: boom })] }),
+      /invite\.messages\[0\]/,
+    ));
 
   test('unknown option keys are refused', async () => {
     await refused(() => wp.openPendingStore({ nme: 'x' }), /unknown option "nme"/);

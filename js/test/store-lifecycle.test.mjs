@@ -32,8 +32,13 @@ describe('another tab and the database', () => {
     store.subscribe?.((e) => events.push(e.type));
     const delivered = [];
     const r = wp.createResolver({
-      store, fetchFirstMessage: f.network.fetchFirst, onWelcome: (w) => { delivered.push(w); },
-      now: clock.now, sleep: clock.sleep,
+      store,
+      fetchFirstMessage: f.network.fetchFirst,
+      onWelcome: (w) => {
+        delivered.push(w);
+      },
+      now: clock.now,
+      sleep: clock.sleep,
     });
     assert.equal((await r.resolvePointer(f.items[0].received)).status, 'pending');
 
@@ -94,18 +99,34 @@ describe('another tab and the database', () => {
 
 describe('aborted transactions', () => {
   const cases = [
-    ['store.add (through resolvePointer)', (stores, mode) => mode === 'readwrite' && stores.length === 2, async (s) => {
-      await rejectsWith(() => s.resolver.resolvePointer(s.f.items[0].received), E.STORE);
-    }],
-    ['store.update', (stores, mode) => mode === 'readwrite' && stores.length === 1 && stores[0] === 'pending', async (s) => {
-      await rejectsWith(() => s.store.update(s.id, { attempts: 1, nextAttemptMs: T0, lastAttemptMs: T0, lastError: null }), E.STORE);
-    }],
-    ['store.settle', (stores, mode) => mode === 'readwrite' && stores.includes('settled'), async (s) => {
-      await rejectsWith(() => s.store.settle(s.id, 'dropped', E.EXPIRED, T0), E.STORE);
-    }],
-    ['store.clear', (stores, mode) => mode === 'readwrite' && stores.length > 2, async (s) => {
-      await rejectsWith(() => s.store.clear(), E.STORE);
-    }],
+    [
+      'store.add (through resolvePointer)',
+      (stores, mode) => mode === 'readwrite' && stores.length === 2,
+      async (s) => {
+        await rejectsWith(() => s.resolver.resolvePointer(s.f.items[0].received), E.STORE);
+      },
+    ],
+    [
+      'store.update',
+      (stores, mode) => mode === 'readwrite' && stores.length === 1 && stores[0] === 'pending',
+      async (s) => {
+        await rejectsWith(() => s.store.update(s.id, { attempts: 1, nextAttemptMs: T0, lastAttemptMs: T0, lastError: null }), E.STORE);
+      },
+    ],
+    [
+      'store.settle',
+      (stores, mode) => mode === 'readwrite' && stores.includes('settled'),
+      async (s) => {
+        await rejectsWith(() => s.store.settle(s.id, 'dropped', E.EXPIRED, T0), E.STORE);
+      },
+    ],
+    [
+      'store.clear',
+      (stores, mode) => mode === 'readwrite' && stores.length > 2,
+      async (s) => {
+        await rejectsWith(() => s.store.clear(), E.STORE);
+      },
+    ],
   ];
   for (const [what, when, run] of cases) {
     test(`${what}: ERR_STORE, and no unhandled rejection`, async () => {
@@ -140,8 +161,13 @@ describe('aborted transactions', () => {
     const errors = [];
     const unhandled = await unhandledDuring(async () => {
       const r = wp.createResolver({
-        store, fetchFirstMessage: () => { throw new Error('network down'); }, onError: (e) => errors.push(e),
-        now: clock.now, sleep: clock.sleep,
+        store,
+        fetchFirstMessage: () => {
+          throw new Error('network down');
+        },
+        onError: (e) => errors.push(e),
+        now: clock.now,
+        sleep: clock.sleep,
       });
       assert.equal((await r.acceptPointer(f.items[0].received)).status, 'accepted');
       await r.whenIdle();
@@ -174,8 +200,18 @@ describe('an older database', () => {
       },
     });
     await old.put('pending', {
-      v: 1, id: info.id, installationKey: null, messageId: '1', createdNs: `${T0}000000`, welcomeTimeMs: T0,
-      attempts: 2, nextAttemptMs: T0 + 60_000, expiresAtMs: T0 + 3 * 86_400_000, storedAtMs: T0, lastAttemptMs: T0, lastError: E.NOT_FOUND,
+      v: 1,
+      id: info.id,
+      installationKey: null,
+      messageId: '1',
+      createdNs: `${T0}000000`,
+      welcomeTimeMs: T0,
+      attempts: 2,
+      nextAttemptMs: T0 + 60_000,
+      expiresAtMs: T0 + 3 * 86_400_000,
+      storedAtMs: T0,
+      lastAttemptMs: T0,
+      lastError: E.NOT_FOUND,
       pointer: info.bytes,
     });
     old.close();
@@ -185,7 +221,13 @@ describe('an older database', () => {
     assert.equal(records[0].attempts, 2);
     const delivered = [];
     const r = wp.createResolver({
-      store, fetchFirstMessage: f.network.fetchFirst, onWelcome: (w) => { delivered.push(w); }, now: clock.now, sleep: clock.sleep,
+      store,
+      fetchFirstMessage: f.network.fetchFirst,
+      onWelcome: (w) => {
+        delivered.push(w);
+      },
+      now: clock.now,
+      sleep: clock.sleep,
     });
     f.releaseAll();
     clock.t = T0 + 60_000;

@@ -62,7 +62,12 @@ async function resolveAll(t, rs) {
   for (const r of rs) {
     const store = await wp.openPendingStore({ name: `transport-${++dbCounter}` });
     const resolver = wp.createResolver({
-      store, fetchFirstMessage: t.fetchFirstMessage, topic: t.topic, onWelcome: (w) => { delivered.push(w); },
+      store,
+      fetchFirstMessage: t.fetchFirstMessage,
+      topic: t.topic,
+      onWelcome: (w) => {
+        delivered.push(w);
+      },
     });
     const message = await t.fetchFirstMessage(topicOf(t, r.installationKey));
     assert.ok(message instanceof Uint8Array, 'no message for a recipient');
@@ -82,12 +87,23 @@ for (const protocol of PROTOCOLS) {
       assert.equal(t.topic, protocol);
       const rs = recipients(9);
       const welcome = fakeWelcome(20_000);
-      const invite = await wp.sealInvite(welcome, 77n, rs.map((r) => r.installation));
+      const invite = await wp.sealInvite(
+        welcome,
+        77n,
+        rs.map((r) => r.installation),
+      );
       const seen = [];
       const result = await t.publish(invite, { onBatch: (b) => seen.push(b) });
       assert.equal(result.sent, 10);
       assert.equal(result.total, 10);
-      assert.deepEqual(result.batches.map((b) => [b.start, b.end]), [[0, 4], [4, 8], [8, 10]]);
+      assert.deepEqual(
+        result.batches.map((b) => [b.start, b.end]),
+        [
+          [0, 4],
+          [4, 8],
+          [8, 10],
+        ],
+      );
       assert.deepEqual(seen, result.batches);
 
       // The pointee, in the network's WelcomeMessage form.
@@ -111,7 +127,11 @@ for (const protocol of PROTOCOLS) {
     test('a decoy published after the pointee is never returned', async () => {
       const t = wp.xmtpTransport({ url: node.url, protocol });
       const rs = recipients(3);
-      const invite = await wp.sealInvite(fakeWelcome(), 5n, rs.map((r) => r.installation));
+      const invite = await wp.sealInvite(
+        fakeWelcome(),
+        5n,
+        rs.map((r) => r.installation),
+      );
       await t.publish(invite);
       const first = await t.fetchFirstMessage(topicOf(t, invite.destination));
       await t.publish([decoy(invite.destination), decoy(invite.destination)]);
@@ -123,13 +143,20 @@ for (const protocol of PROTOCOLS) {
     test('a decoy published before the pointee makes resolution fail as final', async () => {
       const t = wp.xmtpTransport({ url: node.url, protocol });
       const rs = recipients(3);
-      const invite = await wp.sealInvite(fakeWelcome(), 5n, rs.map((r) => r.installation));
+      const invite = await wp.sealInvite(
+        fakeWelcome(),
+        5n,
+        rs.map((r) => r.installation),
+      );
       await t.publish([decoy(invite.destination)]);
       await t.publish(invite);
       const store = await wp.openPendingStore({ name: `transport-${++dbCounter}` });
       const dropped = [];
       const resolver = wp.createResolver({
-        store, fetchFirstMessage: t.fetchFirstMessage, topic: t.topic, onWelcome: () => assert.fail('a decoy was delivered'),
+        store,
+        fetchFirstMessage: t.fetchFirstMessage,
+        topic: t.topic,
+        onWelcome: () => assert.fail('a decoy was delivered'),
         onDropped: (r) => dropped.push(r.code),
       });
       const received = wp.openWelcome(await t.fetchFirstMessage(topicOf(t, rs[0].installationKey)), [rs[0].key]);
@@ -144,29 +171,55 @@ for (const protocol of PROTOCOLS) {
       const flaky = (...a) => (++calls === 2 ? Promise.reject(new TypeError('network down')) : fetch(...a));
       const t = wp.xmtpTransport({ url: node.url, protocol, fetch: flaky, maxBatchMessages: 2 });
       const rs = recipients(5);
-      const invite = await wp.sealInvite(fakeWelcome(), 9n, rs.map((r) => r.installation));
-      const e = await t.publish(invite).then(() => assert.fail('publish succeeded'), (err) => err);
+      const invite = await wp.sealInvite(
+        fakeWelcome(),
+        9n,
+        rs.map((r) => r.installation),
+      );
+      const e = await t.publish(invite).then(
+        () => assert.fail('publish succeeded'),
+        (err) => err,
+      );
       assert.equal(e.code, E.FETCH);
       assert.equal(e.retryable, true);
       assert.equal(e.sent, 2);
-      assert.deepEqual(e.batches.map((b) => [b.start, b.end]), [[0, 2]]);
+      assert.deepEqual(
+        e.batches.map((b) => [b.start, b.end]),
+        [[0, 2]],
+      );
       const resumed = await t.publish(invite, { start: e.sent });
-      assert.deepEqual(resumed.batches.map((b) => [b.start, b.end]), [[2, 4], [4, 6]]);
+      assert.deepEqual(
+        resumed.batches.map((b) => [b.start, b.end]),
+        [
+          [2, 4],
+          [4, 6],
+        ],
+      );
       const { outcomes } = await resolveAll(t, rs);
       assert.deepEqual(outcomes, Array(5).fill('resolved'));
     });
 
     test('batches stay under the request cap, and a message over it is refused before sending', async () => {
       let calls = 0;
-      const counting = (...a) => { calls++; return fetch(...a); };
+      const counting = (...a) => {
+        calls++;
+        return fetch(...a);
+      };
       const rs = recipients(4);
-      const invite = await wp.sealInvite(fakeWelcome(3000), 1n, rs.map((r) => r.installation));
+      const invite = await wp.sealInvite(
+        fakeWelcome(3000),
+        1n,
+        rs.map((r) => r.installation),
+      );
       const pointerSize = invite.messages[1].message.length;
       const cap = 3 * (pointerSize + 200);
       const t = wp.xmtpTransport({ url: node.url, protocol, fetch: counting, maxRequestBytes: cap });
       const sizes = invite.messages.map((m) => m.message.length);
       const result = await t.publish(invite.messages.slice(1));
-      assert.ok(result.batches.every((b) => b.bytes <= cap), JSON.stringify(result.batches));
+      assert.ok(
+        result.batches.every((b) => b.bytes <= cap),
+        JSON.stringify(result.batches),
+      );
       assert.ok(result.batches.length >= 2);
       calls = 0;
       const small = wp.xmtpTransport({ url: node.url, protocol, fetch: counting, maxRequestBytes: sizes[0] - 1 });
@@ -186,8 +239,15 @@ describe('the node refuses', () => {
   test('a request over its cap: RESOURCE_EXHAUSTED, and it keeps serving', async () => {
     const t = wp.xmtpTransport({ url: small.url });
     const rs = recipients(3);
-    const invite = await wp.sealInvite(fakeWelcome(30_000), 1n, rs.map((r) => r.installation));
-    const e = await t.publish(invite).then(() => assert.fail('published'), (err) => err);
+    const invite = await wp.sealInvite(
+      fakeWelcome(30_000),
+      1n,
+      rs.map((r) => r.installation),
+    );
+    const e = await t.publish(invite).then(
+      () => assert.fail('published'),
+      (err) => err,
+    );
     assert.equal(e.code, E.FETCH);
     assert.equal(e.grpcStatus, S.RESOURCE_EXHAUSTED);
     assert.match(e.grpcMessage, /larger than configured max/);
@@ -198,8 +258,15 @@ describe('the node refuses', () => {
   test('more messages than it holds: RESOURCE_EXHAUSTED', async () => {
     const t = wp.xmtpTransport({ url: small.url });
     const rs = recipients(3);
-    const invite = await wp.sealInvite(fakeWelcome(100), 1n, rs.map((r) => r.installation));
-    const e = await t.publish(invite).then(() => assert.fail('published'), (err) => err);
+    const invite = await wp.sealInvite(
+      fakeWelcome(100),
+      1n,
+      rs.map((r) => r.installation),
+    );
+    const e = await t.publish(invite).then(
+      () => assert.fail('published'),
+      (err) => err,
+    );
     assert.equal(e.grpcStatus, S.RESOURCE_EXHAUSTED);
     assert.match(e.grpcMessage, /cap of 3/);
   });
@@ -209,7 +276,11 @@ describe('the node refuses', () => {
     try {
       const t = wp.xmtpTransport({ url: dropping.url });
       const rs = recipients(3);
-      const invite = await wp.sealInvite(fakeWelcome(100), 1n, rs.map((r) => r.installation));
+      const invite = await wp.sealInvite(
+        fakeWelcome(100),
+        1n,
+        rs.map((r) => r.installation),
+      );
       await t.publish(invite);
       assert.equal(await t.fetchFirstMessage(invite.destination), null);
       assert.ok(await t.fetchFirstMessage(rs[0].installationKey));
@@ -247,7 +318,10 @@ describe('every failure of a call has its code', () => {
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => handler(req, res, Buffer.concat(chunks)));
     });
-    server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+    server.on('connection', (s) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
     await new Promise((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${server.address().port}`;
   });
@@ -267,8 +341,12 @@ describe('every failure of a call has its code', () => {
     ['HTTP 404', reply(404, { 'content-type': 'text/plain' }, 'no'), E.FETCH, { httpStatus: 404, retryable: false }],
     ['not gRPC-Web', reply(200, { 'content-type': 'text/html' }, '<html>'), E.FETCH, {}],
     ['gRPC-Web text encoding', reply(200, { 'content-type': 'application/grpc-web-text' }, 'AAAA'), E.FETCH, {}],
-    ['trailers-only INVALID_ARGUMENT', reply(200, { 'content-type': WEB, 'grpc-status': '3', 'grpc-message': 'bad%20topic' }),
-      E.FETCH, { grpcStatus: S.INVALID_ARGUMENT, grpcMessage: 'bad topic', retryable: false }],
+    [
+      'trailers-only INVALID_ARGUMENT',
+      reply(200, { 'content-type': WEB, 'grpc-status': '3', 'grpc-message': 'bad%20topic' }),
+      E.FETCH,
+      { grpcStatus: S.INVALID_ARGUMENT, grpcMessage: 'bad topic', retryable: false },
+    ],
     ['UNAVAILABLE in the trailers', grpcReply(trailer('grpc-status: 14\r\ngrpc-message: down\r\n')), E.FETCH, { grpcStatus: 14, retryable: true }],
     ['RESOURCE_EXHAUSTED', grpcReply(trailer('grpc-status: 8\r\n')), E.FETCH, { grpcStatus: 8, retryable: true }],
     ['UNIMPLEMENTED', grpcReply(trailer('grpc-status: 12\r\n')), E.FETCH, { grpcStatus: 12, retryable: false }],
@@ -293,17 +371,25 @@ describe('every failure of a call has its code', () => {
     ['a message of another topic', grpcReply(frame(0, answer(welcomeOn(new Uint8Array(32)), ascending)), ok), E.FETCH, { retryable: false }],
     ['a message without a version', grpcReply(frame(0, answer(pb.bytes(1, new Uint8Array()), ascending)), ok), E.FETCH, {}],
     ['an answer over maxMessageSize', grpcReply(frame(0, answer(pb.msg(1, [pb.bytes(4, new Uint8Array(200_000))]))), ok), E.FETCH, { retryable: false }],
-    ['the connection closed mid-answer', (req, res) => {
-      res.writeHead(200, { 'content-type': WEB });
-      res.write(Buffer.from(frame(0, answer(welcomeOn(TOPIC))).subarray(0, 20)));
-      setTimeout(() => res.socket.destroy(), 20);
-    }, E.FETCH, {}],
+    [
+      'the connection closed mid-answer',
+      (req, res) => {
+        res.writeHead(200, { 'content-type': WEB });
+        res.write(Buffer.from(frame(0, answer(welcomeOn(TOPIC))).subarray(0, 20)));
+        setTimeout(() => res.socket.destroy(), 20);
+      },
+      E.FETCH,
+      {},
+    ],
   ];
   for (const [name, h, code, fields] of cases) {
     test(name, async () => {
       handler = h;
       const t = wp.xmtpTransport({ url: base, maxMessageSize: 100_000 });
-      const e = await t.fetchFirstMessage(TOPIC).then((m) => assert.fail(`answered ${m}`), (err) => err);
+      const e = await t.fetchFirstMessage(TOPIC).then(
+        (m) => assert.fail(`answered ${m}`),
+        (err) => err,
+      );
       assert.ok(e instanceof wp.WelcomePointersError, String(e));
       assert.equal(e.code, code, e.message);
       for (const [k, v] of Object.entries(fields)) assert.equal(e[k], v, `${k}: ${e.message}`);
@@ -391,7 +477,10 @@ describe('every failure of a call has its code', () => {
     const { port } = s.address();
     await new Promise((r) => s.close(r));
     const t = wp.xmtpTransport({ url: `http://127.0.0.1:${port}` });
-    const e = await t.fetchFirstMessage(TOPIC).then(() => assert.fail('answered'), (err) => err);
+    const e = await t.fetchFirstMessage(TOPIC).then(
+      () => assert.fail('answered'),
+      (err) => err,
+    );
     assert.equal(e.code, E.FETCH);
     assert.equal(e.retryable, true);
   });
@@ -399,10 +488,22 @@ describe('every failure of a call has its code', () => {
 
 describe('arguments', () => {
   test('options', () => {
-    for (const bad of [undefined, null, 'url', {}, { url: 'ftp://x' }, { url: 'not a url' }, { url: 'http://x', protocol: 'v4' },
-      { url: 'http://x', timeoutMs: 0 }, { url: 'http://x', timeoutMs: 1.5 }, { url: 'http://x', maxRequestBytes: -1 },
-      { url: 'http://x', headers: { a: 1 } }, { url: 'http://x', fetch: 'no' }, { url: 'http://x', nope: 1 },
-      { url: 'http://x', gatewayUrl: 'http://y' }]) {
+    for (const bad of [
+      undefined,
+      null,
+      'url',
+      {},
+      { url: 'ftp://x' },
+      { url: 'not a url' },
+      { url: 'http://x', protocol: 'v4' },
+      { url: 'http://x', timeoutMs: 0 },
+      { url: 'http://x', timeoutMs: 1.5 },
+      { url: 'http://x', maxRequestBytes: -1 },
+      { url: 'http://x', headers: { a: 1 } },
+      { url: 'http://x', fetch: 'no' },
+      { url: 'http://x', nope: 1 },
+      { url: 'http://x', gatewayUrl: 'http://y' },
+    ]) {
       throwsWith(() => wp.xmtpTransport(bad), E.ARGUMENT);
     }
   });

@@ -5,10 +5,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/internal/ops"
 	"github.com/welcome-pointers/wasm/wasip1/abi"
 )
 
@@ -21,23 +24,35 @@ func unhex(t *testing.T, s string) []byte {
 	return b
 }
 
+// encode is the request of operation d for a, as a host writes it.
+func encode[A, R any](d *ops.Def[A, R], a A) []byte {
+	e := abi.NewEncoder(0, 0)
+	d.Args(abi.NewWriter(e), &a)
+	return e.Bytes()
+}
+
+// decode reads the arguments of d as the module does.
+func decode[A, R any](d *ops.Def[A, R], b []byte) (A, error) {
+	c := d.New()
+	r := abi.NewReader(b)
+	var a A
+	d.Args(r, &a)
+	_ = c
+	return a, r.Finish()
+}
+
 // TestGoldenEncodings pins the byte layouts written out in ABI.md.
 func TestGoldenEncodings(t *testing.T) {
-	enc := func(r interface{ Encode(*abi.Encoder) }) []byte {
-		e := abi.NewEncoder(0, 0)
-		r.Encode(e)
-		return e.Bytes()
-	}
 	cases := []struct {
 		name string
 		got  []byte
 		want string
 	}{
-		{"generate_key X-Wing", enc(&abi.GenerateKeyRequest{Algorithm: core.AlgorithmXWing}), "02000000"},
-		{"open_pointee", enc(&abi.OpenPointeeRequest{Form: abi.FormInput, Pointer: []byte{0xaa, 0xbb}, FirstMessage: []byte{0xcc}}),
+		{"generate_key X-Wing", encode(ops.GenerateKey, core.AlgorithmXWing), "02000000"},
+		{"open_pointee", encode(ops.OpenPointee, ops.OpenPointeeArgs{Options: core.OpenOptions{Form: core.FormInput}, Pointer: []byte{0xaa, 0xbb}, FirstMessage: []byte{0xcc}}),
 			"01  02000000 aabb  01000000 cc  00000000"},
-		{"seal_invite", enc(&abi.SealInviteRequest{
-			Welcome: []byte{0x00, 0x01, 0x00, 0x03}, Cursor: 42, KEMID: core.KEMXWing,
+		{"seal_invite", encode(ops.SealInvite, ops.SealArgs{
+			Welcome: []byte{0x00, 0x01, 0x00, 0x03}, Cursor: 42, Sealing: ops.Sealing{KEMID: core.KEMXWing},
 			Installations: []core.Installation{{
 				InstallationKey: []byte{0x11}, WrapperAlgorithm: core.AlgorithmXWing,
 				WrapperPublicKey: []byte{0x22, 0x33}, PointeeAEADTypes: []core.AEADType{core.AEADChaCha20Poly1305},
@@ -45,7 +60,11 @@ func TestGoldenEncodings(t *testing.T) {
 		}), `04000000 00010003   2a00000000000000   7a64   00000000
 		    01000000
 		      01000000 11   02000000   02000000 2233   01000000 03000000`},
-		{"inspect", enc(&abi.InspectRequest{Kind: "auto", Message: []byte{0x0a}}), "04000000 6175746f 01000000 0a"},
+		{"inspect", encode(ops.Inspect, ops.InspectArgs{Kind: "auto", Input: []byte{0x0a}}), "04000000 6175746f 01000000 0a"},
+		{"retry_delay", encode(ops.Delay, ops.CountArgs{Policy: core.RetryPolicy{FirstRetry: time.Second, Backoff: 2, Quick: core.QuickRetry{Attempts: 1}}, N: 3}),
+			`00ca9a3b00000000 0000000000000040 0000000000000000 0000000000000000 00000000
+			 01000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000
+			 03000000`},
 	}
 	for _, c := range cases {
 		if want := unhex(t, c.want); !bytes.Equal(c.got, want) {
@@ -66,41 +85,40 @@ func TestGoldenEncodings(t *testing.T) {
 	}
 }
 
+// TestRoundTrips: what a Writer encodes, a Reader decodes to the same
+// values, for the arguments and results of the operations with the most
+// kinds of fields.
 func TestRoundTrips(t *testing.T) {
 	in := core.Installation{InstallationKey: []byte("id"), WrapperAlgorithm: core.AlgorithmCurve25519, WrapperPublicKey: bytes.Repeat([]byte{7}, 32)}
-	seal := abi.SealInviteRequest{Welcome: []byte("w"), Cursor: 1 << 60, KEMID: core.KEMXWingDeployed, MaxMessageSize: 1000, Installations: []core.Installation{in, in}}
-	e := abi.NewEncoder(0, 0)
-	seal.Encode(e)
-	got, err := abi.DecodeSealInviteRequest(e.Bytes())
-	if err != nil {
-		t.Fatal(err)
+	seal := ops.SealArgs{Welcome: []byte("w"), Cursor: 1 << 60, Sealing: ops.Sealing{KEMID: core.KEMXWingDeployed, MaxMessageSize: 1000}, Installations: []core.Installation{in, in}}
+	got, err := decode(ops.SealInvite, encode(ops.SealInvite, seal))
+	if err != nil || !reflect.DeepEqual(got, seal) {
+		t.Fatalf("seal invite: %v\ngot  %#v\nwant %#v", err, got, seal)
 	}
-	if fmt.Sprint(got) != fmt.Sprint(seal) {
-		t.Fatalf("got %v, want %v", got, seal)
+	now := time.Unix(1_750_000_000, 123)
+	state := ops.StateArgs{Policy: core.DefaultRetryPolicy(), State: core.Pending{Attempts: 3, NextAttempt: now, ExpiresAt: now.Add(time.Hour)}, Now: now}
+	gotState, err := decode(ops.Failed, encode(ops.Failed, state))
+	if err != nil || fmt.Sprint(gotState) != fmt.Sprint(state) {
+		t.Fatalf("retry failed: %v\ngot  %v\nwant %v", err, gotState, state)
 	}
-
-	rec := abi.Received{Kind: core.KindPointer, ID: 9, CreatedNs: 10, InstallationKey: []byte("i"), KEMID: core.KEMXWing,
-		Welcome: []byte{}, Pointer: []byte("p"), Destination: []byte("d"), AEADType: core.AEADChaCha20Poly1305,
-		EncryptionKey: []byte("k"), DataNonce: []byte("n1"), WelcomeMetadataNonce: []byte("n2")}
-	e = abi.NewEncoder(0, 0)
-	rec.Encode(e)
-	gotRec, err := abi.DecodeReceived(e.Bytes())
-	if err != nil {
-		t.Fatal(err)
+	result := func(d interface {
+		Result(ops.Fields, *core.Received)
+	}, r core.Received) core.Received {
+		e := abi.NewEncoder(0, 0)
+		d.Result(abi.NewWriter(e), &r)
+		var back core.Received
+		rd := abi.NewReader(e.Bytes())
+		d.Result(rd, &back)
+		if err := rd.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		return back
 	}
-	if fmt.Sprint(gotRec) != fmt.Sprint(rec) {
-		t.Fatalf("got %v, want %v", gotRec, rec)
-	}
-
-	inv := &core.Invite{Destination: []byte("dest"), Messages: []core.OutgoingMessage{{Kind: core.KindPointee, InstallationKey: []byte("dest"), Message: []byte("m")}}}
-	e = abi.NewEncoder(0, 0)
-	abi.EncodeInvite(e, inv)
-	gotInv, err := abi.DecodeInvite(e.Bytes())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(gotInv) != fmt.Sprint(inv) {
-		t.Fatalf("got %v, want %v", gotInv, inv)
+	ptr := &core.Pointer{Destination: bytes.Repeat([]byte{1}, 32), AEADType: core.AEADChaCha20Poly1305, EncryptionKey: bytes.Repeat([]byte{2}, 32),
+		DataNonce: bytes.Repeat([]byte{3}, 12), WelcomeMetadataNonce: bytes.Repeat([]byte{4}, 12)}
+	rec := core.Received{Kind: core.KindPointer, ID: 9, CreatedNs: 10, InstallationKey: []byte("i"), KEMID: core.KEMXWing, Welcome: []byte{}, Pointer: ptr}
+	if back := result(ops.OpenWelcome, rec); back.Pointer == nil || !bytes.Equal(back.Pointer.Marshal(), ptr.Marshal()) || back.ID != 9 || back.KEMID != core.KEMXWing {
+		t.Fatalf("received: got %+v", back)
 	}
 }
 
@@ -108,64 +126,69 @@ func TestRoundTrips(t *testing.T) {
 // fit, a length past the end and a boolean other than 0 or 1 all fail.
 func TestStrictDecoding(t *testing.T) {
 	valid := unhex(t, "01 02000000 aabb 01000000 cc 00000000")
-	if _, err := abi.DecodeOpenPointeeRequest(valid); err != nil {
+	if _, err := decode(ops.OpenPointee, valid); err != nil {
 		t.Fatal(err)
 	}
 	for n := 0; n < len(valid); n++ {
-		if _, err := abi.DecodeOpenPointeeRequest(valid[:n]); err == nil {
+		if _, err := decode(ops.OpenPointee, valid[:n]); err == nil {
 			t.Fatalf("prefix of %d bytes decoded", n)
 		}
 	}
-	if _, err := abi.DecodeOpenPointeeRequest(append(bytes.Clone(valid), 0)); err == nil || !strings.Contains(err.Error(), "trailing") {
+	if _, err := decode(ops.OpenPointee, append(bytes.Clone(valid), 0)); err == nil || !strings.Contains(err.Error(), "trailing") {
 		t.Fatalf("trailing byte: %v", err)
 	}
-	if _, err := abi.DecodeOpenPointeeRequest(unhex(t, "01 ffffffff aabb")); err == nil || !strings.Contains(err.Error(), "pointer") {
+	if _, err := decode(ops.OpenPointee, unhex(t, "01 ffffffff aabb")); err == nil || !strings.Contains(err.Error(), "pointer") {
 		t.Fatalf("length past the end: %v", err)
 	}
 	// 2^32-1 installations in a 30-byte request.
 	huge := unhex(t, "00000000 0000000000000000 0000 00000000 ffffffff 000000000000")
-	if _, err := abi.DecodeSealInviteRequest(huge); err == nil || !strings.Contains(err.Error(), "count") {
+	if _, err := decode(ops.SealInvite, huge); err == nil || !strings.Contains(err.Error(), "count") {
 		t.Fatalf("huge count: %v", err)
 	}
-	if _, err := abi.DecodePointee(unhex(t, "00000000 02 0000000000000000")); err == nil || !strings.Contains(err.Error(), "boolean") {
+	var p core.OpenedPointee
+	rd := abi.NewReader(unhex(t, "00000000 02 0000000000000000"))
+	ops.OpenPointee.Result(rd, &p)
+	if err := rd.Finish(); err == nil || !strings.Contains(err.Error(), "boolean") {
 		t.Fatalf("boolean 2: %v", err)
 	}
-	if _, err := abi.DecodeInspectRequest(unhex(t, "01000000 ff 00000000")); err == nil || !strings.Contains(err.Error(), "UTF-8") {
+	if _, err := decode(ops.Inspect, unhex(t, "01000000 ff 00000000")); err == nil || !strings.Contains(err.Error(), "UTF-8") {
 		t.Fatalf("invalid UTF-8 kind: %v", err)
+	}
+	if _, err := decode(ops.IsFinal, unhex(t, "63000000")); err == nil || !strings.Contains(err.Error(), "unknown status") {
+		t.Fatalf("unknown status: %v", err)
 	}
 }
 
 func TestCodes(t *testing.T) {
-	sentinels := map[abi.Code]error{
-		abi.Malformed: core.ErrMalformed, abi.Decrypt: core.ErrDecrypt, abi.NoMatchingKey: core.ErrNoMatchingKey,
-		abi.Unsupported: core.ErrUnsupported, abi.NotPointee: core.ErrNotPointee, abi.TooLarge: core.ErrTooLarge,
-		abi.InvalidKey: core.ErrInvalidKey, abi.Argument: core.ErrInvalidArgument, abi.Internal: abi.ErrInternal,
-		abi.Expired: core.ErrExpired, abi.AttemptsExhausted: core.ErrAttemptsExhausted,
-	}
-	for code, s := range sentinels {
-		wrapped := fmt.Errorf("installation 3: %w", fmt.Errorf("%w: detail", s))
+	for _, c := range ops.Codes {
+		if c.Status == 0 {
+			continue
+		}
+		code := abi.Code(c.Status)
+		wrapped := fmt.Errorf("installation 3: %w", fmt.Errorf("%w: detail", c.Err))
 		if got := abi.CodeOf(wrapped); got != code {
 			t.Errorf("CodeOf(%v) = %v, want %v", wrapped, got, code)
 		}
-		if code.Sentinel() != s {
+		if code.Sentinel() != c.Err {
 			t.Errorf("%v.Sentinel() = %v", code, code.Sentinel())
 		}
-		if strings.HasPrefix(code.String(), "Code(") {
-			t.Errorf("%d has no name", code)
+		if code.String() != strings.TrimPrefix(c.Name, "ERR_") {
+			t.Errorf("%d is named %s", code, code)
 		}
 		err := error(&abi.Error{Export: "wp_x", Code: code, Message: "m"})
-		if !errors.Is(err, s) || !strings.Contains(err.Error(), "wp_x") {
-			t.Errorf("abi.Error %v does not wrap %v or name its export", err, s)
+		if !errors.Is(err, c.Err) || !strings.Contains(err.Error(), "wp_x") {
+			t.Errorf("abi.Error %v does not wrap %v or name its export", err, c.Err)
 		}
 	}
 	if abi.CodeOf(nil) != abi.OK || abi.CodeOf(errors.New("other")) != abi.Internal {
 		t.Error("CodeOf(nil) or of an unknown error")
 	}
-	if abi.Code(99).Sentinel() != nil || abi.OK.Sentinel() != nil {
-		t.Error("Sentinel of OK or an unknown code")
+	if abi.Code(99).Sentinel() != nil || abi.OK.Sentinel() != nil || abi.Code(99).String() != "Code(99)" {
+		t.Error("Sentinel or String of OK or an unknown code")
 	}
 	// The numbers are part of the ABI.
-	want := []abi.Code{abi.OK, abi.Malformed, abi.Decrypt, abi.NoMatchingKey, abi.Unsupported, abi.NotPointee, abi.TooLarge, abi.InvalidKey, abi.Argument, abi.Internal, abi.Expired, abi.AttemptsExhausted}
+	want := []abi.Code{abi.OK, abi.Malformed, abi.Decrypt, abi.NoMatchingKey, abi.Unsupported, abi.NotPointee, abi.TooLarge, abi.InvalidKey,
+		abi.Argument, abi.Internal, abi.Expired, abi.AttemptsExhausted, abi.Aborted, abi.Timeout}
 	for i, c := range want {
 		if uint32(c) != uint32(i) {
 			t.Errorf("%v = %d, want %d", c, c, i)

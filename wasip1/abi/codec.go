@@ -3,6 +3,7 @@ package abi
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"unicode/utf8"
 )
 
@@ -38,9 +39,11 @@ func (e *Encoder) Bool(v bool) {
 	}
 }
 
-func (e *Encoder) U16(v uint16) { e.b = binary.LittleEndian.AppendUint16(e.b, v) }
-func (e *Encoder) U32(v uint32) { e.b = binary.LittleEndian.AppendUint32(e.b, v) }
-func (e *Encoder) U64(v uint64) { e.b = binary.LittleEndian.AppendUint64(e.b, v) }
+func (e *Encoder) U16(v uint16)  { e.b = binary.LittleEndian.AppendUint16(e.b, v) }
+func (e *Encoder) U32(v uint32)  { e.b = binary.LittleEndian.AppendUint32(e.b, v) }
+func (e *Encoder) U64(v uint64)  { e.b = binary.LittleEndian.AppendUint64(e.b, v) }
+func (e *Encoder) I64(v int64)   { e.U64(uint64(v)) }
+func (e *Encoder) F64(v float64) { e.U64(math.Float64bits(v)) }
 
 // Count writes a list's element count.
 func (e *Encoder) Count(n int) { e.U32(uint32(n)) }
@@ -118,6 +121,10 @@ func (d *Decoder) U64(field string) uint64 {
 	return 0
 }
 
+func (d *Decoder) I64(field string) int64 { return int64(d.U64(field)) }
+
+func (d *Decoder) F64(field string) float64 { return math.Float64frombits(d.U64(field)) }
+
 // Blob reads a u32 length and that many bytes, aliasing the input. A
 // zero length gives an empty, non-nil slice.
 func (d *Decoder) Blob(field string) []byte {
@@ -141,18 +148,19 @@ func (d *Decoder) String(field string) string {
 	return string(b)
 }
 
-// Count reads a list's element count. minElem is the smallest encoded
-// size of one element: a count that cannot fit in the remaining bytes is
-// an error, so a garbage count never causes a large allocation.
-func (d *Decoder) Count(field string, minElem int) int {
+// Count reads a list's element count. A count over max, or that cannot
+// fit in the remaining bytes (every element takes one at least), is an
+// error, so a garbage count never causes a large allocation.
+func (d *Decoder) Count(field string, max int) int {
 	n := d.U32(field + " count")
 	if d.err != nil {
 		return 0
 	}
-	if minElem < 1 {
-		minElem = 1
+	if max > 0 && uint64(n) > uint64(max) {
+		d.err = fmt.Errorf("%s: count %d exceeds %d", field, n, max)
+		return 0
 	}
-	if uint64(n)*uint64(minElem) > uint64(len(d.b)-d.off) {
+	if uint64(n) > uint64(len(d.b)-d.off) {
 		d.err = fmt.Errorf("%s: count %d does not fit in the %d bytes left", field, n, len(d.b)-d.off)
 		return 0
 	}
@@ -161,6 +169,13 @@ func (d *Decoder) Count(field string, minElem int) int {
 
 // Err is the first error, or nil.
 func (d *Decoder) Err() error { return d.err }
+
+// fail records err unless an error is recorded already.
+func (d *Decoder) fail(err error) {
+	if d.err == nil {
+		d.err = err
+	}
+}
 
 // Remaining is the number of bytes not read yet.
 func (d *Decoder) Remaining() int { return len(d.b) - d.off }

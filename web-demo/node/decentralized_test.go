@@ -103,11 +103,11 @@ func TestDecentralizedRoundTrip(t *testing.T) {
 				t.Errorf("%d originator envelopes for %d messages", len(resp.Msg.OriginatorEnvelopes), len(msgs))
 			}
 			for i, r := range rs {
-				got, err := core.OpenWelcomeInput(firstInput(t, c, welcomeTopic(r.in.InstallationKey)), []*core.PrivateKey{r.key}, nil)
+				got, err := core.OpenWelcome(firstInput(t, c, welcomeTopic(r.in.InstallationKey)), []*core.PrivateKey{r.key}, &core.OpenOptions{Form: core.FormInput})
 				if err != nil {
 					t.Fatalf("recipient %d: %v", i, err)
 				}
-				op, err := core.OpenPointeeInput(got.Pointer, firstInput(t, c, got.Pointer.DecentralizedTopic()), nil)
+				op, err := core.OpenPointee(got.Pointer, firstInput(t, c, got.Pointer.DecentralizedTopic()), &core.OpenOptions{Form: core.FormInput})
 				if err != nil || !bytes.Equal(op.Welcome, welcome) {
 					t.Fatalf("recipient %d: pointee: %v", i, err)
 				}

@@ -5,7 +5,7 @@
 // (connectrpc.com/connect), with CORS for browsers.
 //
 // It keeps messages in memory, applies the node's acceptance rules and
-// deduplication (core.InputTopic, core.ToWelcomeMessage), bounds request
+// deduplication (xmtpnode.InputTopic, xmtpnode.ToWelcomeMessage), bounds request
 // size, stored bytes and message count, and can hold pointees back or
 // drop them to show what receivers do when a pointer arrives first. What
 // it mirrors of the deployed nodes, and where it differs:
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 )
 
 // Config bounds the node and sets the pointee behavior. Zero values take
@@ -222,7 +223,7 @@ func (e errFull) Error() string { return e.msg }
 // checkInput applies the node's acceptance rules to one
 // WelcomeMessageInput and returns its topic and dedup key.
 func checkInput(input []byte) (item, error) {
-	topic, dedup, err := core.InputTopic(input)
+	topic, dedup, err := xmtpnode.InputTopic(input)
 	if err != nil {
 		return item{}, err
 	}
@@ -314,7 +315,7 @@ func (n *Node) storeLocked(net network, it item, at time.Time) (*entry, error) {
 // render builds what a query returns for a stored message.
 func (n *Node) render(net network, it item, id uint64, at time.Time) ([]byte, error) {
 	if net == v3 {
-		return core.ToWelcomeMessage(it.input, id, uint64(at.UnixNano()))
+		return xmtpnode.ToWelcomeMessage(it.input, id, uint64(at.UnixNano()))
 	}
 	return originatorEnvelope(n.cfg.NodeID, id, at, it.client)
 }

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/welcome-pointers/wasm/core"
+	"github.com/welcome-pointers/wasm/core/xmtpnode"
 	"github.com/welcome-pointers/wasm/internal/pb/messagecontents"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1"
 	"github.com/welcome-pointers/wasm/internal/pb/mlsv1/mlsv1connect"
@@ -205,7 +206,7 @@ func TestRoundTripEveryProtocol(t *testing.T) {
 	}
 }
 
-// The stored form is what core.ToWelcomeMessage makes of the input, with
+// The stored form is what xmtpnode.ToWelcomeMessage makes of the input, with
 // ids in publication order.
 func TestStoredFormIsToWelcomeMessage(t *testing.T) {
 	n := newNode(t, Config{})
@@ -217,12 +218,12 @@ func TestStoredFormIsToWelcomeMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, m := range inv.Messages {
-		want, err := core.ToWelcomeMessage(m.Message, uint64(i+1), uint64(fixed.UnixNano()))
+		want, err := xmtpnode.ToWelcomeMessage(m.Message, uint64(i+1), uint64(fixed.UnixNano()))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := first(t, c, m.InstallationKey); !bytes.Equal(got, want) {
-			t.Errorf("message %d: stored form differs from core.ToWelcomeMessage", i)
+			t.Errorf("message %d: stored form differs from xmtpnode.ToWelcomeMessage", i)
 		}
 	}
 }

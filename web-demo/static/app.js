@@ -147,15 +147,12 @@ const CODE_WORDS = {
   ERR_INTERNAL: 'Internal error',
 };
 
-// The core's own sentinel texts, which the words above replace.
-const SENTINELS = /^(malformed message|decryption failed|not addressed to these keys|unsupported algorithm|not a pointee|message too large|invalid key|invalid argument|pending pointer expired|retry attempts exhausted)(: |$)/;
-
+// The words above for the code, then the error's detail: what its
+// message says besides what the code says.
 function errorText(e) {
-  const msg = (e instanceof Error ? e.message : String(e)).replace(/^welcome pointers: /, '');
   const words = e && CODE_WORDS[e.code];
-  if (!words) return msg;
-  const rest = msg.replace(SENTINELS, '');
-  return rest ? `${words}: ${rest}` : words;
+  if (!words) return typeof e?.detail === 'string' ? e.detail : e instanceof Error ? e.message : String(e);
+  return e.detail ? `${words}: ${e.detail}` : words;
 }
 
 function showError(node, e) {

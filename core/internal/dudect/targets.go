@@ -104,7 +104,7 @@ func (d *decapsulateTarget) Run(class, i int) {
 	d.checksum ^= ss[0]
 }
 
-// pointeeTarget is core.OpenPointeeInput of a 16 KiB pointee: the same
+// pointeeTarget is core.OpenPointee (input form) of a 16 KiB pointee: the same
 // pointer (its ChaCha20-Poly1305 key and nonces are the secret) against
 // random ones, each with its own pointee of the same size and shape.
 type pointeeTarget struct {
@@ -144,7 +144,7 @@ func (p *pointeeTarget) Prepare(n int) error {
 		if len(inv.Messages) < 2 || inv.Messages[0].Kind != core.KindPointee {
 			return nil, nil, errors.New("dudect: the invite has no pointee")
 		}
-		r, err := core.OpenWelcomeInput(inv.Messages[1].Message, keys, nil)
+		r, err := core.OpenWelcome(inv.Messages[1].Message, keys, &core.OpenOptions{Form: core.FormInput})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -175,7 +175,7 @@ func (p *pointeeTarget) Prepare(n int) error {
 }
 
 func (p *pointeeTarget) Run(class, i int) {
-	out, err := core.OpenPointeeInput(p.ptrs[class][i], p.msgs[class][i], nil)
+	out, err := core.OpenPointee(p.ptrs[class][i], p.msgs[class][i], &core.OpenOptions{Form: core.FormInput})
 	if err != nil {
 		panic(err)
 	}

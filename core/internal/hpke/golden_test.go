@@ -55,11 +55,11 @@ func pointerPlaintext(r io.Reader) []byte {
 		return append(b, v...)
 	}
 	var inner []byte
-	inner = field(inner, 1, 32)      // destination
-	inner = append(inner, 2<<3|0, 3) // aead_type CHACHA20_POLY1305
-	inner = field(inner, 3, 32)      // encryption_key
-	inner = field(inner, 4, 12)      // data_nonce
-	inner = field(inner, 5, 12)      // welcome_metadata_nonce
+	inner = field(inner, 1, 32)    // destination
+	inner = append(inner, 2<<3, 3) // aead_type (field 2, varint): CHACHA20_POLY1305
+	inner = field(inner, 3, 32)    // encryption_key
+	inner = field(inner, 4, 12)    // data_nonce
+	inner = field(inner, 5, 12)    // welcome_metadata_nonce
 	return append([]byte{1<<3 | 2, byte(len(inner))}, inner...)
 }
 
@@ -78,7 +78,7 @@ func metadataPlaintext(cursor uint64) []byte {
 	if cursor == 0 {
 		return []byte{}
 	}
-	return binary.AppendUvarint([]byte{1<<3 | 0}, cursor)
+	return binary.AppendUvarint([]byte{1 << 3}, cursor) // field 1, varint
 }
 
 func makeGoldenVectors(t *testing.T) []hpkeVector {

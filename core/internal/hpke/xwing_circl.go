@@ -23,15 +23,6 @@ func xwingDeriveKeyPair(seed []byte) (pub []byte, err error) {
 	return pub, nil
 }
 
-func xwingCheckPublicKey(publicKey []byte) error {
-	defer clearUpperAVX()
-	if len(publicKey) != xwing.PublicKeySize {
-		return errors.New("xwing: bad public key size")
-	}
-	var pk xwing.PublicKey
-	return pk.Unpack(publicKey)
-}
-
 // xwingPrivateKey is an expanded private key: decapsulating with it skips
 // the key derivation from the seed.
 type xwingPrivateKey struct{ sk *xwing.PrivateKey }

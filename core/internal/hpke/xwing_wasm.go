@@ -16,8 +16,6 @@ func xwingDeriveKeyPair(seed []byte) (pub []byte, err error) {
 	return pub, err
 }
 
-func xwingCheckPublicKey(publicKey []byte) error { return xwing.CheckPublicKey(publicKey) }
-
 // xwingPrivateKey is an expanded private key: decapsulating with it skips
 // the key derivation from the seed.
 type xwingPrivateKey struct{ sk *xwing.PrivateKey }
@@ -38,8 +36,6 @@ func (k xwingPrivateKey) decapsulate(ct []byte) ([]byte, error) {
 	}
 	return k.sk.Decapsulate(ct)
 }
-
-func clearUpperAVX() {}
 
 // publicKeys recycles parsed public keys: a sender of many pointers
 // would otherwise allocate one (about 7 KB) per recipient.

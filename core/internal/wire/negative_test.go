@@ -355,10 +355,7 @@ func TestBadTagsAndVarints(t *testing.T) {
 		if c.accept {
 			continue
 		}
-		bad := c.b
-		if bytes.HasPrefix(bad, v1) {
-			bad = bad[len(v1):]
-		}
+		bad := bytes.TrimPrefix(c.b, v1)
 		t.Run("WelcomeMetadata/"+c.name, func(t *testing.T) { mustReject(t, checkWelcomeMetadata, bad) })
 		t.Run("WrapperEncryption/"+c.name, func(t *testing.T) { mustReject(t, checkWrapperEncryption, bad) })
 		t.Run("AEADTypes/"+c.name, func(t *testing.T) { mustReject(t, checkAEADTypes, bad) })

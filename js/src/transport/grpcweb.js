@@ -41,9 +41,15 @@ const statusName = Object.fromEntries(Object.entries(GrpcStatus).map(([k, v]) =>
 // Worth trying again later: the node was busy, down, rate limiting, or
 // broke mid-way. Publishing again is safe: nodes deduplicate on
 // sha256(installation_key || data).
+/** @type {Set<number>} */
 const retryableStatus = new Set([
-  GrpcStatus.CANCELLED, GrpcStatus.UNKNOWN, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.RESOURCE_EXHAUSTED,
-  GrpcStatus.ABORTED, GrpcStatus.INTERNAL, GrpcStatus.UNAVAILABLE,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+  GrpcStatus.ABORTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNAVAILABLE,
 ]);
 const retryableHTTP = (s) => s === 408 || s === 429 || s >= 500;
 
@@ -51,14 +57,14 @@ const retryableHTTP = (s) => s === 408 || s === 429 || s >= 500;
  * A transport failure: code ERR_FETCH (or ERR_TIMEOUT, ERR_ABORTED) with
  * what is known of it. `retryable` says whether the same call may succeed
  * later.
+ *
+ * @param {import('../../index.js').ErrorCodeValue} code
+ * @param {string} message
+ * @param {{ grpcStatus?: number, grpcMessage?: string, httpStatus?: number, retryable?: boolean, cause?: unknown }} [details]
+ * @returns {import('../../index.js').TransportError}
  */
 export function transportError(code, message, { grpcStatus, grpcMessage, httpStatus, retryable = true, cause } = {}) {
-  const e = wpError(code, message, cause);
-  e.grpcStatus = grpcStatus;
-  e.grpcMessage = grpcMessage;
-  e.httpStatus = httpStatus;
-  e.retryable = retryable;
-  return e;
+  return /** @type {any} */ (Object.assign(wpError(code, message, cause), { grpcStatus, grpcMessage, httpStatus, retryable }));
 }
 
 const malformed = (what, extra) => transportError(ErrorCode.FETCH, `malformed gRPC-Web answer: ${what}`, extra);
@@ -174,7 +180,10 @@ function parseAnswer(res, body, path) {
   if (httpStatus !== 200) {
     const status = headerStatus === null ? undefined : Number(headerStatus);
     throw transportError(ErrorCode.FETCH, `${path}: HTTP ${httpStatus}${status === undefined ? '' : ` (grpc-status ${status})`}`, {
-      httpStatus, grpcStatus: status, grpcMessage: decodeMessage(res.headers.get('grpc-message')), retryable: retryableHTTP(httpStatus),
+      httpStatus,
+      grpcStatus: status,
+      grpcMessage: decodeMessage(res.headers.get('grpc-message')),
+      retryable: retryableHTTP(httpStatus),
     });
   }
   const type = (res.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
@@ -220,7 +229,10 @@ function parseAnswer(res, body, path) {
     const name = statusName[code] ?? `status ${code}`;
     const errCode = code === GrpcStatus.DEADLINE_EXCEEDED ? ErrorCode.TIMEOUT : ErrorCode.FETCH;
     throw transportError(errCode, `${path}: ${name}${grpcMessage ? `: ${grpcMessage}` : ''}`, {
-      grpcStatus: code, grpcMessage, httpStatus, retryable: retryableStatus.has(code),
+      grpcStatus: code,
+      grpcMessage,
+      httpStatus,
+      retryable: retryableStatus.has(code),
     });
   }
   if (!message) throw malformed(`${path}: OK without a message`, { httpStatus, grpcStatus: code });

@@ -104,11 +104,24 @@ export function xmtpTransport(options) {
   const paths = PATHS[protocol];
   const decentralized = protocol === TransportProtocol.DECENTRALIZED;
 
-  const call = (base, path, message, signal, maxResponseBytes) => unary({
-    url: base, path, message, fetch: (...a) => fetchFn(...a), headers, timeoutMs, signal, maxResponseBytes,
-  });
+  const call = (base, path, message, signal, maxResponseBytes) =>
+    unary({
+      url: base,
+      path,
+      message,
+      fetch: (...a) => fetchFn(...a),
+      headers,
+      timeoutMs,
+      signal,
+      maxResponseBytes,
+    });
 
-  /** Publishes messages in order, in batches under the request cap. */
+  /**
+   * Publishes messages in order, in batches under the request cap.
+   *
+   * @param {import('../../index.js').Invite | readonly (Uint8Array | import('../../index.js').OutgoingMessage)[]} what
+   * @param {{ signal?: AbortSignal, start?: number, onBatch?: (b: object) => void }} [options]
+   */
   async function publish(what, { signal, start = 0, onBatch } = {}) {
     const messages = outgoing(what);
     if (!Number.isSafeInteger(start) || start < 0 || start > messages.length) {
@@ -155,18 +168,39 @@ export function xmtpTransport(options) {
     return { sent: messages.length, total: messages.length, batches };
   }
 
-  /** The first message on a topic in WelcomeMessage form, or null. */
+  /**
+   * The first message on a topic in WelcomeMessage form, or null.
+   *
+   * @param {Uint8Array} topic
+   * @param {{ signal?: AbortSignal }} [options]
+   */
   async function fetchFirstMessage(topic, { signal } = {}) {
     checkTopic(topic, decentralized);
     const request = decentralized
-      ? encode([[1, encode([[1, topic]])], [2, 1]])
-      : encode([[1, topic], [2, encode([[1, SORT_ASCENDING], [2, 1]])]]);
+      ? encode([
+          [1, encode([[1, topic]])],
+          [2, 1],
+        ])
+      : encode([
+          [1, topic],
+          [
+            2,
+            encode([
+              [1, SORT_ASCENDING],
+              [2, 1],
+            ]),
+          ],
+        ]);
     const answer = await call(url, paths.query, request, signal, ANSWER_OVERHEAD + maxMessageSize);
     try {
       return decentralized ? firstEnvelope(answer, topic) : firstWelcome(answer, topic);
     } catch (e) {
       if (e instanceof WelcomePointersError) throw e;
-      throw transportError(ErrorCode.FETCH, `${paths.query}: ${e instanceof WireError ? 'malformed answer: ' : ''}${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw transportError(
+        ErrorCode.FETCH,
+        `${paths.query}: ${e instanceof WireError ? 'malformed answer: ' : ''}${e instanceof Error ? e.message : String(e)}`,
+        { cause: e },
+      );
     }
   }
 
@@ -204,7 +238,10 @@ function clientEnvelope(installationKey, message) {
   const topic = new Uint8Array(installationKey.length + 1);
   topic[0] = WELCOME_TOPIC_KIND;
   topic.set(installationKey, 1);
-  return encode([[1, encode([[2, topic]])], [3, message]]);
+  return encode([
+    [1, encode([[2, topic]])],
+    [3, message],
+  ]);
 }
 
 const equalBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);

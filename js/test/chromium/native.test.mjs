@@ -12,8 +12,16 @@ import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 let server;
 let browser;
@@ -55,13 +63,15 @@ async function helpers(page) {
     const hex = (s) => Uint8Array.from(s.match(/../g), (h) => parseInt(h, 16));
     const recipient = (key, i, { capable = true, curve = false } = {}) => ({
       key,
-      installation: wp.installationFromExtensions(curve
-        ? { installationKey: Uint8Array.of(i, 1), initKey: key.publicKey }
-        : {
-            installationKey: Uint8Array.of(i, 2),
-            wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey),
-            pointeeAeadTypes: capable ? wp.encodePointeeAeadTypes() : null,
-          }),
+      installation: wp.installationFromExtensions(
+        curve
+          ? { installationKey: Uint8Array.of(i, 1), initKey: key.publicKey }
+          : {
+              installationKey: Uint8Array.of(i, 2),
+              wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey),
+              pointeeAeadTypes: capable ? wp.encodePointeeAeadTypes() : null,
+            },
+      ),
     });
     // Publishes an invite as a node would and opens every recipient's
     // message with open(message, key), and the pointee; returns the kinds.
@@ -124,7 +134,9 @@ test('WebCrypto is X-Wing draft 06: the draft vectors, and encapsulations across
     for (const webCrypto of ['require', 'never']) {
       for (const kemId of [undefined, wp.KemId.XWING]) {
         const inv = await wp.sealInvite(welcome, 1n, ins.slice(0, 3), { webCrypto, kemId });
-        ids.push((await wp.openWelcomeAsync(inv.messages[1].message, [keys[0]], { form: 'input', webCrypto: webCrypto === 'require' ? 'never' : 'require' })).kemId);
+        ids.push(
+          (await wp.openWelcomeAsync(inv.messages[1].message, [keys[0]], { form: 'input', webCrypto: webCrypto === 'require' ? 'never' : 'require' })).kemId,
+        );
       }
     }
     out.ids = ids;
@@ -154,8 +166,14 @@ test('a whole invite sealed on each path opens on the other, direct welcomes too
     const native = await wp.sealInvite(welcome, 1n << 40n, ins, { onProgress: (d, n) => progress.push([d, n]) });
     out.progressEnd = progress.at(-1);
     const wasm = await wp.sealInvite(welcome, 1n << 40n, ins, { webCrypto: 'never' });
-    const shape = (inv) => ({ kinds: inv.messages.map((m) => m.kind), keys: inv.messages.slice(1).map((m) => wp.toHex(m.installationKey)),
-      sizes: inv.messages.map((m) => m.message.length), pointers: inv.pointers, direct: inv.direct, size: inv.size });
+    const shape = (inv) => ({
+      kinds: inv.messages.map((m) => m.kind),
+      keys: inv.messages.slice(1).map((m) => wp.toHex(m.installationKey)),
+      sizes: inv.messages.map((m) => m.message.length),
+      pointers: inv.pointers,
+      direct: inv.direct,
+      size: inv.size,
+    });
     out.sameShape = JSON.stringify(shape(native)) === JSON.stringify(shape(wasm));
     out.a = await h.openAll(native, recipients, welcome, 1n << 40n, (m, k) => wp.openWelcome(m, k));
     const pointeeNative = (p, m) => wp.openPointeeAsync(p, m, { webCrypto: 'require' });
@@ -167,7 +185,11 @@ test('a whole invite sealed on each path opens on the other, direct welcomes too
     const flipped = pointee.slice();
     flipped[1000] ^= 1;
     out.pointeeErrors = [];
-    for (const [p, m] of [[got.pointer, flipped], [got.pointer, wp.toWelcomeMessage(native.messages[1].message, 2, 1)], [got.pointer, pointee.subarray(0, 500)]]) {
+    for (const [p, m] of [
+      [got.pointer, flipped],
+      [got.pointer, wp.toWelcomeMessage(native.messages[1].message, 2, 1)],
+      [got.pointer, pointee.subarray(0, 500)],
+    ]) {
       out.pointeeErrors.push([await h.errorOf(() => wp.openPointee(p, m)), await h.errorOf(() => wp.openPointeeAsync(p, m, { webCrypto: 'require' }))]);
     }
     return out;
@@ -180,7 +202,10 @@ test('a whole invite sealed on each path opens on the other, direct welcomes too
   assert.deepEqual(r.a, kinds);
   assert.deepEqual(r.b, kinds);
   assert.deepEqual(r.c, kinds);
-  assert.deepEqual(r.pointeeErrors.map(([a]) => a.code), ['ERR_DECRYPT', 'ERR_NOT_POINTEE', 'ERR_MALFORMED']);
+  assert.deepEqual(
+    r.pointeeErrors.map(([a]) => a.code),
+    ['ERR_DECRYPT', 'ERR_NOT_POINTEE', 'ERR_MALFORMED'],
+  );
   for (const [a, b] of r.pointeeErrors) assert.deepEqual(b, a);
 });
 
@@ -193,10 +218,28 @@ test('keys one of the KEMs would refuse, and bad messages: the same errors on bo
     const recipients = [0, 1, 2, 3].map((i) => h.recipient(wp.generateKey(), i));
     const good = recipients[0].installation.wrapperPublicKey;
     const weak = {
-      'low-order X25519 half': (() => { const k = good.slice(); k.fill(0, 1184); k[1184] = 1; return k; })(),
-      'all-zero X25519 half': (() => { const k = good.slice(); k.fill(0, 1184); return k; })(),
-      'all-zero ML-KEM half': (() => { const k = good.slice(); k.fill(0, 0, 1184); return k; })(),
-      'ML-KEM coefficient above q': (() => { const k = good.slice(); k[0] = 0xff; k[1] |= 0x0f; return k; })(),
+      'low-order X25519 half': (() => {
+        const k = good.slice();
+        k.fill(0, 1184);
+        k[1184] = 1;
+        return k;
+      })(),
+      'all-zero X25519 half': (() => {
+        const k = good.slice();
+        k.fill(0, 1184);
+        return k;
+      })(),
+      'all-zero ML-KEM half': (() => {
+        const k = good.slice();
+        k.fill(0, 0, 1184);
+        return k;
+      })(),
+      'ML-KEM coefficient above q': (() => {
+        const k = good.slice();
+        k[0] = 0xff;
+        k[1] |= 0x0f;
+        return k;
+      })(),
       'all zero': new Uint8Array(1216),
       'one byte short': good.slice(0, 1215),
     };
@@ -207,9 +250,15 @@ test('keys one of the KEMs would refuse, and bad messages: the same errors on bo
       out[name] = await Promise.all(['require', 'never'].map((webCrypto) => h.errorOf(() => wp.sealInvite(Uint8Array.of(1, 2), 1n, ins, { webCrypto }))));
       out[`${name}, workers`] = await h.errorOf(() => wp.sealInvite(Uint8Array.of(1, 2), 1n, ins, { webCrypto: 'require', workers: 2 }));
       // WebCrypto's own answer to such a key, for the record.
-      out[`${name}, WebCrypto import`] = await h.errorOf(() => crypto.subtle.importKey('raw-public', key, { name: 'MLKEM768-X25519' }, false, ['encapsulateBits']));
+      out[`${name}, WebCrypto import`] = await h.errorOf(() =>
+        crypto.subtle.importKey('raw-public', key, { name: 'MLKEM768-X25519' }, false, ['encapsulateBits']),
+      );
     }
-    const inv = await wp.sealInvite(Uint8Array.of(1, 2), 1n, recipients.map((x) => x.installation));
+    const inv = await wp.sealInvite(
+      Uint8Array.of(1, 2),
+      1n,
+      recipients.map((x) => x.installation),
+    );
     const msg = wp.toWelcomeMessage(inv.messages[1].message, 1, 1);
     const keys = [recipients[0].key];
     const pubAt = wp.toHex(msg).indexOf(wp.toHex(recipients[0].key.publicKey)) / 2;
@@ -219,8 +268,22 @@ test('keys one of the KEMs would refuse, and bad messages: the same errors on bo
       'no matching key': [msg, [wp.generateKey()]],
       pointee: [wp.toWelcomeMessage(inv.messages[0].message, 2, 2), keys],
       // The sealed pointer (encapsulation, then AEAD ciphertext) comes just before the public key.
-      'flipped ciphertext': [(() => { const m = msg.slice(); m[pubAt - 10] ^= 1; return m; })(), keys],
-      'flipped encapsulation': [(() => { const m = msg.slice(); m[pubAt - 700] ^= 1; return m; })(), keys],
+      'flipped ciphertext': [
+        (() => {
+          const m = msg.slice();
+          m[pubAt - 10] ^= 1;
+          return m;
+        })(),
+        keys,
+      ],
+      'flipped encapsulation': [
+        (() => {
+          const m = msg.slice();
+          m[pubAt - 700] ^= 1;
+          return m;
+        })(),
+        keys,
+      ],
       'bad key': [msg, [{ algorithm: 2, privateKey: new Uint8Array(31) }]],
       'keys not an array': [msg, keys[0]],
       'unknown option': [msg, keys, { from: 'input' }],
@@ -261,11 +324,29 @@ test('page content cannot steer the detection', async (t) => {
         await wp.init();
         const recipients = [0, 1, 2].map((i) => h.recipient(wp.generateKey(), i));
         const welcome = Uint8Array.of(9, 9, 9);
-        const inv = await wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation));
+        const inv = await wp.sealInvite(
+          welcome,
+          3n,
+          recipients.map((x) => x.installation),
+        );
         return {
           support: await wp.webCryptoSupport(),
-          opened: await h.openAll(inv, recipients, welcome, 3n, (m, k) => wp.openWelcomeAsync(m, k), (p, m) => wp.openPointeeAsync(p, m)),
-          forced: await h.errorOf(() => wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation), { webCrypto: 'require' })),
+          opened: await h.openAll(
+            inv,
+            recipients,
+            welcome,
+            3n,
+            (m, k) => wp.openWelcomeAsync(m, k),
+            (p, m) => wp.openPointeeAsync(p, m),
+          ),
+          forced: await h.errorOf(() =>
+            wp.sealInvite(
+              welcome,
+              3n,
+              recipients.map((x) => x.installation),
+              { webCrypto: 'require' },
+            ),
+          ),
         };
       });
       if (patch === 'aead') {
@@ -290,7 +371,12 @@ test('page content cannot steer the detection', async (t) => {
       SubtleCrypto.prototype.decapsulateBits = async () => new ArrayBuffer(32);
       const recipients = [0, 1, 2].map((i) => h.recipient(wp.generateKey(), i));
       const welcome = Uint8Array.of(7);
-      const inv = await wp.sealInvite(welcome, 3n, recipients.map((x) => x.installation), { webCrypto: 'require' });
+      const inv = await wp.sealInvite(
+        welcome,
+        3n,
+        recipients.map((x) => x.installation),
+        { webCrypto: 'require' },
+      );
       return { support, opened: await h.openAll(inv, recipients, welcome, 3n, (m, k) => wp.openWelcomeAsync(m, k, { webCrypto: 'require' })) };
     });
     assert.equal(r.support.kem, true);

@@ -36,12 +36,14 @@ export function serve() {
     fs.createReadStream(file).pipe(res);
   });
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve({
-      url: `http://127.0.0.1:${server.address().port}/`,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((r) => server.close(r));
-      },
-    }));
+    server.listen(0, '127.0.0.1', () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}/`,
+        close: () => {
+          server.closeAllConnections();
+          return new Promise((r) => server.close(r));
+        },
+      }),
+    );
   });
 }

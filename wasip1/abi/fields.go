@@ -1,0 +1,282 @@
+package abi
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/welcome-pointers/wasm/internal/ops"
+)
+
+// The ABI's translation of an operation's fields (internal/ops): a Writer
+// encodes them in the order they are declared, a Reader decodes them.
+// Fields limited to JS are not part of the ABI.
+
+// Writer encodes fields: a request (a host) or a result (the module).
+type Writer struct{ e *Encoder }
+
+// NewWriter returns a Writer that appends to e.
+func NewWriter(e *Encoder) *Writer { return &Writer{e} }
+
+func (w *Writer) Bytes(f ops.Field, p *[]byte) {
+	if f.In(ops.ABI) {
+		w.e.Blob(*p)
+	}
+}
+
+func (w *Writer) Uint(f ops.Field, p *uint64) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	switch f.Bits {
+	case 8:
+		w.e.U8(uint8(*p))
+	case 16:
+		w.e.U16(uint16(*p))
+	case 32:
+		w.e.U32(uint32(*p))
+	default:
+		w.e.U64(*p)
+	}
+}
+
+func (w *Writer) Bool(f ops.Field, p *bool) {
+	if f.In(ops.ABI) {
+		w.e.Bool(*p)
+	}
+}
+
+func (w *Writer) String(f ops.Field, p *string) {
+	if f.In(ops.ABI) {
+		w.e.String(*p)
+	}
+}
+
+func (w *Writer) Float(f ops.Field, p *float64) {
+	if f.In(ops.ABI) {
+		w.e.F64(*p)
+	}
+}
+
+func (w *Writer) Duration(f ops.Field, p *time.Duration) {
+	if f.In(ops.ABI) {
+		w.e.I64(int64(*p))
+	}
+}
+
+func (w *Writer) Time(f ops.Field, p *time.Time) {
+	if f.In(ops.ABI) {
+		w.e.I64(p.UnixNano())
+	}
+}
+
+func (w *Writer) Error(f ops.Field, p *error) {
+	if f.In(ops.ABI) {
+		w.e.U32(uint32(CodeOf(*p)))
+	}
+}
+
+func (w *Writer) JSON(f ops.Field, p *map[string]any) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	j, err := json.Marshal(*p)
+	if err != nil {
+		j = []byte("null")
+	}
+	w.e.Blob(j)
+}
+
+func (w *Writer) Object(f ops.Field, fields func(ops.Fields)) {
+	if f.In(ops.ABI) {
+		fields(w)
+	}
+}
+
+func (w *Writer) List(f ops.Field, n int, isNil bool) (int, bool) {
+	if !f.In(ops.ABI) {
+		return -1, false
+	}
+	w.e.Count(n)
+	return n, !isNil
+}
+
+func (w *Writer) Elem(int)   {}
+func (w *Writer) End()       {}
+func (w *Writer) Err() error { return nil }
+
+// Reader decodes fields: a request (the module) or a result (a host).
+// Byte strings alias the input. The first error sticks; Finish reports
+// it, or bytes left over.
+type Reader struct {
+	d     *Decoder
+	names []string // the field path, for errors
+}
+
+// NewReader reads b.
+func NewReader(b []byte) *Reader { return &Reader{d: NewDecoder(b)} }
+
+// Finish reports the first error, or trailing bytes.
+func (r *Reader) Finish() error { return r.d.Finish() }
+
+func (r *Reader) Err() error { return r.d.Err() }
+
+func (r *Reader) name(f ops.Field) string {
+	n := ops.ABIName(f.Name)
+	if len(r.names) > 0 {
+		if n == "" {
+			return r.names[len(r.names)-1]
+		}
+		return r.names[len(r.names)-1] + "." + n
+	}
+	if n == "" {
+		return "result"
+	}
+	return n
+}
+
+func (r *Reader) Bytes(f ops.Field, p *[]byte) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	if b := r.d.Blob(r.name(f)); r.d.Err() == nil {
+		if len(b) == 0 && f.Nullable {
+			b = nil
+		}
+		*p = b
+	}
+}
+
+func (r *Reader) Uint(f ops.Field, p *uint64) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	var v uint64
+	switch n := r.name(f); f.Bits {
+	case 8:
+		v = uint64(r.d.U8(n))
+	case 16:
+		v = uint64(r.d.U16(n))
+	case 32:
+		v = uint64(r.d.U32(n))
+	default:
+		v = r.d.U64(n)
+	}
+	if r.d.Err() == nil {
+		*p = v
+	}
+}
+
+func (r *Reader) Bool(f ops.Field, p *bool) {
+	if f.In(ops.ABI) {
+		if v := r.d.Bool(r.name(f)); r.d.Err() == nil {
+			*p = v
+		}
+	}
+}
+
+func (r *Reader) String(f ops.Field, p *string) {
+	if f.In(ops.ABI) {
+		if v := r.d.String(r.name(f)); r.d.Err() == nil {
+			*p = v
+		}
+	}
+}
+
+func (r *Reader) Float(f ops.Field, p *float64) {
+	if f.In(ops.ABI) {
+		if v := r.d.F64(r.name(f)); r.d.Err() == nil {
+			*p = v
+		}
+	}
+}
+
+func (r *Reader) Duration(f ops.Field, p *time.Duration) {
+	if f.In(ops.ABI) {
+		if v := r.d.I64(r.name(f)); r.d.Err() == nil {
+			*p = time.Duration(v)
+		}
+	}
+}
+
+func (r *Reader) Time(f ops.Field, p *time.Time) {
+	if f.In(ops.ABI) {
+		if v := r.d.I64(r.name(f)); r.d.Err() == nil {
+			*p = time.Unix(0, v)
+		}
+	}
+}
+
+func (r *Reader) Error(f ops.Field, p *error) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	n := r.name(f)
+	s := r.d.U32(n)
+	if r.d.Err() != nil {
+		return
+	}
+	if s == uint32(OK) {
+		*p = nil
+		return
+	}
+	c, ok := ops.CodeOfStatus(s)
+	if !ok {
+		r.d.fail(fmt.Errorf("%s: unknown status %d", n, s))
+		return
+	}
+	*p = c.Err
+}
+
+func (r *Reader) JSON(f ops.Field, p *map[string]any) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	n := r.name(f)
+	b := r.d.Blob(n)
+	if r.d.Err() != nil {
+		return
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		r.d.fail(fmt.Errorf("%s: %v", n, err))
+		return
+	}
+	*p = v
+}
+
+func (r *Reader) Object(f ops.Field, fields func(ops.Fields)) {
+	if !f.In(ops.ABI) {
+		return
+	}
+	r.names = append(r.names, r.name(f))
+	fields(r)
+	r.names = r.names[:len(r.names)-1]
+}
+
+func (r *Reader) List(f ops.Field, _ int, _ bool) (int, bool) {
+	if !f.In(ops.ABI) {
+		r.names = append(r.names, "")
+		return -1, false
+	}
+	n := r.name(f)
+	count := r.d.Count(n, int(f.Max))
+	r.names = append(r.names, n)
+	if r.d.Err() != nil {
+		return -1, false
+	}
+	return count, count > 0 || !f.Nullable
+}
+
+func (r *Reader) Elem(i int) {
+	n := r.names[len(r.names)-1]
+	if j := len(n) - 1; j >= 0 && n[j] == ']' {
+		for j >= 0 && n[j] != '[' {
+			j--
+		}
+		n = n[:j]
+	}
+	r.names[len(r.names)-1] = fmt.Sprintf("%s[%d]", n, i)
+}
+
+func (r *Reader) End() { r.names = r.names[:len(r.names)-1] }
