@@ -64,6 +64,9 @@ func (w *writer) Bytes(f ops.Field, p *[]byte) {
 	default:
 		w.put(f, jsBytes(*p))
 	}
+	if f.Secret {
+		clear(*p)
+	}
 }
 
 func (w *writer) Uint(f ops.Field, p *uint64) {

@@ -105,6 +105,11 @@ type Field struct {
 	// Memo: in JS, an Object the module wrote is frozen and remembered,
 	// so that passing it back costs no reading (a validated policy).
 	Memo bool
+	// Secret: a byte string of a result that holds key material (a
+	// pointer's stored form, a pointee key); the bridge zeroes the Go
+	// copy once it has copied it out, so that it does not wait in the
+	// module's memory for the garbage collector.
+	Secret bool
 	// Only limits a field to one bridge (JS or ABI); Omit leaves it out
 	// of a JS result (a field that does not apply).
 	Only Bridge

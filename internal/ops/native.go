@@ -210,8 +210,8 @@ var NewPointee = Define(Info{Name: "newPointee", Only: JS, Seal: true,
 		sealing(f, &a.Sealing, 2)
 	},
 	func(f Fields, r *NewPointer) {
-		f.Bytes(Field{Name: "pointer"}, &r.Pointer)
-		f.Bytes(Field{Name: "key"}, &r.Key)
+		f.Bytes(Field{Name: "pointer", Secret: true}, &r.Pointer)
+		f.Bytes(Field{Name: "key", Secret: true}, &r.Key)
 		f.Bytes(Field{Name: "dataNonce"}, &r.DataNonce)
 	},
 	func(env Env, a *NewPointeeArgs, r *NewPointer) error {
@@ -252,7 +252,7 @@ var SealPointeeEncrypted = Define(Info{Name: "sealPointeeEncrypted", Only: JS, S
 var OpenPointeeParse = Define(Info{Name: "openPointeeParse", Only: JS,
 	Doc: "openPointee up to the Welcome's decryption, with its errors: where the encrypted Welcome is in the message, its key and nonce, and the cursor."},
 	openPointeeArgs,
-	bytesResult,
+	func(f Fields, b *[]byte) { f.Bytes(Field{Secret: true}, b) }, // holds the pointee key
 	func(_ Env, a *OpenPointeeArgs, r *[]byte) error {
 		ptr, err := core.ParsePointer(a.Pointer)
 		if err != nil {

@@ -175,7 +175,7 @@ func newPointerInfo(p *core.Pointer) PointerInfo {
 }
 
 func pointerInfo(f Fields, p *PointerInfo) {
-	f.Bytes(Field{Name: "bytes"}, &p.Bytes)
+	f.Bytes(Field{Name: "bytes", Secret: true}, &p.Bytes)
 	f.Bytes(Field{Name: "id", Hex: true}, &p.ID)
 	f.Bytes(Field{Name: "destination", Hex: true}, &p.Destination)
 	f.Bytes(Field{Name: "topic"}, &p.Topic)
@@ -210,7 +210,7 @@ func received(f Fields, r *core.Received) {
 	if r.Pointer != nil {
 		p, stored = *r.Pointer, r.Pointer.Marshal()
 	}
-	f.Bytes(Field{Name: "pointer", Only: ABI}, &stored)
+	f.Bytes(Field{Name: "pointer", Only: ABI, Secret: true}, &stored)
 	f.Bytes(Field{Name: "destination", Only: ABI}, &p.Destination)
 	Uint(f, Field{Name: "aeadType", Bits: 32, Only: ABI}, &p.AEADType)
 	f.Bytes(Field{Name: "encryptionKey", Only: ABI}, &p.EncryptionKey)

@@ -273,7 +273,7 @@ var SealPointee = Define(Info{Name: "sealPointee", Go: "Module.SealPointee", Sea
 	},
 	func(f Fields, r *SealedPointee) {
 		message(f, &r.Message)
-		f.Bytes(Field{Name: "pointer"}, &r.Pointer)
+		f.Bytes(Field{Name: "pointer", Secret: true}, &r.Pointer)
 	},
 	func(env Env, a *SealPointeeArgs, r *SealedPointee) error {
 		m, ptr, err := core.SealPointee(a.Welcome, a.Cursor, a.Sealing.options(env))

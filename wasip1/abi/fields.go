@@ -22,6 +22,9 @@ func (w *Writer) Bytes(f ops.Field, p *[]byte) {
 	if f.In(ops.ABI) {
 		w.e.Blob(*p)
 	}
+	if f.Secret {
+		clear(*p)
+	}
 }
 
 func (w *Writer) Uint(f ops.Field, p *uint64) {
