@@ -107,7 +107,7 @@ export async function waitDone(page, timeout = 60_000) {
 }
 
 export async function rowStatuses(page) {
-  return page.$$eval('#installs tbody tr', (rows) => rows.map((r) => ({
+  return page.$$eval('#installs tbody tr[data-installation]', (rows) => rows.map((r) => ({
     status: r.dataset.status, kind: r.children[3].textContent, text: r.children[4].textContent,
   })));
 }

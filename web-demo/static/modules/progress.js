@@ -1,0 +1,42 @@
+// The progress bar of the invite's phases.
+import { $ } from './dom.js';
+import { fmtInt } from './format.js';
+
+export const progress = {
+  box: $('progress-box'),
+  bar: $('progress'),
+  label: $('progress-label'),
+  text: $('progress-text'),
+  lastText: 0,
+  start(label) {
+    this.box.hidden = false;
+    this.label.textContent = label;
+    this.bar.max = 1;
+    this.bar.value = 0;
+    this.text.textContent = '';
+    this.lastText = 0;
+  },
+  set(done, total, words) {
+    this.bar.max = Math.max(total, 1);
+    this.bar.value = done;
+    // Screen readers hear the text: not more than twice a second.
+    const now = performance.now();
+    if (done >= total || now - this.lastText > 500) {
+      this.text.textContent = words ?? `${fmtInt(done)} of ${fmtInt(total)}`;
+      this.lastText = now;
+    }
+  },
+  done(words) {
+    this.bar.max = 1;
+    this.bar.value = 1;
+    this.label.textContent = 'Done';
+    this.text.textContent = words;
+  },
+  fail(words) {
+    this.label.textContent = 'Stopped';
+    this.text.textContent = words;
+  },
+  hide() {
+    this.box.hidden = true;
+  },
+};
