@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 WASM_EXEC_PATH := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build test test-go test-js test-wasm test-e2e test-package demo proto bench bench-quick fuzz fuzz-corpus vet setup clean
+.PHONY: all build test test-go test-js test-chromium test-wasm test-e2e test-package demo proto bench bench-quick fuzz fuzz-corpus vet setup clean crypto-check timing-check
 
 all: build
 
@@ -32,6 +32,11 @@ test-go:
 test-js:
 	./scripts/test-js.sh
 
+# The JS package in headless Chromium: the native KEM path (WebCrypto's
+# X-Wing) against the module's, and the worker pool.
+test-chromium:
+	./scripts/test-chromium.sh
+
 # The web demo, and the transport against the Go welcome node, in headless Chromium.
 test-e2e:
 	./scripts/test-e2e.sh
@@ -42,7 +47,7 @@ test-e2e:
 test-package:
 	./scripts/test-package.sh
 
-test: setup vet test-go test-js test-e2e test-package bench-quick
+test: setup vet test-go test-js test-chromium test-e2e test-package bench-quick
 
 demo:
 	./scripts/demo.sh
@@ -57,6 +62,17 @@ bench:
 # Smoke run of the benchmark harness and the module size budget; no timing assertions.
 bench-quick:
 	./scripts/bench.sh --quick
+
+# The differential suites of X25519, X-Wing and HPKE at full counts,
+# natively, as GOOS=js under Node and as wasip1 in wazero (make test runs
+# a slice of them in each build). See SECURITY.md.
+crypto-check:
+	./scripts/crypto-check.sh
+
+# Welch's t-test (dudect) on the X25519 ladder, X-Wing decapsulation and
+# pointee opening, as WebAssembly in Node and in headless Chromium.
+timing-check:
+	./scripts/timing-check.sh
 
 FUZZTIME ?= 30s
 FUZZMINIMIZETIME ?= 10s

@@ -15,10 +15,14 @@ import (
 const (
 	hostNative   = "native"
 	hostNode     = "node"
+	hostNodePool = "node-pool"
 	hostChromium = "chromium"
-	hostWazero   = "wazero"
-	peerGo       = "go-hpke"
-	peerNode     = "node-hpke"
+	// The native path: the browser's WebCrypto X-Wing and ChaCha20-Poly1305.
+	hostChromiumNative = "chromium-webcrypto"
+	hostChromiumPool   = "chromium-webcrypto-pool"
+	hostWazero         = "wazero"
+	peerGo             = "go-hpke"
+	peerNode           = "node-hpke"
 
 	mInvite       = "invite"
 	mSeal         = "seal_per_pointer"
@@ -26,6 +30,12 @@ const (
 	mOpenFromSeed = "open_pointer_from_seed"
 	mPointee      = "open_pointee"
 	mKeygen       = "generate_key"
+
+	// What WebCrypto costs alone (the floor of the native path), and what
+	// Node's WebCrypto has.
+	mWebCryptoEncaps = "webcrypto_encapsulate"
+	mWebCryptoDecaps = "webcrypto_decapsulate"
+	mWebCryptoX25519 = "webcrypto_x25519"
 )
 
 // welcomeInfo is the HPKE info of every welcome seal (spec section 2).

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -30,8 +31,40 @@ type suiteOutput struct {
 	} `json:"memory"`
 }
 
-func (s *suiteOutput) store(rep *report, host string) error {
-	for _, name := range []string{mKeygen, mInvite, mSeal, mOpen, mPointee} {
+// suiteHost is one run of node/suite.mjs: the host it stands for, how it
+// seals and opens (suite.mjs's mode), and the figures it must report.
+type suiteHost struct {
+	Host string         `json:"host"`
+	Mode map[string]any `json:"mode"`
+	want []string
+	// memory: the WebAssembly memory of this run is the host's (the
+	// WebAssembly path's runs).
+	memory bool
+}
+
+var (
+	allFigures  = []string{mKeygen, mInvite, mSeal, mOpen, mPointee}
+	poolFigures = []string{mInvite, mSeal}
+)
+
+// The suite's runs in Node and in Chromium: the WebAssembly path, the
+// native path (Chromium only: Node 20's WebCrypto has no X-Wing), the pool.
+var (
+	nodeSuites = []suiteHost{
+		{Host: hostNode, Mode: map[string]any{"webCrypto": "never"}, want: allFigures, memory: true},
+		{Host: hostNodePool, Mode: map[string]any{"webCrypto": "never", "workers": "auto", "only": poolFigures}, want: poolFigures},
+	}
+	chromiumSuites = []suiteHost{
+		{Host: hostChromium, Mode: map[string]any{"webCrypto": "never", "only": allFigures}, want: allFigures, memory: true},
+		{Host: hostChromiumNative, Mode: map[string]any{"webCrypto": "require", "only": append([]string{"webcrypto_kem"}, allFigures...)},
+			want: append([]string{mWebCryptoEncaps, mWebCryptoDecaps}, allFigures...)},
+		{Host: hostChromiumPool, Mode: map[string]any{"webCrypto": "require", "workers": "auto", "only": poolFigures}, want: poolFigures},
+	}
+)
+
+func (s *suiteOutput) store(rep *report, sh suiteHost) error {
+	host := sh.Host
+	for _, name := range sh.want {
 		m, ok := s.Metrics[name]
 		if !ok || len(m.SamplesNs) == 0 {
 			return fmt.Errorf("%s: the suite reported no %s", host, name)
@@ -39,6 +72,9 @@ func (s *suiteOutput) store(rep *report, host string) error {
 	}
 	for name, m := range s.Metrics {
 		rep.put(host, name, fromSamples(m.SamplesNs, m.N))
+	}
+	if !sh.memory {
+		return nil
 	}
 	get := func(label string) (wasm, heap uint64) {
 		v := s.Memory[label]
@@ -159,19 +195,27 @@ func measureNode(c *config, rep *report) error {
 	}
 	rep.setStartup(hostNode, st)
 
-	cfg, _ := json.Marshal(rep.work)
-	lines, err := runNode(c, nil, nodeBench, "suite", string(cfg))
-	if err != nil {
-		return err
+	for _, sh := range nodeSuites {
+		cfg, _ := json.Marshal(struct {
+			workload
+			Mode map[string]any `json:"mode"`
+		}{rep.work, sh.Mode})
+		lines, err := runNode(c, nil, nodeBench, "suite", string(cfg))
+		if err != nil {
+			return err
+		}
+		if len(lines) != 1 {
+			return fmt.Errorf("node suite %s: %d lines of output", sh.Host, len(lines))
+		}
+		var s suiteOutput
+		if err := decodeLine(lines[0], &s); err != nil {
+			return err
+		}
+		if err := s.store(rep, sh); err != nil {
+			return err
+		}
 	}
-	if len(lines) != 1 {
-		return fmt.Errorf("node suite: %d lines of output", len(lines))
-	}
-	var s suiteOutput
-	if err := decodeLine(lines[0], &s); err != nil {
-		return err
-	}
-	return s.store(rep, hostNode)
+	return nil
 }
 
 func measureNodePeer(c *config, rep *report) error {
@@ -288,17 +332,18 @@ func measureChromium(c *config, rep *report) error {
 	}
 	srv := benchServer(c.root)
 	defer srv.Close()
-	cfg, _ := json.Marshal(map[string]any{"chromium": c.chromium, "startupRuns": c.runs, "suite": rep.work})
+	cfg, _ := json.Marshal(map[string]any{"chromium": c.chromium, "startupRuns": c.runs, "suite": rep.work, "suites": chromiumSuites})
 	lines, err := runNode(c, nil, "bench/node/chromium.mjs", srv.URL+"/", string(cfg))
 	if err != nil {
 		return err
 	}
 	st := &startupFigures{Total: &timing{N: 1}, Init: &timing{N: 1}, FirstCall: &timing{N: 1}, Fetch: &timing{N: 1}}
-	gotSuite := false
+	gotSuites := 0
 	for _, l := range lines {
 		var head struct {
 			Mode    string `json:"mode"`
 			Version string `json:"version"`
+			Host    string `json:"host"`
 		}
 		if err := decodeLine(l, &head); err != nil {
 			return err
@@ -331,14 +376,18 @@ func measureChromium(c *config, rep *report) error {
 			if err := decodeLine(l, &s); err != nil {
 				return err
 			}
-			if err := s.store(rep, hostChromium); err != nil {
+			i := slices.IndexFunc(chromiumSuites, func(sh suiteHost) bool { return sh.Host == head.Host })
+			if i < 0 {
+				return fmt.Errorf("chromium: a suite for an unknown host %q", head.Host)
+			}
+			if err := s.store(rep, chromiumSuites[i]); err != nil {
 				return err
 			}
-			gotSuite = true
+			gotSuites++
 		}
 	}
-	if len(st.Total.Samples) != c.runs || !gotSuite {
-		return fmt.Errorf("chromium: %d start-up results (want %d), suite: %v", len(st.Total.Samples), c.runs, gotSuite)
+	if len(st.Total.Samples) != c.runs || gotSuites != len(chromiumSuites) {
+		return fmt.Errorf("chromium: %d start-up results (want %d), %d suites (want %d)", len(st.Total.Samples), c.runs, gotSuites, len(chromiumSuites))
 	}
 	rep.setStartup(hostChromium, st)
 	return nil

@@ -153,6 +153,35 @@ func (k *PrivateKey) String() string { return fmt.Sprintf("PrivateKey(%v)", k.al
 // GoString never prints the secret.
 func (k *PrivateKey) GoString() string { return k.String() }
 
+// Format prints String for every verb: %x or %d of the struct would print
+// the key.
+func (k *PrivateKey) Format(f fmt.State, verb rune) { io.WriteString(f, k.String()) }
+
+// keySecrets are the parts of a PrivateKey that hold its secret, for
+// wiping them without the PrivateKey itself (see KeyCache).
+type keySecrets struct {
+	priv     []byte
+	expanded *hpke.PrivateKey
+}
+
+func (s keySecrets) wipe() {
+	clear(s.priv)
+	if s.expanded != nil {
+		s.expanded.Clear()
+	}
+}
+
+// wipe zeroes the key's secrets now; the key fails with ErrInvalidKey
+// after. Nothing may be using it meanwhile.
+func (k *PrivateKey) wipe() {
+	k.expandOnce.Do(func() {}) // no expansion from now on
+	keySecrets{priv: k.priv, expanded: k.expanded}.wipe()
+	k.expanded, k.expandErr = nil, errWiped
+}
+
+// errWiped is the error of a key used after it was wiped.
+var errWiped = fmt.Errorf("%w: the key was cleared", ErrInvalidKey)
+
 // keyKEM maps a key algorithm to the KEM used for its keys.
 func keyKEM(alg Algorithm) (uint16, error) {
 	switch alg {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"io"
 
 	"github.com/welcome-pointers/wasm/core/internal/wire"
 )
@@ -115,7 +116,11 @@ func (p *Pointer) MatchesTopic(topic []byte) bool {
 }
 
 // String hides the key and nonces.
-func (p *Pointer) String() string { return fmt.Sprintf("Pointer(destination=%x)", p.Destination) }
+func (p Pointer) String() string { return fmt.Sprintf("Pointer(destination=%x)", p.Destination) }
 
 // GoString hides the key and nonces.
-func (p *Pointer) GoString() string { return p.String() }
+func (p Pointer) GoString() string { return p.String() }
+
+// Format prints String for every verb: %x or %d of the struct would print
+// the key. (Value receivers: a Pointer value prints so too.)
+func (p Pointer) Format(f fmt.State, verb rune) { io.WriteString(f, p.String()) }

@@ -1,10 +1,7 @@
 package core
 
 import (
-	"bytes"
 	"fmt"
-
-	"golang.org/x/crypto/chacha20poly1305"
 
 	"github.com/welcome-pointers/wasm/core/internal/hpke"
 	"github.com/welcome-pointers/wasm/core/internal/wire"
@@ -54,40 +51,142 @@ func (o *OpenOptions) maxSize() int {
 // encoded xmtp.mls.api.v1.WelcomeMessage) with whichever of keys it is
 // addressed to.
 func OpenWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
-	env, err := parseEnvelope(message, opts, wire.ParseMessage, "welcome message")
+	w, err := ParseWelcome(message, keys, opts)
 	if err != nil {
 		return nil, err
 	}
-	return openEnvelope(env, keys)
+	return w.Open(nil)
 }
 
 // OpenWelcomeInput opens a welcome message in the form it was published
 // (an encoded xmtp.mls.api.v1.WelcomeMessageInput).
 func OpenWelcomeInput(message []byte, keys []*PrivateKey, opts *OpenOptions) (*Received, error) {
+	w, err := ParseWelcomeInput(message, keys, opts)
+	if err != nil {
+		return nil, err
+	}
+	return w.Open(nil)
+}
+
+// SealedWelcome is a welcome message parsed and matched to the key it is
+// addressed to, not yet decrypted: OpenWelcome in two steps, so that the
+// KEM decapsulation can be done between them by the caller (a browser's
+// WebCrypto) while the key schedule, the AEAD and the parsing stay here.
+type SealedWelcome struct {
+	env       wire.Envelope
+	key       *PrivateKey
+	keyIndex  int
+	kemOutput []byte
+	ct        []byte
+}
+
+// ParseWelcome runs every check of OpenWelcome that comes before the
+// decryption (with the same errors): the message is parsed, its key found
+// among keys and its HPKE ciphertext's sizes checked.
+func ParseWelcome(message []byte, keys []*PrivateKey, opts *OpenOptions) (*SealedWelcome, error) {
+	env, err := parseEnvelope(message, opts, wire.ParseMessage, "welcome message")
+	if err != nil {
+		return nil, err
+	}
+	return addressed(env, keys)
+}
+
+// ParseWelcomeInput is ParseWelcome for the published form (an encoded
+// WelcomeMessageInput).
+func ParseWelcomeInput(message []byte, keys []*PrivateKey, opts *OpenOptions) (*SealedWelcome, error) {
 	env, err := parseEnvelope(message, opts, wire.ParseInput, "welcome message input")
 	if err != nil {
 		return nil, err
 	}
-	return openEnvelope(env, keys)
+	return addressed(env, keys)
 }
 
-func openEnvelope(env wire.Envelope, keys []*PrivateKey) (*Received, error) {
-	if env.Pointer != nil {
-		return openPointerMessage(env.Pointer, keys)
+// KeyIndex is the index in keys of the key the message is addressed to.
+func (w *SealedWelcome) KeyIndex() int { return w.keyIndex }
+
+// Encapsulation is the message's X-Wing encapsulation (1,120 bytes) to
+// decapsulate with the key at KeyIndex, or nil for a message wrapped with
+// DHKEM(X25519), whose decapsulation the core keeps. The caller must not
+// modify it.
+func (w *SealedWelcome) Encapsulation() []byte {
+	if w.key.alg != AlgorithmXWing {
+		return nil
 	}
-	if env.V1 == nil {
+	return w.kemOutput
+}
+
+// Open decrypts the message. sharedSecret is the X-Wing decapsulation of
+// Encapsulation with the key at KeyIndex, done by the caller, or nil for
+// the core to decapsulate (as OpenWelcome does); Open clears it once
+// used. A wrong secret fails as a wrong ciphertext does: ErrDecrypt.
+func (w *SealedWelcome) Open(sharedSecret []byte) (*Received, error) {
+	if sharedSecret != nil && (w.Encapsulation() == nil || len(sharedSecret) != hpke.SharedSecretSize) {
+		return nil, fmt.Errorf("%w: a KEM shared secret must be %d bytes, for an X-Wing message", ErrInvalidArgument, hpke.SharedSecretSize)
+	}
+	if w.env.Pointer != nil {
+		return w.openPointer(sharedSecret)
+	}
+	return w.openDirect(sharedSecret)
+}
+
+// addressed finds the key env is addressed to and checks its HPKE
+// ciphertext: everything before the decryption.
+func addressed(env wire.Envelope, keys []*PrivateKey) (*SealedWelcome, error) {
+	var alg Algorithm
+	var pub, sealed []byte
+	switch {
+	case env.Pointer != nil:
+		p := env.Pointer
+		if alg = Algorithm(p.WrapperAlgorithm); alg != AlgorithmXWing {
+			return nil, fmt.Errorf("%w: pointer wrapper algorithm %v", ErrUnsupported, alg)
+		}
+		if len(p.WelcomePointer) > maxSealedPointerSize {
+			return nil, fmt.Errorf("%w: sealed pointer of %d bytes", ErrTooLarge, len(p.WelcomePointer))
+		}
+		pub, sealed = p.HpkePublicKey, p.WelcomePointer
+	case env.V1 != nil:
+		v := env.V1
+		switch alg = Algorithm(v.WrapperAlgorithm); alg {
+		case AlgorithmXWing, AlgorithmCurve25519:
+		case AlgorithmSymmetricKey:
+			return nil, fmt.Errorf("%w: this is a pointee; open it with OpenPointee", ErrUnsupported)
+		default:
+			return nil, fmt.Errorf("%w: wrapper algorithm %v", ErrUnsupported, alg)
+		}
+		pub, sealed = v.HpkePublicKey, v.Data
+	default:
 		return nil, fmt.Errorf("%w: no version", ErrMalformed)
 	}
-	return openDirect(env.V1, keys)
+	if len(pub) == 0 {
+		return nil, fmt.Errorf("%w: empty HPKE public key", ErrMalformed)
+	}
+	i := findKey(keys, alg, pub)
+	if i < 0 {
+		return nil, ErrNoMatchingKey
+	}
+	w := &SealedWelcome{env: env, key: keys[i], keyIndex: i}
+	kemOutput, ct, err := wire.ParseHpkeCiphertext(sealed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: HPKE ciphertext: %v", ErrMalformed, err)
+	}
+	want := hpke.EncapsulationSize(kemCandidates(alg)[0])
+	if len(kemOutput) != want {
+		return nil, fmt.Errorf("%w: HPKE encapsulation must be %d bytes, got %d", ErrMalformed, want, len(kemOutput))
+	}
+	if len(ct) < hpke.TagSize {
+		return nil, fmt.Errorf("%w: HPKE ciphertext shorter than its tag", ErrMalformed)
+	}
+	w.kemOutput, w.ct = kemOutput, ct
+	return w, nil
 }
 
-// findKey picks the key whose public key equals pub, comparing in
-// constant time and looking at every key.
-func findKey(keys []*PrivateKey, alg Algorithm, pub []byte) *PrivateKey {
-	var found *PrivateKey
-	for _, k := range keys {
-		if k != nil && k.alg == alg && len(k.pub) == len(pub) && hpke.EqualPublicKeys(k.pub, pub) && found == nil {
-			found = k
+// findKey returns the index of the key whose public key equals pub, or
+// -1, comparing in constant time and looking at every key.
+func findKey(keys []*PrivateKey, alg Algorithm, pub []byte) int {
+	found := -1
+	for i, k := range keys {
+		if k != nil && k.alg == alg && len(k.pub) == len(pub) && hpke.EqualPublicKeys(k.pub, pub) && found < 0 {
+			found = i
 		}
 	}
 	return found
@@ -101,37 +200,31 @@ func kemCandidates(alg Algorithm) []uint16 {
 	return []uint16{hpke.KEMX25519}
 }
 
-// openHPKE opens a TLS HpkeCiphertext; on success the returned recipient
+// openHPKE opens the message's HPKE ciphertext with the KEM's shared
+// secret, given or decapsulated here; on success the returned recipient
 // context can open the following messages of the sequence.
-func openHPKE(k *PrivateKey, sealed []byte) ([]byte, *hpke.Recipient, uint16, error) {
-	kemOutput, ct, err := wire.ParseHpkeCiphertext(sealed)
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext: %v", ErrMalformed, err)
+func (w *SealedWelcome) openHPKE(given []byte) ([]byte, *hpke.Recipient, uint16, error) {
+	ss := given
+	if ss == nil {
+		expanded, err := w.key.expand()
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("%w: %v private key", ErrInvalidKey, w.key.alg)
+		}
+		if ss, err = expanded.Decapsulate(w.kemOutput); err != nil {
+			return nil, nil, 0, ErrDecrypt
+		}
 	}
-	want := hpke.EncapsulationSize(kemCandidates(k.alg)[0])
-	if len(kemOutput) != want {
-		return nil, nil, 0, fmt.Errorf("%w: HPKE encapsulation must be %d bytes, got %d", ErrMalformed, want, len(kemOutput))
-	}
-	if len(ct) < hpke.TagSize {
-		return nil, nil, 0, fmt.Errorf("%w: HPKE ciphertext shorter than its tag", ErrMalformed)
-	}
-	expanded, err := k.expand()
-	if err != nil {
-		return nil, nil, 0, fmt.Errorf("%w: %v private key", ErrInvalidKey, k.alg)
-	}
+	defer clear(ss) // the KEM's shared secret: the key schedules have it
 	// Both X-Wing suite ids share the KEM: decapsulate once, then try
 	// each id's key schedule, the deployed one first.
-	ss, err := expanded.Decapsulate(kemOutput)
-	if err != nil {
-		return nil, nil, 0, ErrDecrypt
-	}
-	for _, id := range kemCandidates(k.alg) {
+	for _, id := range kemCandidates(w.key.alg) {
 		r, err := hpke.NewRecipientFromSecret(id, ss, hpke.WelcomeInfo)
 		if err != nil {
 			continue
 		}
-		pt, err := r.Open(nil, ct)
+		pt, err := r.Open(nil, w.ct)
 		if err != nil {
+			r.Clear()
 			continue
 		}
 		return pt, r, id, nil
@@ -146,26 +239,13 @@ func publicID(id uint16) KEMID {
 	return KEMID(id)
 }
 
-func openDirect(v *wire.V1, keys []*PrivateKey) (*Received, error) {
-	alg := Algorithm(v.WrapperAlgorithm)
-	switch alg {
-	case AlgorithmXWing, AlgorithmCurve25519:
-	case AlgorithmSymmetricKey:
-		return nil, fmt.Errorf("%w: this is a pointee; open it with OpenPointee", ErrUnsupported)
-	default:
-		return nil, fmt.Errorf("%w: wrapper algorithm %v", ErrUnsupported, alg)
-	}
-	if len(v.HpkePublicKey) == 0 {
-		return nil, fmt.Errorf("%w: empty HPKE public key", ErrMalformed)
-	}
-	k := findKey(keys, alg, v.HpkePublicKey)
-	if k == nil {
-		return nil, ErrNoMatchingKey
-	}
-	welcome, r, id, err := openHPKE(k, v.Data)
+func (w *SealedWelcome) openDirect(ss []byte) (*Received, error) {
+	v := w.env.V1
+	welcome, r, id, err := w.openHPKE(ss)
 	if err != nil {
 		return nil, err
 	}
+	defer r.Clear()
 	rec := &Received{
 		Kind: KindDirect, ID: v.ID, CreatedNs: v.CreatedNs,
 		InstallationKey: clone(v.InstallationKey), KEMID: publicID(id), Welcome: welcome,
@@ -185,24 +265,14 @@ func openDirect(v *wire.V1, keys []*PrivateKey) (*Received, error) {
 	return rec, nil
 }
 
-func openPointerMessage(p *wire.Pointer, keys []*PrivateKey) (*Received, error) {
-	if alg := Algorithm(p.WrapperAlgorithm); alg != AlgorithmXWing {
-		return nil, fmt.Errorf("%w: pointer wrapper algorithm %v", ErrUnsupported, alg)
-	}
-	if len(p.WelcomePointer) > maxSealedPointerSize {
-		return nil, fmt.Errorf("%w: sealed pointer of %d bytes", ErrTooLarge, len(p.WelcomePointer))
-	}
-	if len(p.HpkePublicKey) == 0 {
-		return nil, fmt.Errorf("%w: empty HPKE public key", ErrMalformed)
-	}
-	k := findKey(keys, AlgorithmXWing, p.HpkePublicKey)
-	if k == nil {
-		return nil, ErrNoMatchingKey
-	}
-	plain, _, id, err := openHPKE(k, p.WelcomePointer)
+func (w *SealedWelcome) openPointer(ss []byte) (*Received, error) {
+	p := w.env.Pointer
+	plain, r, id, err := w.openHPKE(ss)
 	if err != nil {
 		return nil, err
 	}
+	r.Clear()
+	defer clear(plain) // ParsePointer copies the key and nonces out
 	ptr, err := ParsePointer(plain)
 	if err != nil {
 		return nil, err
@@ -252,58 +322,9 @@ func parseEnvelope(message []byte, opts *OpenOptions, parse func([]byte) (wire.E
 }
 
 func openPointee(ptr *Pointer, firstMessage []byte, opts *OpenOptions, parse func([]byte) (wire.Envelope, error)) (*OpenedPointee, error) {
-	if ptr == nil {
-		return nil, fmt.Errorf("%w: nil pointer", ErrInvalidArgument)
-	}
-	if err := ptr.validate(); err != nil {
-		return nil, err
-	}
-	if len(firstMessage) == 0 {
-		return nil, fmt.Errorf("%w: empty pointee message", ErrMalformed)
-	}
-	env, err := parseEnvelope(firstMessage, opts, parse, "pointee")
+	p, err := parsePointee(ptr, firstMessage, opts, parse)
 	if err != nil {
 		return nil, err
 	}
-	return openPointeeV1(ptr, env)
-}
-
-func openPointeeV1(ptr *Pointer, env wire.Envelope) (*OpenedPointee, error) {
-	if env.Pointer != nil {
-		return nil, fmt.Errorf("%w: the first message on the topic is a pointer", ErrNotPointee)
-	}
-	v := env.V1
-	if v == nil {
-		return nil, fmt.Errorf("%w: pointee: no version", ErrMalformed)
-	}
-	if Algorithm(v.WrapperAlgorithm) != AlgorithmSymmetricKey {
-		return nil, fmt.Errorf("%w: wrapper algorithm %v", ErrNotPointee, Algorithm(v.WrapperAlgorithm))
-	}
-	if !bytes.Equal(v.InstallationKey, ptr.Destination) {
-		return nil, fmt.Errorf("%w: its installation key is not the pointer's destination", ErrNotPointee)
-	}
-	// The deployed client rejects a pointee without metadata.
-	if len(v.WelcomeMetadata) < chacha20poly1305.Overhead || len(v.Data) < chacha20poly1305.Overhead {
-		return nil, fmt.Errorf("%w: pointee fields shorter than a tag", ErrMalformed)
-	}
-	aead, err := chacha20poly1305.New(ptr.EncryptionKey)
-	if err != nil {
-		return nil, ErrDecrypt
-	}
-	welcome, err := aead.Open(nil, ptr.DataNonce, v.Data, nil)
-	if err != nil {
-		return nil, ErrDecrypt
-	}
-	md, err := aead.Open(nil, ptr.WelcomeMetadataNonce, v.WelcomeMetadata, nil)
-	if err != nil {
-		return nil, ErrDecrypt
-	}
-	out := &OpenedPointee{Welcome: welcome}
-	if len(md) > 0 {
-		if out.Cursor, err = wire.ParseWelcomeMetadata(md); err != nil {
-			return nil, fmt.Errorf("%w: pointee metadata: %v", ErrMalformed, err)
-		}
-		out.HasCursor = true
-	}
-	return out, nil
+	return p.open(nil)
 }

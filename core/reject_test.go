@@ -90,10 +90,12 @@ func TestSealInviteRejects(t *testing.T) {
 			if inv != nil {
 				t.Fatal("an invite was returned with the error")
 			}
-			// Sizes and algorithms are checked before any sealing; an X-Wing
-			// key's ML-KEM check happens during its encapsulation, so
-			// Progress may have run for the installations before it.
-			if tt.name != "invalid X-Wing key" && calls != 0 {
+			// The split path's check says the same.
+			if capable, cerr := core.CheckInvite(len(tt.welcome), 1, tt.ins, opts); capable != nil || cerr == nil || cerr.Error() != err.Error() {
+				t.Fatalf("CheckInvite: %v, %v; SealInvite: %v", capable, cerr, err)
+			}
+			// Keys, sizes and algorithms are checked before any sealing.
+			if calls != 0 {
 				t.Fatalf("Progress called %d times before the arguments were checked", calls)
 			}
 		})

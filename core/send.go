@@ -145,15 +145,7 @@ func checkInstallation(i int, in *Installation) error {
 	if len(in.InstallationKey) == 0 {
 		return fmt.Errorf("%w: installation %d: empty installation key", ErrInvalidArgument, i)
 	}
-	// X-Wing keys get only the checks that cost no cryptography here: the
-	// ML-KEM key check expands the key, which encapsulation does anyway,
-	// and doing it twice cost a fifth of each pointer. Sealing is all or
-	// nothing, so a key that fails there still fails the whole invite.
-	check := ValidatePublicKey
-	if in.WrapperAlgorithm == AlgorithmXWing {
-		check = checkKeyShape
-	}
-	if err := check(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
+	if err := ValidatePublicKey(in.WrapperAlgorithm, in.WrapperPublicKey); err != nil {
 		return fmt.Errorf("installation %d: %w", i, err)
 	}
 	return nil
@@ -168,13 +160,7 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	if err != nil {
 		return nil, err
 	}
-	if len(installations) == 0 {
-		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
-	}
-	if len(welcome) == 0 {
-		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
-	}
-	isCapable, err := CheckInstallations(installations)
+	isCapable, err := CheckInvite(len(welcome), cursor, installations, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -187,26 +173,6 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 	usePointers := capable >= MinPointerInstallations
 	rnd := opts.random()
 	maxSize := opts.maxSize()
-
-	// Every message is sized before anything is encrypted: an invite that
-	// cannot be published costs no cryptography.
-	if usePointers {
-		if err := checkPointeeSize(len(welcome), cursor, maxSize); err != nil {
-			return nil, err
-		}
-	}
-	for i := range installations {
-		in := &installations[i]
-		var err error
-		if usePointers && isCapable[i] {
-			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
-		} else {
-			err = checkDirectSize(len(welcome), cursor, in, xwingID, maxSize)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("installation %d: %w", i, err)
-		}
-	}
 
 	inv := &Invite{Messages: make([]OutgoingMessage, 0, len(installations)+1)}
 	var pointerPlain []byte
@@ -234,7 +200,7 @@ func SealInvite(welcome []byte, cursor uint64, installations []Installation, opt
 			if !in.PointerCapable() {
 				continue
 			}
-			msg, err := sealPointer(pointerPlain, in, xwingID, rnd, maxSize)
+			msg, err := sealPointer(pointerPlain, in, xwingID, nil, rnd, maxSize)
 			if err != nil {
 				return nil, fmt.Errorf("installation %d: %w", i, err)
 			}
@@ -278,10 +244,11 @@ func sealDirect(welcome []byte, cursor uint64, in *Installation, xwingID uint16,
 		return nil, err
 	}
 	kemID, _ := wrapKEM(in.WrapperAlgorithm, xwingID)
-	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, welcome, rnd)
+	data, sender, err := sealHPKE(kemID, in.WrapperPublicKey, nil, welcome, rnd)
 	if err != nil {
 		return nil, err
 	}
+	defer sender.Clear()
 	// seal #1: the metadata, as raw AEAD output.
 	metadata, err := sender.Seal(nil, nil, wire.AppendWelcomeMetadata(nil, cursor))
 	if err != nil {
@@ -394,25 +361,39 @@ func sealPointee(welcome []byte, cursor uint64, rnd io.Reader, maxSize int) ([]b
 	if err != nil {
 		return nil, nil, err
 	}
+	msg, err := framePointee(p, aead.Seal(nil, p.DataNonce, welcome, nil), cursor)
+	return msg, p, err
+}
+
+// framePointee encrypts the metadata and frames the pointee around its
+// encrypted Welcome.
+func framePointee(p *Pointer, encryptedWelcome []byte, cursor uint64) ([]byte, error) {
+	aead, err := chacha20poly1305.New(p.EncryptionKey)
+	if err != nil {
+		return nil, err
+	}
 	// The metadata is always encrypted on a pointee, even for cursor 0:
 	// the deployed client rejects a pointee without it.
 	v1 := &wire.V1{
 		InstallationKey:  p.Destination,
-		Data:             aead.Seal(nil, p.DataNonce, welcome, nil),
+		Data:             encryptedWelcome,
 		WrapperAlgorithm: int32(AlgorithmSymmetricKey),
 		WelcomeMetadata:  aead.Seal(nil, p.WelcomeMetadataNonce, wire.AppendWelcomeMetadata(nil, cursor), nil),
 	}
-	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), p, nil
+	return wire.AppendInput(make([]byte, 0, wire.InputSizeV1(v1)), wire.Envelope{V1: v1}), nil
 }
 
-func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.Reader, maxSize int) ([]byte, error) {
+// sealPointer seals the pointer for one installation, encapsulating to
+// its key, or with enc when the caller encapsulated (encap.go).
+func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, enc *Encapsulation, rnd io.Reader, maxSize int) ([]byte, error) {
 	if err := checkPointerSize(len(pointerPlain), in, xwingID, maxSize); err != nil {
 		return nil, err
 	}
-	sealed, _, err := sealHPKE(xwingID, in.WrapperPublicKey, pointerPlain, rnd)
+	sealed, sender, err := sealHPKE(xwingID, in.WrapperPublicKey, enc, pointerPlain, rnd)
 	if err != nil {
 		return nil, err
 	}
+	sender.Clear()
 	ptr := pointerMessage(in)
 	ptr.WelcomePointer = sealed
 	return wire.AppendInput(make([]byte, 0, wire.InputSizePointer(ptr)), wire.Envelope{Pointer: ptr}), nil
@@ -420,20 +401,27 @@ func sealPointer(pointerPlain []byte, in *Installation, xwingID uint16, rnd io.R
 
 // sealHPKE is HPKE seal #0 of plaintext to publicKey, serialized as a TLS
 // HpkeCiphertext built in place (header, enc, header, ciphertext) in one
-// buffer. The sender context is returned for the following seals.
-func sealHPKE(kemID uint16, publicKey, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
+// buffer. The sender context is returned for the following seals. enc,
+// when not nil, is an encapsulation to publicKey the caller made.
+func sealHPKE(kemID uint16, publicKey []byte, enc *Encapsulation, plaintext []byte, rnd io.Reader) ([]byte, *hpke.Sender, error) {
 	size, err := hpkeCiphertextSize(kemID, len(plaintext))
 	if err != nil {
 		return nil, nil, err
 	}
 	encLen, ctLen := hpke.EncapsulationSize(kemID), len(plaintext)+hpke.TagSize
-	out := make([]byte, 0, size)
-	out, sender, err := hpke.NewSenderAppend(wire.AppendVarint(out, encLen), kemID, publicKey, hpke.WelcomeInfo, rnd)
+	out := wire.AppendVarint(make([]byte, 0, size), encLen)
+	var sender *hpke.Sender
+	if enc == nil {
+		out, sender, err = hpke.NewSenderAppend(out, kemID, publicKey, hpke.WelcomeInfo, rnd)
+	} else {
+		out, sender, err = enc.newSender(out, kemID)
+	}
 	if err != nil {
 		return nil, nil, hpkeSendError(err)
 	}
 	out = wire.AppendVarint(out, ctLen)
 	if out, err = sender.Seal(out, nil, plaintext); err != nil {
+		sender.Clear()
 		return nil, nil, err
 	}
 	return out, sender, nil

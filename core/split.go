@@ -33,6 +33,56 @@ func CheckInstallations(installations []Installation) ([]bool, error) {
 	return capable, nil
 }
 
+// CheckInvite runs every check of SealInvite, in its order and with its
+// errors, for a Welcome of welcomeLen bytes: the installations
+// (CheckInstallations) and the size of every message, so that a split
+// sealing that passes it fails nowhere after (short of the random source),
+// and reports which installations are pointer-capable.
+func CheckInvite(welcomeLen int, cursor uint64, installations []Installation, opts *SealOptions) ([]bool, error) {
+	xwingID, err := opts.kem()
+	if err != nil {
+		return nil, err
+	}
+	if len(installations) == 0 {
+		return nil, fmt.Errorf("%w: no installations", ErrInvalidArgument)
+	}
+	if welcomeLen <= 0 {
+		return nil, fmt.Errorf("%w: empty welcome", ErrInvalidArgument)
+	}
+	isCapable, err := CheckInstallations(installations)
+	if err != nil {
+		return nil, err
+	}
+	capable := 0
+	for _, ok := range isCapable {
+		if ok {
+			capable++
+		}
+	}
+	usePointers := capable >= MinPointerInstallations
+	maxSize := opts.maxSize()
+	// Every message is sized before anything is encrypted: an invite that
+	// cannot be published costs no cryptography.
+	if usePointers {
+		if err := checkPointeeSize(welcomeLen, cursor, maxSize); err != nil {
+			return nil, err
+		}
+	}
+	for i := range installations {
+		in := &installations[i]
+		var err error
+		if usePointers && isCapable[i] {
+			err = checkPointerSize(pointerPlainSize, in, xwingID, maxSize)
+		} else {
+			err = checkDirectSize(welcomeLen, cursor, in, xwingID, maxSize)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("installation %d: %w", i, err)
+		}
+	}
+	return isCapable, nil
+}
+
 // SealPointee encrypts welcome and its cursor under a fresh pointer: the
 // pointee message (KindPointee, addressed to the pointer's destination)
 // and the pointer to seal for each installation with SealPointers. The
@@ -56,6 +106,12 @@ func SealPointee(welcome []byte, cursor uint64, opts *SealOptions) (OutgoingMess
 // and pass SealInvite's checks; nothing is returned unless all were
 // sealed. opts.Progress counts these installations only.
 func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions) ([]OutgoingMessage, error) {
+	return sealPointers(ptr, installations, nil, opts)
+}
+
+// sealPointers is SealPointers with, when encs is not nil, the X-Wing
+// encapsulations done by the caller (SealPointersEncapsulated).
+func sealPointers(ptr *Pointer, installations []Installation, encs []Encapsulation, opts *SealOptions) ([]OutgoingMessage, error) {
 	xwingID, err := opts.kem()
 	if err != nil {
 		return nil, err
@@ -80,11 +136,14 @@ func SealPointers(ptr *Pointer, installations []Installation, opts *SealOptions)
 			return nil, fmt.Errorf("installation %d: %w", i, err)
 		}
 	}
+	if err := checkEncapsulations(encs, installations); err != nil {
+		return nil, err
+	}
 	rnd := opts.random()
 	out := make([]OutgoingMessage, 0, len(installations))
 	for i := range installations {
 		in := &installations[i]
-		msg, err := sealPointer(plain, in, xwingID, rnd, maxSize)
+		msg, err := sealPointer(plain, in, xwingID, encapsulationFor(encs, i), rnd, maxSize)
 		if err != nil {
 			return nil, fmt.Errorf("installation %d: %w", i, err)
 		}

@@ -93,6 +93,12 @@ export interface InitOptions {
    * given on any call; the last one counts.
    */
   workerURL?: string | URL;
+  /**
+   * Starts the pool of sealing workers (see SealInviteOptions.workers)
+   * once the module is loaded, in the background; without it, the first
+   * sealInvite({ workers }) starts it. May be given on any call.
+   */
+  workers?: number | 'auto';
 }
 
 /**
@@ -116,6 +122,31 @@ export declare function init(options?: InitOptions): Promise<InitInfo>;
 
 /** Whether init() has resolved. */
 export declare function isInitialized(): boolean;
+
+/**
+ * What the browser's WebCrypto does for this module instance, checked
+ * against the module's own results when init() loaded it: kem, its X-Wing
+ * (MLKEM768-X25519); aead, its ChaCha20-Poly1305; and why not where not
+ * (Node 20 has neither).
+ */
+export declare function webCryptoSupport(): Promise<{ kem: boolean; aead: boolean; reason: string }>;
+
+/**
+ * Whether the X-Wing KEM and the pointee's ChaCha20-Poly1305 run in the
+ * browser's WebCrypto: 'auto' (default) where it has them, else in the
+ * module; 'require' requires them (ERR_UNSUPPORTED without); 'never'
+ * never uses them. The messages are the same either way.
+ */
+export type WebCryptoChoice = 'auto' | 'require' | 'never';
+
+/**
+ * Releases the module: new calls throw ERR_NOT_INITIALIZED at once, the
+ * calls in flight finish, the pool of sealing workers is terminated and
+ * the keys imported into WebCrypto forgotten, the Go side zeroes its cached keys and exits,
+ * then the module's whole memory is zeroed and dropped. init() may be
+ * called again. Resolves to the number of bytes zeroed (0 before init()).
+ */
+export declare function dispose(): Promise<{ memoryZeroed: number }>;
 
 // ---------------------------------------------------------------- constants
 
@@ -180,6 +211,8 @@ export interface PrivateKeyInput {
 export declare function generateKey(algorithm?: number): KeyPair;
 /** Loads private key bytes and derives the public key. */
 export declare function loadKey(algorithm: number, privateKey: Uint8Array): KeyPair;
+/** Zeroes and forgets the private keys the module keeps loaded (its last 8), and those imported into WebCrypto. */
+export declare function clearKeyCache(): void;
 /** Throws ERR_INVALID_KEY or ERR_UNSUPPORTED unless the key is valid for the algorithm. */
 export declare function validatePublicKey(algorithm: number, publicKey: Uint8Array): void;
 
@@ -241,9 +274,12 @@ export interface SealInviteOptions extends SealOptions {
    * installations) in this many Web Workers (browsers) or worker_threads
    * (Node), or 'auto': navigator.hardwareConcurrency or
    * os.availableParallelism(), at most 8. Default: this thread only. The
-   * invite has the same shape and order either way.
+   * invite has the same shape and order either way. The workers are
+   * started once and reused by every invite, until dispose().
    */
   workers?: number | 'auto';
+  /** Where the X-Wing encapsulations (in the workers too) and the pointee's encryption run. */
+  webCrypto?: WebCryptoChoice;
 }
 
 export type OutgoingKind = 'pointee' | 'pointer' | 'direct';
@@ -359,6 +395,18 @@ export interface OpenedPointee {
 
 /** Opens a received welcome message (direct or pointer) with whichever key it is addressed to. */
 export declare function openWelcome(message: Uint8Array, keys: readonly PrivateKeyInput[], options?: OpenOptions): Received;
+/**
+ * openWelcome with the X-Wing decapsulation in the browser's WebCrypto
+ * where it has X-Wing (webCrypto as for sealInvite): the same result and
+ * errors. The key is imported into WebCrypto from its seed,
+ * non-extractable, and kept like the module's cache of loaded keys
+ * (clearKeyCache() forgets both).
+ */
+export declare function openWelcomeAsync(
+  message: Uint8Array,
+  keys: readonly PrivateKeyInput[],
+  options?: OpenOptions & { webCrypto?: WebCryptoChoice },
+): Promise<Received>;
 /** Checks a pointer's stored form and describes it. */
 export declare function parsePointer(bytes: Uint8Array): PointerInfo;
 /**
@@ -366,6 +414,15 @@ export declare function parsePointer(bytes: Uint8Array): PointerInfo;
  * on the pointer's topic. ERR_DECRYPT and ERR_NOT_POINTEE are final.
  */
 export declare function openPointee(pointer: PointerInfo | Uint8Array, firstMessage: Uint8Array, options?: OpenOptions): OpenedPointee;
+/**
+ * openPointee with the Welcome decrypted by the browser's WebCrypto where
+ * it has ChaCha20-Poly1305: the same result and errors.
+ */
+export declare function openPointeeAsync(
+  pointer: PointerInfo | Uint8Array,
+  firstMessage: Uint8Array,
+  options?: OpenOptions & { webCrypto?: WebCryptoChoice },
+): Promise<OpenedPointee>;
 
 // ---------------------------------------------------------------- inspection
 

@@ -132,7 +132,7 @@ func sealInvite(req []byte, out *abi.Encoder) error {
 func privateKeys(keys []abi.Key) ([]*core.PrivateKey, error) {
 	out := make([]*core.PrivateKey, len(keys))
 	for i, k := range keys {
-		pk, err := core.NewPrivateKey(k.Algorithm, k.PrivateKey)
+		pk, err := keyCache.Load(k.Algorithm, k.PrivateKey)
 		if err != nil {
 			return nil, fmt.Errorf("keys[%d]: %w", i, err)
 		}

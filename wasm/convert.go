@@ -41,12 +41,25 @@ var (
 	typedArrayBufferGet = accessor(typedArrayProto, "buffer")
 	arrayBufferProto    = js.Global().Get("ArrayBuffer").Get("prototype")
 	arrayBufferLenGet   = accessor(arrayBufferProto, "byteLength")
-	arrayBufferSlice    = arrayBufferProto.Get("slice")
+	arrayBufferSlice    = bound(arrayBufferProto.Get("slice"))
 )
 
+// accessor is the getter of proto's property key, bound as a function of
+// its receiver (Function.prototype.call.bind(getter)): calling it with
+// Invoke passes no method name, which syscall/js would decode each time.
 func accessor(proto js.Value, key any) js.Value {
-	return reflect.Call("getOwnPropertyDescriptor", proto, key).Get("get")
+	return bound(reflect.Call("getOwnPropertyDescriptor", proto, key).Get("get"))
 }
+
+// bound is fn as a function of its receiver and arguments.
+func bound(fn js.Value) js.Value {
+	return js.Global().Get("Function").Get("prototype").Get("call").Call("bind", fn)
+}
+
+// uint8ArrayTag is the string "Uint8Array" as a JS value: the glue keeps
+// one reference per distinct string, so a tag equal to it is the same
+// reference, compared without reading the string back into Go.
+var uint8ArrayTag = js.ValueOf("Uint8Array")
 
 // maxSafeInteger is Number.MAX_SAFE_INTEGER.
 const maxSafeInteger = 1<<53 - 1
@@ -97,7 +110,10 @@ func kindOf(v js.Value) string {
 		return "function"
 	}
 	var tag js.Value
-	if protect(func() { tag = typedArrayTagGet.Call("call", v) }) && tag.Type() == js.TypeString {
+	if protect(func() { tag = typedArrayTagGet.Invoke(v) }) && tag.Type() == js.TypeString {
+		if tag.Equal(uint8ArrayTag) {
+			return "Uint8Array"
+		}
 		return tag.String()
 	}
 	isArray := false
@@ -129,16 +145,16 @@ func bytesArg(v js.Value, name string, max int) ([]byte, error) {
 	var buffer, view js.Value
 	n, offset := 0, 0
 	if !protect(func() {
-		buffer = typedArrayBufferGet.Call("call", v)
-		n = typedArrayLenGet.Call("call", v).Int()
-		offset = typedArrayOffsetGet.Call("call", v).Int()
+		buffer = typedArrayBufferGet.Invoke(v)
+		n = typedArrayLenGet.Invoke(v).Int()
+		offset = typedArrayOffsetGet.Invoke(v).Int()
 	}) {
 		return nil, argError("%s could not be read", name)
 	}
-	if !protect(func() { arrayBufferLenGet.Call("call", buffer) }) {
+	if !protect(func() { arrayBufferLenGet.Invoke(buffer) }) {
 		return nil, argError("%s is a view of a SharedArrayBuffer, whose bytes may change while they are read: copy them into a Uint8Array first", name)
 	}
-	if n == 0 && !protect(func() { arrayBufferSlice.Call("call", buffer, 0, 0) }) {
+	if n == 0 && !protect(func() { arrayBufferSlice.Invoke(buffer, 0, 0) }) {
 		return nil, argError("%s has a detached buffer (it was transferred)", name)
 	}
 	if n > max {

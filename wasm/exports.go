@@ -3,8 +3,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"syscall/js"
 
@@ -101,6 +99,9 @@ func newNamespace() js.Value {
 	ns.Set("inputTopic", syncFunc(inputTopic))
 
 	ns.Set("retry", retryNamespace())
+	addNativeExports(ns)
+	ns.Set("clearKeyCache", syncFunc(clearKeyCache))
+	ns.Set("dispose", syncFunc(dispose))
 	return ns
 }
 
@@ -198,39 +199,6 @@ func privateKeyArg(v js.Value, name string) (*core.PrivateKey, error) {
 		return nil, err
 	}
 	return cachedPrivateKey(alg, priv)
-}
-
-// keyCache holds the last few loaded private keys. Deriving an X-Wing
-// public key from its seed costs about as much as a decapsulation, and an
-// app opens many messages with the same key. Entries are found by a hash
-// of algorithm and key; a core.PrivateKey is immutable.
-var keyCache struct {
-	entries [8]struct {
-		digest [32]byte
-		key    *core.PrivateKey
-	}
-	next int
-}
-
-func cachedPrivateKey(alg core.Algorithm, priv []byte) (*core.PrivateKey, error) {
-	h := sha256.New()
-	h.Write(binary.BigEndian.AppendUint32(nil, uint32(alg)))
-	h.Write(priv)
-	var d [32]byte
-	h.Sum(d[:0])
-	for i := range keyCache.entries {
-		if e := &keyCache.entries[i]; e.key != nil && e.digest == d {
-			return e.key, nil
-		}
-	}
-	k, err := core.NewPrivateKey(alg, priv)
-	if err != nil {
-		return nil, err
-	}
-	e := &keyCache.entries[keyCache.next]
-	e.digest, e.key = d, k
-	keyCache.next = (keyCache.next + 1) % len(keyCache.entries)
-	return k, nil
 }
 
 // loadKey(algorithm, privateKey) -> {algorithm, privateKey, publicKey}
@@ -524,6 +492,9 @@ func (s *sealArgs) yieldOnProgress(y *yielder) {
 }
 
 func installationsArg(v js.Value) ([]core.Installation, error) {
+	if isPacked(v) {
+		return packedInstallations(v)
+	}
 	n, err := arrayArg(v, "installations", maxInstallations)
 	if err != nil {
 		return nil, err
@@ -560,6 +531,7 @@ func sealInvite(args []js.Value) (any, error) {
 	if err != nil {
 		return rejected(err), nil
 	}
+	packed := isPacked(arg(args, 2))
 	ins, err := installationsArg(arg(args, 2))
 	if err != nil {
 		return rejected(err), nil
@@ -573,6 +545,9 @@ func sealInvite(args []js.Value) (any, error) {
 		inv, err := core.SealInvite(welcome, cursor, ins, &s.opts)
 		if err != nil {
 			return nil, err
+		}
+		if packed {
+			return packMessages(inv.Destination, inv.Messages), nil
 		}
 		return inviteToJS(inv), nil
 	}), nil
@@ -662,6 +637,9 @@ func (o *openArgs) maxSize() int {
 }
 
 func keysArg(v js.Value) ([]*core.PrivateKey, error) {
+	if isPacked(v) {
+		return packedKeys(v)
+	}
 	n, err := arrayArg(v, "keys", maxKeys)
 	if err != nil {
 		return nil, err
@@ -701,6 +679,9 @@ func openWelcome(args []js.Value) (any, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if isPacked(arg(args, 1)) {
+		return packReceived(r), nil
 	}
 	return receivedToJS(r), nil
 }

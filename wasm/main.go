@@ -5,10 +5,10 @@
 //
 // It registers one namespace object on globalThis, under the name the JS
 // loader passes as "--namespace=NAME" in go.argv (default
-// "__welcomePointers"), and then waits forever so the exports stay
-// callable. The object carries the module's version (set at link time
-// with -X main.version=...), so the loader can refuse a module built for
-// another version of the JS package.
+// "__welcomePointers"), and then waits, so the exports stay callable,
+// until dispose() ends it. The object carries the module's version (set
+// at link time with -X main.version=...), so the loader can refuse a
+// module built for another version of the JS package.
 package main
 
 import (
@@ -35,8 +35,10 @@ func namespaceName(args []string) string {
 
 func main() {
 	js.Global().Set(namespaceName(os.Args), newNamespace())
-	// The exports are callbacks into this program: it must never return.
-	select {}
+	// The exports are callbacks into this program: it returns only once
+	// disposed.
+	<-disposed
+	releaseNamespace()
 }
 
 // isIdentifier accepts [A-Za-z_$][A-Za-z0-9_$]*, at most 128 characters.

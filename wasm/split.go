@@ -64,6 +64,7 @@ func sealPointers(args []js.Value) (any, error) {
 	if err != nil {
 		return rejected(err), nil
 	}
+	packed := isPacked(arg(args, 1))
 	ins, err := installationsArg(arg(args, 1))
 	if err != nil {
 		return rejected(err), nil
@@ -77,6 +78,9 @@ func sealPointers(args []js.Value) (any, error) {
 		msgs, err := core.SealPointers(ptr, ins, &s.opts)
 		if err != nil {
 			return nil, err
+		}
+		if packed {
+			return packMessages(nil, msgs), nil
 		}
 		return jsArray(msgs, func(m core.OutgoingMessage) any { return messageToJS(m) }), nil
 	}), nil

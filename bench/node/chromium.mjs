@@ -5,8 +5,9 @@
 //
 //   node chromium.mjs BASE_URL CFG
 //
-// CFG: { chromium, startupRuns, suite } where suite is suite.mjs's
-// configuration (or null to skip it).
+// CFG: { chromium, startupRuns, suite, suites } where suite is
+// suite.mjs's configuration and suites the hosts to run it as: { host,
+// mode } each.
 import { chromium } from 'playwright-core';
 
 const [base, cfgJSON] = process.argv.slice(2);
@@ -47,11 +48,12 @@ try {
     out({ mode: 'startup', ...r });
     await context.close();
   }
-  if (cfg.suite) {
+  // One suite per host: { host, mode } (see suite.mjs), each on a fresh page.
+  for (const { host, mode } of cfg.suites ?? []) {
     const { context, page, problems } = await openPage(browser, '?hook');
-    const r = await page.evaluate((c) => window.bench.suite(c), cfg.suite);
-    assertClean(problems, 'suite');
-    out({ mode: 'suite', ...r });
+    const r = await page.evaluate((c) => window.bench.suite(c), { ...cfg.suite, mode });
+    assertClean(problems, `suite ${host}`);
+    out({ mode: 'suite', host, ...r });
     await context.close();
   }
 } catch (e) {

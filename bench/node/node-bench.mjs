@@ -44,7 +44,7 @@ async function startup() {
 async function suite() {
   const memory = await hookMemory();
   const wp = await import(MODULE);
-  await wp.init();
+  await wp.init(cfg.mode?.workers ? { workers: cfg.mode.workers } : {});
   const res = await runSuite(wp, cfg, {
     memory,
     jsHeap: () => process.memoryUsage().heapUsed,

@@ -45,11 +45,12 @@ const code = (file) => fs.readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g
 function graph(entry) {
   const seen = new Map();
   const visit = (file) => {
-    if (seen.has(file)) return;
+    const name = path.relative(INSTALLED, file);
+    if (seen.has(name)) return; // modules may import each other in a cycle
     const src = code(file);
     const specifiers = [...src.matchAll(/(?:^|[;\s])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[;\s])import\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)]
       .map((m) => m[1] ?? m[2] ?? m[3]);
-    seen.set(path.relative(INSTALLED, file), specifiers);
+    seen.set(name, specifiers);
     for (const s of specifiers) if (s.startsWith('.')) visit(path.resolve(path.dirname(file), s));
   };
   visit(path.join(INSTALLED, entry));

@@ -4,10 +4,12 @@
 // caller's values itself only where it must (sealInvite's options, for
 // workers), through guard.js.
 import { ErrorCode, asError, wpError } from './errors.js';
-import { readOptions } from './guard.js';
+import { guarded, isUint8Array, readOptions } from './guard.js';
 import { describe } from './hex.js';
-import { callGo, callGoAsync } from './module.js';
-import { checkWorkers, sealInviteParallel } from './parallel.js';
+import { callGo, callGoAsync, moduleLimits, session } from './module.js';
+import { aeadFor, checkWebCrypto, clearNativeKeys, kemFor, nativeAEADNow, nativeKEMNow, unpackPointee } from './native.js';
+import { packRecords, readInstallations, readKeys, unpackFound, unpackInvite, unpackReceived } from './packed.js';
+import { checkWorkers, sealInviteSplit } from './parallel.js';
 
 /** Welcome wrapper algorithms (WelcomeWrapperAlgorithm). */
 export const Algorithm = Object.freeze({
@@ -51,6 +53,16 @@ export function loadKey(algorithm, privateKey) {
   return callGo('loadKey', algorithm, privateKey);
 }
 
+/**
+ * Zeroes and forgets the private keys the module keeps loaded (the last
+ * 8 passed to loadKey or openWelcome). Call it at logout; keys passed
+ * later are loaded again.
+ */
+export function clearKeyCache() {
+  callGo('clearKeyCache');
+  clearNativeKeys();
+}
+
 /** Throws ERR_INVALID_KEY (or ERR_UNSUPPORTED) unless publicKey is valid for algorithm. */
 export function validatePublicKey(algorithm, publicKey) {
   callGo('validatePublicKey', algorithm, publicKey);
@@ -88,8 +100,8 @@ export function installationFromExtensions(fields) {
 
 // Sealing.
 
-// The options of sealInvite; the Go side takes all but workers.
-const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers'];
+// The options of sealInvite; the Go side takes all but workers and webCrypto.
+const SEAL_INVITE_OPTIONS = ['kemId', 'maxMessageSize', 'onProgress', 'signal', 'workers', 'webCrypto'];
 
 /**
  * sealInvite's options, read once through the guarded path into a plain
@@ -118,17 +130,32 @@ function sealInviteOptions(options) {
  * installation (when there are at least three), then direct welcomes for
  * the others. Publish the messages in the order given. Runs off the
  * calling task, yielding to the event loop, with optional progress and
- * abort. options.workers (a positive integer or 'auto') seals the
- * pointers of big invites in Web Workers / worker_threads.
+ * abort. The pointers' X-Wing encapsulations and the pointee's
+ * ChaCha20-Poly1305 run in the browser's WebCrypto where it has them
+ * (options.webCrypto: 'auto', the default; 'require' requires them,
+ * 'never' never uses them); options.workers (a positive integer or
+ * 'auto') seals the pointers of big invites in the pool of Web Workers /
+ * worker_threads.
  */
 export async function sealInvite(welcome, cursor, installations, options) {
   try {
-    const { workers, ...opts } = sealInviteOptions(options);
-    if (workers !== undefined && workers !== null) {
-      checkWorkers(workers);
-      return await sealInviteParallel(welcome, cursor, installations, { ...opts, workers });
+    const { workers, webCrypto, ...opts } = sealInviteOptions(options);
+    const choice = checkWebCrypto(webCrypto);
+    const withWorkers = workers !== undefined && workers !== null;
+    if (withWorkers) checkWorkers(workers);
+    // In parts with workers, or where the browser's cryptography may be
+    // used (known once init()'s detection is done: undefined until then).
+    if (withWorkers || choice === 'require' || (choice === 'auto' && (nativeKEMNow() !== null || nativeAEADNow() !== null))) {
+      const go = session();
+      return await go.run(() => sealInviteSplit(go, welcome, cursor, installations, {
+        ...opts, workers: withWorkers ? workers : undefined, webCrypto: choice,
+      }));
     }
-    return await callGoAsync('sealInvite', welcome, cursor, installations, opts);
+    // The installations, read once and packed (packed.js); those the
+    // module would refuse are handed to it as read, for its error.
+    const read = readInstallations(installations, moduleLimits());
+    if (read.fallback) return await callGoAsync('sealInvite', welcome, cursor, read.fallback, opts);
+    return unpackInvite(await callGoAsync('sealInvite', welcome, cursor, packRecords(read.records), opts));
   } catch (e) {
     throw asError(e);
   }
@@ -147,10 +174,18 @@ export function sealDirect(welcome, cursor, installation, options) {
  * (WelcomeMessageInput) instead of the network's WelcomeMessage.
  */
 export function openWelcome(message, keys, options) {
+  let read;
   try {
-    return callGo('openWelcome', message, keys, options);
+    // The keys, read once and packed (packed.js), or as read for the
+    // module's error.
+    read = readKeys(keys, moduleLimits());
+    if (read.fallback) return callGo('openWelcome', message, read.fallback, options);
+    return unpackReceived(callGo('openWelcome', message, read.packed, options));
   } catch (e) {
     throw withFormHint(e, message, options);
+  } finally {
+    read?.packed?.fill(0);
+    for (const k of read?.copies ?? []) k.privateKey.fill(0);
   }
 }
 
@@ -168,6 +203,58 @@ function withFormHint(e, message, options) {
     + 'toWelcomeMessage(input, id, createdNs) into the WelcomeMessage a node returns', e);
 }
 
+const OPEN_ASYNC_OPTIONS = ['form', 'maxMessageSize', 'webCrypto'];
+
+/**
+ * openWelcome, with the X-Wing decapsulation in the browser's WebCrypto
+ * where it has X-Wing (options.webCrypto as for sealInvite): the same result and
+ * the same errors. The private key is imported into WebCrypto from its
+ * seed as a non-extractable key, kept for the next messages like the
+ * module's own cache of loaded keys (clearKeyCache() forgets both).
+ */
+export async function openWelcomeAsync(message, keys, options) {
+  try {
+    const { webCrypto, ...given } = readOptions(options, 'openWelcomeAsync() options', OPEN_ASYNC_OPTIONS);
+    const opts = Object.keys(given).length > 0 ? given : undefined; // nothing for the module to read
+    const choice = checkWebCrypto(webCrypto);
+    if (choice === 'never' || (choice === 'auto' && nativeKEMNow() === null)) return openWelcome(message, keys, opts);
+    // Copies, read once, before the first await: the module reads them
+    // twice (before and after the decapsulation) and must see the same.
+    const messageCopy = guarded('message', () => (isUint8Array(message) ? new Uint8Array(message) : message));
+    const read = readKeys(keys, moduleLimits());
+    if (read.fallback) return openWelcome(messageCopy, read.fallback, opts);
+    const go = session();
+    return await go.run(async () => {
+      let ss = null;
+      let one = null;
+      try {
+        let found;
+        try {
+          found = unpackFound(go.callGo('openWelcomeKEM', messageCopy, read.packed, opts));
+        } catch (e) {
+          throw withFormHint(e, messageCopy, opts);
+        }
+        const key = read.copies[found.keyIndex];
+        one = readKeys([key], moduleLimits()).packed;
+        const native = found.encapsulation && await kemFor(choice);
+        ss = native && await native.decapsulate(found.keyId, key.privateKey, found.encapsulation);
+        // Without a secret (a DHKEM(X25519) message, or WebCrypto failed),
+        // the module decapsulates.
+        return unpackReceived(ss
+          ? go.callGo('openWelcomeDecapsulated', messageCopy, one, opts, ss)
+          : go.callGo('openWelcome', messageCopy, one, opts));
+      } finally {
+        ss?.fill(0);
+        one?.fill(0);
+        read.packed.fill(0);
+        for (const k of read.copies) k.privateKey.fill(0);
+      }
+    });
+  } catch (e) {
+    throw asError(e);
+  }
+}
+
 /** Checks a pointer's stored form (PointerInfo.bytes) and describes it. */
 export function parsePointer(bytes) {
   return callGo('parsePointer', bytes);
@@ -179,6 +266,46 @@ export function parsePointer(bytes) {
  */
 export function openPointee(pointer, firstMessage, options) {
   return callGo('openPointee', pointer, firstMessage, options);
+}
+
+/**
+ * openPointee, with the Welcome decrypted by the browser's WebCrypto
+ * where it has ChaCha20-Poly1305 (options.webCrypto as for sealInvite):
+ * the same result and the same errors (anything but a clean success is
+ * left to openPointee). The checks and the metadata stay in the module.
+ */
+export async function openPointeeAsync(pointer, firstMessage, options) {
+  try {
+    const { webCrypto, ...given } = readOptions(options, 'openPointeeAsync() options', OPEN_ASYNC_OPTIONS);
+    const opts = Object.keys(given).length > 0 ? given : undefined;
+    const choice = checkWebCrypto(webCrypto);
+    if (choice === 'never' || (choice === 'auto' && nativeAEADNow() === null)) return openPointee(pointer, firstMessage, opts);
+    // Copies before the first await (the module reads them again on failure).
+    const messageCopy = guarded('firstMessage', () => (isUint8Array(firstMessage) ? new Uint8Array(firstMessage) : firstMessage));
+    const pointerCopy = guarded('pointer', () => (isUint8Array(pointer) ? new Uint8Array(pointer)
+      : pointer !== null && typeof pointer === 'object' && isUint8Array(pointer.bytes) ? new Uint8Array(pointer.bytes) : pointer));
+    const go = session();
+    return await go.run(async () => {
+      const parsed = unpackPointee(go.callGo('openPointeeParse', pointerCopy, messageCopy, opts));
+      try {
+        const aead = await aeadFor(choice);
+        if (aead && parsed.metadataOpens) {
+          let welcome = null;
+          try {
+            welcome = await aead.decrypt(parsed.key, parsed.dataNonce, messageCopy.subarray(parsed.offset, parsed.offset + parsed.length));
+          } catch {
+            // the module says why
+          }
+          if (welcome) return { welcome, cursor: parsed.cursor, hasCursor: parsed.hasCursor };
+        }
+        return go.callGo('openPointee', pointerCopy, messageCopy, opts);
+      } finally {
+        parsed.key.fill(0);
+      }
+    });
+  } catch (e) {
+    throw asError(e);
+  }
 }
 
 // Inspection and network stand-ins.

@@ -12,7 +12,11 @@ export const host = {
   cores: () => globalThis.navigator?.hardwareConcurrency,
   /** Why no sealing worker can start here, or null. */
   noWorkers,
-  /** startWorker(url, { message, error }) -> { url, post, terminate }: see startWebWorker. */
+  /**
+   * startWorker(url, { message, error }) -> { url, post, terminate, ref?, unref? }:
+   * see startWebWorker (ref and unref: Node's, whether the worker keeps
+   * the process alive).
+   */
   startWorker: startWebWorker,
 };
 

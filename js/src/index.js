@@ -2,7 +2,8 @@
 export { VERSION } from './version.js';
 export { ErrorCode, WelcomePointersError } from './errors.js';
 export { toHex, fromHex } from './hex.js';
-export { init, isInitialized, NAMESPACE } from './module.js';
+export { init, isInitialized, dispose, NAMESPACE } from './module.js';
+export { webCryptoSupport } from './native.js';
 export {
   Algorithm,
   AeadType,
@@ -12,6 +13,7 @@ export {
   DEFAULT_MAX_MESSAGE_SIZE,
   generateKey,
   loadKey,
+  clearKeyCache,
   validatePublicKey,
   encodeWrapperEncryption,
   decodeWrapperEncryption,
@@ -21,8 +23,10 @@ export {
   sealInvite,
   sealDirect,
   openWelcome,
+  openWelcomeAsync,
   parsePointer,
   openPointee,
+  openPointeeAsync,
   inspect,
   toWelcomeMessage,
   inputTopic,

@@ -3,6 +3,8 @@ import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
 import { guarded, readOptions } from './guard.js';
 import { describe } from './hex.js';
 import { host, setWorkerURL } from './host.js';
+import { detectNative, forgetNative } from './native.js';
+import { checkWorkers, shutdownPool, startPool } from './pool.js';
 import { VERSION } from './version.js';
 import { goRuntime } from '../dist/wasm_exec.js';
 
@@ -13,12 +15,15 @@ export const NAMESPACE = '__welcomePointers';
 // recognise and emit as an asset; called only when needed, since a
 // classic-script bundle has no import.meta.url.
 const defaultWasmURL = () => new URL('../dist/welcome-pointers.wasm', import.meta.url);
-const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'workerURL'];
+const INIT_OPTIONS = ['wasmURL', 'wasmModule', 'workerURL', 'workers'];
 
 let ns = null; // the Go namespace, once init() succeeded
 let current = null; // its instance: { go, dead: why its runtime stopped or null, pending: async calls' rejects }
 let loading = null; // { key, promise } of the current or last successful init()
 let compiled = null; // the WebAssembly.Module init() instantiated, for workers
+let live = null; // { memory, running, inst } of the instance, for dispose()
+const inFlight = new Set(); // promises of async calls not settled yet
+const DISPOSE_TIMEOUT_MS = 5000;
 
 /** What every call says once the Go runtime stopped. */
 export const STOPPED_MESSAGE = 'the WebAssembly module stopped; reload it';
@@ -62,16 +67,23 @@ function markDead(inst, reason) {
  * ERR_INTERNAL "the WebAssembly module stopped; reload it"), init() loads
  * a fresh instance.
  *
- * workerURL (any call) says where sealInvite's workers start from.
+ * workerURL (any call) says where sealInvite's workers start from;
+ * workers (any call) starts the pool of sealing workers once the module
+ * is loaded, in the background (sealInvite's workers option otherwise
+ * starts it on first use).
  *
- * @param {{ wasmURL?: string | URL, wasmModule?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response>, workerURL?: string | URL }} [options]
+ * Once the module is loaded, it detects the browser's X-Wing (native.js),
+ * in the background: sealInvite and openWelcomeAsync wait for it.
+ *
+ * @param {{ wasmURL?: string | URL, wasmModule?: WebAssembly.Module | BufferSource | Response | PromiseLike<Response>, workerURL?: string | URL, workers?: number | 'auto' }} [options]
  */
 export function init(options = {}) {
   try {
     if (options === null || typeof options !== 'object') {
       throw wpError(ErrorCode.ARGUMENT, `init() takes an options object ({ wasmURL } or { wasmModule }), got ${describe(options)}`);
     }
-    const { wasmURL, wasmModule, workerURL } = readOptions(options, 'init() options', INIT_OPTIONS);
+    const { wasmURL, wasmModule, workerURL, workers } = readOptions(options, 'init() options', INIT_OPTIONS);
+    if (workers !== undefined) checkWorkers(workers);
     if (wasmURL !== undefined && wasmModule !== undefined) {
       throw wpError(ErrorCode.ARGUMENT, 'init(): pass wasmURL or wasmModule, not both');
     }
@@ -97,20 +109,25 @@ export function init(options = {}) {
     const explicit = wasmURL !== undefined || wasmModule !== undefined;
     // An instance whose runtime stopped is replaced by a fresh one.
     if (loading?.done && current.dead !== null) loading = null;
+    const withPool = (promise) => {
+      if (workers !== undefined) promise.then(() => startPool(workers), () => {});
+      return promise;
+    };
     if (loading) {
-      if (!explicit || loading.key === key) return loading.promise;
+      if (!explicit || loading.key === key) return withPool(loading.promise);
       throw wpError(ErrorCode.ALREADY_INITIALIZED, 'init() was already called with a different module; call it once per page');
     }
     const entry = { key, promise: null, done: false };
     entry.promise = load(wasmURL, wasmModule).then((info) => {
       entry.done = true;
+      detectNative(); // not awaited: init() is no slower for it
       return info;
     }, (e) => {
       if (loading === entry) loading = null; // allow a retry
       throw e;
     });
     loading = entry;
-    return entry.promise;
+    return withPool(entry.promise);
   } catch (e) {
     return Promise.reject(asError(e));
   }
@@ -149,6 +166,7 @@ async function load(wasmURL, wasmModule) {
   // run() executes main() up to its final select{}: the namespace is
   // registered when it returns. The promise settles only if Go exits.
   const running = go.run(instance);
+  live = { memory: ex.mem, running, inst };
   running.then(
     () => markDead(inst, 'the Go runtime exited'),
     (e) => markDead(inst, `the Go runtime failed: ${describeThrown(e)}`),
@@ -286,6 +304,11 @@ export function loadedModule() {
   return compiled;
 }
 
+/** The limits of the module's reading of arguments (wasm/native.go); throws ERR_NOT_INITIALIZED before init(). */
+export function moduleLimits() {
+  return goNamespace().constants.limits;
+}
+
 /** The Go namespace; throws ERR_NOT_INITIALIZED before init(). */
 export function goNamespace() {
   if (ns === null) {
@@ -300,27 +323,67 @@ export function goNamespace() {
  * its error as a value, thrown here.
  */
 export function callGo(path, ...args) {
-  const r = invoke(path, args);
-  if (r instanceof Error) throw asError(r);
-  return r;
+  return callOn(goNamespace(), current, path, args);
 }
 
 /**
- * Calls an export that returns a Promise. The Promise also rejects, with
+ * Calls an export that returns a Promise, tracked for dispose(). The Promise also rejects, with
  * ERR_INTERNAL, if the runtime stops before it settles.
  */
 export function callGoAsync(path, ...args) {
   try {
-    const inst = current;
-    const p = invoke(path, args);
-    return new Promise((resolveCall, rejectCall) => {
-      inst.pending.add(rejectCall);
-      Promise.resolve(p).then(resolveCall, (e) => rejectCall(asError(e, ErrorCode.INTERNAL, `calling ${path}`)))
-        .finally(() => inst.pending.delete(rejectCall));
-    });
+    return callAsyncOn(goNamespace(), current, path, args);
   } catch (e) {
     return Promise.reject(asError(e));
   }
+}
+
+/**
+ * The module instance of now, for an operation that calls it across
+ * awaits (sealInvite in parts, openWelcomeAsync): its later calls reach
+ * this instance even once dispose() has started, and dispose() waits for
+ * the operation (run) to finish, as for any call in flight. Throws
+ * ERR_NOT_INITIALIZED before init().
+ */
+export function session() {
+  const target = goNamespace();
+  const inst = current;
+  const module = compiled;
+  return {
+    /** The compiled module of this instance, for workers. */
+    module,
+    callGo: (path, ...args) => callOn(target, inst, path, args),
+    callGoAsync: (path, ...args) => {
+      try {
+        return callAsyncOn(target, inst, path, args);
+      } catch (e) {
+        return Promise.reject(asError(e));
+      }
+    },
+    /** Runs the operation op(), tracked for dispose(). */
+    run: (op) => track(op()),
+  };
+}
+
+function track(call) {
+  inFlight.add(call);
+  call.then(() => inFlight.delete(call), () => inFlight.delete(call));
+  return call;
+}
+
+function callOn(target, inst, path, args) {
+  const r = invoke(target, inst, path, args);
+  if (r instanceof Error) throw asError(r);
+  return r;
+}
+
+function callAsyncOn(target, inst, path, args) {
+  const p = invoke(target, inst, path, args);
+  return track(new Promise((resolveCall, rejectCall) => {
+    inst.pending.add(rejectCall);
+    Promise.resolve(p).then(resolveCall, (e) => rejectCall(asError(e, ErrorCode.INTERNAL, `calling ${path}`)))
+      .finally(() => inst.pending.delete(rejectCall));
+  }));
 }
 
 /**
@@ -329,9 +392,10 @@ export function callGoAsync(path, ...args) {
  * that unwound through the Go runtime (a stack overflow), after which the
  * runtime cannot be trusted.
  */
-function invoke(path, args) {
-  const fn = resolve(path);
-  const inst = enter(current);
+function invoke(target, inst, path, args) {
+  if (inst.dead !== null) throw stoppedError(inst);
+  const fn = resolve(target, path);
+  enter(inst);
   let r;
   try {
     r = fn(...args);
@@ -377,8 +441,70 @@ function describeThrown(e) {
   }
 }
 
-function resolve(path) {
-  let target = goNamespace();
+/**
+ * Releases the module: new calls throw ERR_NOT_INITIALIZED at once; the
+ * calls in flight (sealInvite) finish; the pool of sealing workers is
+ * terminated and the private keys imported into WebCrypto forgotten; the
+ * Go side zeroes its key cache and exits; then the module's whole memory
+ * is zeroed and dropped.
+ * init() may be called again afterwards (a fresh instance). Resolves to
+ * { memoryZeroed } (bytes); does nothing before init().
+ */
+export async function dispose() {
+  const pending = loading;
+  loading = null;
+  let goNs = ns;
+  let instance = live;
+  ns = null;
+  live = null;
+  compiled = null;
+  if (goNs === null && pending) {
+    // init() is under way: let it finish, then release what it made.
+    try {
+      await pending.promise;
+    } catch {
+      // A failed init() left nothing to release.
+    }
+    [goNs, instance] = [ns, live];
+    [ns, live, compiled] = [null, null, null];
+  }
+  if (goNs === null || instance === null) {
+    shutdownPool();
+    forgetNative();
+    return { memoryZeroed: 0 };
+  }
+  await Promise.allSettled([...inFlight]);
+  // The sealing workers and the imported WebCrypto keys go too.
+  shutdownPool();
+  forgetNative();
+  let memoryZeroed = 0;
+  let exited = instance.inst.dead !== null;
+  if (!exited) {
+    try {
+      goNs.dispose();
+      // main returns and the Go runtime exits; if it did not, its memory
+      // must not be pulled from under it.
+      let timer;
+      exited = await Promise.race([
+        instance.running.then(() => true, () => true),
+        new Promise((resolve) => { timer = setTimeout(resolve, DISPOSE_TIMEOUT_MS, false); }),
+      ]);
+      clearTimeout(timer);
+    } catch {
+      exited = true; // the runtime was already gone
+    }
+  }
+  if (exited) {
+    // Nothing runs in it any more: wipe everything it held, keys included.
+    const bytes = new Uint8Array(instance.memory.buffer);
+    bytes.fill(0);
+    memoryZeroed = bytes.length;
+  }
+  delete globalThis[NAMESPACE];
+  return { memoryZeroed };
+}
+
+function resolve(target, path) {
   const parts = path.split('.');
   for (let i = 0; i < parts.length - 1; i++) target = target[parts[i]];
   const fn = target[parts[parts.length - 1]];

@@ -1,7 +1,7 @@
-// The sealing worker in Node (a worker_threads worker started by
-// src/node.js): worker.js's job over the parent port.
+// A sealing worker in Node (a worker_threads worker started by
+// src/node.js): worker.js's handler over the parent port.
 import { parentPort } from 'node:worker_threads';
-import { sealJob } from './worker.js';
+import { handle } from './worker.js';
 
-parentPort.once('message', (job) => sealJob(job, (m) => parentPort.postMessage(m)));
+parentPort.on('message', (m) => handle(m, (r) => parentPort.postMessage(r)));
 parentPort.postMessage({ type: 'ready' });

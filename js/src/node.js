@@ -40,5 +40,8 @@ host.startWorker = (url, on) => {
     terminate: () => {
       worker.terminate().catch(() => {});
     },
+    // An idle worker of the pool does not keep the process alive.
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
   };
 };

@@ -1,92 +1,106 @@
-// Parallel sealing: the pointers of a big invite (one X-Wing
-// encapsulation each) sealed by several workers (Web Workers in browsers,
-// worker_threads in Node), while this thread seals the pointee and the
-// direct welcomes. The result is what the single-thread sealInvite gives:
-// the pointee, the pointers in installation order, then the direct
-// welcomes; plus `parallel`: how many workers sealed, and why none when
-// none did (a small invite, or a context without workers such as a
-// service worker: then everything is sealed on the calling thread).
-import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
+// Split sealing: sealInvite in parts, for two reasons that combine. With
+// the browser's own X-Wing (native.js), the pointers' encapsulations run
+// in WebCrypto and the module seals around them; with options.workers,
+// the pointers of a big invite are sealed by the persistent pool of
+// workers (pool.js: Web Workers in browsers, worker_threads in Node), each
+// with WebCrypto where it has it, while this thread seals the pointee and
+// the direct welcomes. The result is what the single-thread sealInvite
+// gives: the pointee, the pointers in installation order, then the direct
+// welcomes; with workers asked for, plus `parallel`: how many workers
+// sealed, and why none when none did (a small invite, or a context
+// without workers such as a service worker: then everything is sealed on
+// the calling thread).
+import { ErrorCode, wpError } from './errors.js';
 import { guarded, isUint8Array } from './guard.js';
-import { describe } from './hex.js';
-import { configuredWorkerURL, host } from './host.js';
-import { callGo, callGoAsync, loadedModule } from './module.js';
+import { host } from './host.js';
+import { moduleLimits } from './module.js';
+import { aeadFor, kemFor, sealPointersNative } from './native.js';
+import { packRecords, readInstallations, unpackInvite, unpackMessages } from './packed.js';
+import { growPool, sealPart, workerCount } from './pool.js';
 
-/** Below this many pointer-capable installations, workers are not worth starting. */
+export { checkWorkers, workerStats } from './pool.js';
+
+/** Below this many pointer-capable installations, workers are not worth it. */
 export const PARALLEL_MIN_CAPABLE = 32;
-/** The cap on workers: 'auto'. */
-const MAX_AUTO_WORKERS = 8;
 /** Each worker seals at least this many pointers. */
 const MIN_CHUNK = 16;
-
-/** Checks options.workers: a positive integer or 'auto'. */
-export function checkWorkers(workers) {
-  if (workers === 'auto' || (Number.isSafeInteger(workers) && workers >= 1)) return workers;
-  throw wpError(ErrorCode.ARGUMENT, `options.workers must be a positive integer or 'auto', got ${describe(workers)}`);
-}
-
-function workerCount(workers) {
-  if (workers !== 'auto') return workers;
-  const n = host.cores();
-  return Number.isSafeInteger(n) && n > 0 ? Math.min(MAX_AUTO_WORKERS, n) : 1;
-}
-
-// Workers started, and those not yet terminated (tests read them).
-const stats = { spawned: 0, live: 0 };
-/** @internal How many workers were started, and how many still run. */
-export function workerStats() {
-  return { ...stats };
-}
+/** Pointers are used from this many pointer-capable installations (the core's rule). */
+const MIN_POINTER_INSTALLATIONS = 3;
 
 const abortError = () => wpError(ErrorCode.ABORTED, 'sealing aborted');
 
 /**
- * sealInvite with options.workers set. `options` went through
- * sealOptions (onProgress wrapped); `workers` was checked.
+ * sealInvite in parts, through go (module.js's session()). `options` went
+ * through sealInvite's reading (onProgress wrapped, workers and webCrypto
+ * checked); workers is undefined when not asked for.
  */
-export async function sealInviteParallel(welcome, cursor, installations, options) {
-  const { workers, signal, onProgress, ...rest } = options;
-  // sealInvite's checks, in this thread, so errors are the same.
-  const capable = callGo('checkInstallations', installations);
-  const nCapable = capable.filter(Boolean).length;
-  const noWorkers = nCapable < PARALLEL_MIN_CAPABLE
-    ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations`
-    : host.noWorkers();
-  if (noWorkers) {
-    const { workers: _, ...single } = options;
-    const invite = await callGoAsync('sealInvite', welcome, cursor, installations, single);
-    invite.parallel = { workers: 0, note: `${noWorkers}: sealed on the calling thread` };
-    return invite;
-  }
-  const sealOpts = { kemId: rest.kemId, maxMessageSize: rest.maxMessageSize };
-  const pointee = callGo('sealPointee', welcome, cursor, { ...sealOpts, signal });
-  // The caller's values are read through the guarded path (guard.js);
-  // the Go side checks what they hold again.
+export async function sealInviteSplit(go, welcome, cursor, installations, options) {
+  const { workers, webCrypto, signal, onProgress, ...rest } = options;
+  const sealOpts = {};
+  if (rest.kemId !== undefined) sealOpts.kemId = rest.kemId;
+  if (rest.maxMessageSize !== undefined) sealOpts.maxMessageSize = rest.maxMessageSize;
+  // The installations, read once (packed.js); those the module would
+  // refuse are handed to it as read, for its error.
+  const read = readInstallations(installations, moduleLimits());
+  const packedAll = read.fallback ?? packRecords(read.records);
+  // sealInvite's checks, so errors are the same.
+  const capable = go.callGo('checkInvite', welcome, cursor, packedAll, { ...sealOpts, signal });
   const isAborted = () => guarded('options.signal.aborted', () => signal?.aborted === true);
   if (isAborted()) throw abortError();
+  if (read.fallback) {
+    // checkInvite took what the packing would not: the module's own path.
+    return go.callGoAsync('sealInvite', welcome, cursor, read.fallback, { ...sealOpts, signal, onProgress });
+  }
 
-  // Copies, taken before the first await: the caller may reuse its
-  // buffers once sealInvite returned (as with the single-thread path).
-  const copy = (b) => (isUint8Array(b) ? new Uint8Array(b) : Array.isArray(b) ? [...b] : b);
-  const welcomeCopy = guarded('welcome', () => copy(welcome));
+  // A copy of the welcome, taken before the first await: the caller may
+  // reuse its buffers once sealInvite returned (as with the single-thread
+  // path). The installations are copies already.
+  const welcomeCopy = guarded('welcome', () => (isUint8Array(welcome) ? new Uint8Array(welcome) : welcome));
   const pointerIns = [];
   const directIns = [];
   for (let i = 0; i < capable.length; i++) {
-    const plain = guarded(`installations[${i}]`, () => {
-      const { installationKey, wrapperPublicKey, wrapperAlgorithm, pointeeAeadTypes } = installations[i];
-      return {
-        installationKey: copy(installationKey),
-        wrapperPublicKey: copy(wrapperPublicKey),
-        wrapperAlgorithm,
-        pointeeAeadTypes: copy(pointeeAeadTypes),
-      };
-    });
-    (capable[i] ? pointerIns : directIns).push(plain);
+    (capable[i] ? pointerIns : directIns).push({ record: read.records[i], publicKey: read.snapshots[i].wrapperPublicKey });
   }
-  const n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
+
+  const native = await kemFor(webCrypto);
+  const aead = await aeadFor(webCrypto);
+  let n = 0;
+  let note = null;
+  if (workers !== undefined) {
+    note = pointerIns.length < PARALLEL_MIN_CAPABLE
+      ? `fewer than ${PARALLEL_MIN_CAPABLE} pointer-capable installations`
+      : host.noWorkers();
+    if (!note) n = Math.max(1, Math.min(workerCount(workers), Math.floor(pointerIns.length / MIN_CHUNK)));
+  }
+  const parallel = workers === undefined ? {} : { parallel: note ? { workers: 0, note: `${note}: sealed on the calling thread` } : { workers: n } };
+  if (pointerIns.length < MIN_POINTER_INSTALLATIONS || (n === 0 && !native)) {
+    // Nothing to split: the module seals it all, from the copies.
+    const invite = unpackInvite(await go.callGoAsync('sealInvite', welcomeCopy, cursor, packedAll, { ...sealOpts, signal, onProgress }));
+    return { ...invite, ...parallel };
+  }
+
+  // The pointee: its Welcome encrypted by WebCrypto where it can, after
+  // the parts are under way (they need only the pointer).
+  let pointee;
+  let pointeeSealed = null;
+  if (aead) {
+    const fresh = go.callGo('newPointee', welcomeCopy.length, cursor, sealOpts);
+    pointee = { pointer: fresh.pointer };
+    pointeeSealed = (async () => {
+      try {
+        const encrypted = await aead.encrypt(fresh.key, fresh.dataNonce, welcomeCopy);
+        return go.callGo('sealPointeeEncrypted', fresh.pointer, encrypted, cursor, sealOpts);
+      } finally {
+        fresh.key.fill(0);
+      }
+    })();
+    pointeeSealed.catch(() => {});
+  } else {
+    pointee = go.callGo('sealPointee', welcomeCopy, cursor, sealOpts);
+  }
   const chunks = [];
-  for (let i = 0, start = 0; i < n; i++) {
-    const end = Math.round(((i + 1) * pointerIns.length) / n);
+  for (let i = 0, start = 0; i < Math.max(1, n); i++) {
+    const end = Math.round(((i + 1) * pointerIns.length) / Math.max(1, n));
     chunks.push(pointerIns.slice(start, end));
     start = end;
   }
@@ -112,26 +126,24 @@ export async function sealInviteParallel(welcome, cursor, installations, options
       reject(abortError());
     };
   });
+  aborted.catch(() => {});
   guarded('options.signal', () => signal?.addEventListener('abort', onAbort, { once: true }));
   if (isAborted()) onAbort();
-  const live = [];
   try {
-    const module = loadedModule();
-    const parts = chunks.map((chunk, i) => runWorker(live, {
-      module, pointer: pointee.pointer, installations: chunk, options: sealOpts,
-    }, (d) => progress(i, d)));
-    if (directIns.length > 0) {
-      parts.push(callGoAsync('sealInvite', welcomeCopy, cursor, directIns, {
-        ...sealOpts,
-        signal: stop.signal,
-        onProgress: (d) => progress(chunks.length, d),
-      }).then((inv) => inv.messages));
-    } else {
-      parts.push(Promise.resolve([]));
-    }
-    const all = Promise.all(parts);
-    all.catch(() => stop.abort());
-    const results = await Promise.race([all, aborted]);
+    if (n > 0) growPool(n, go.module);
+    const parts = chunks.map((chunk, i) => (n > 0
+      ? sealPart({ pointer: pointee.pointer, installations: packRecords(chunk.map((p) => p.record)), options: sealOpts, webCrypto },
+        (d) => progress(i, d), stop.signal)
+      : sealPointersNative(go, native, pointee.pointer, chunk, sealOpts, stop.signal, (d) => progress(i, d))));
+    parts.push(directIns.length === 0 ? Promise.resolve([]) : go.callGoAsync('sealInvite', welcomeCopy, cursor, packRecords(directIns.map((p) => p.record)), {
+      ...sealOpts,
+      signal: stop.signal,
+      onProgress: (d) => progress(chunks.length, d),
+    }).then((b) => unpackMessages(b).messages));
+    const sealed = Promise.all(parts);
+    sealed.catch(() => stop.abort());
+    const results = await Promise.race([sealed, aborted]);
+    if (pointeeSealed) Object.assign(pointee, await pointeeSealed);
     const messages = [
       { kind: pointee.kind, installationKey: pointee.installationKey, message: pointee.message },
       ...results.flat(),
@@ -142,7 +154,7 @@ export async function sealInviteParallel(welcome, cursor, installations, options
       pointers: pointerIns.length,
       direct: directIns.length,
       size: messages.reduce((s, m) => s + m.message.length, 0),
-      parallel: { workers: chunks.length },
+      ...parallel,
     };
   } finally {
     try {
@@ -150,37 +162,5 @@ export async function sealInviteParallel(welcome, cursor, installations, options
     } catch {
       // the caller's signal threw: nothing left to undo
     }
-    for (const w of live) w.terminate();
   }
-}
-
-function runWorker(live, job, onProgress) {
-  return new Promise((resolve, reject) => {
-    let w;
-    try {
-      w = host.startWorker(configuredWorkerURL(), {
-        message(m) {
-          if (m?.type === 'progress') onProgress(m.done);
-          else if (m?.type === 'result') resolve(m.messages);
-          else if (m?.type === 'error') reject(new WelcomePointersError(m.code, m.message));
-        },
-        error: reject,
-      });
-    } catch (e) {
-      reject(e);
-      return;
-    }
-    stats.spawned++;
-    stats.live++;
-    let terminated = false;
-    live.push({
-      terminate() {
-        if (terminated) return;
-        terminated = true;
-        stats.live--;
-        w.terminate();
-      },
-    });
-    w.post(job);
-  });
 }

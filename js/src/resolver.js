@@ -11,7 +11,7 @@
 // bounds against floods: a cap on pending records, a fetch budget per
 // hour shared by every tab, and a budget of records per tick.
 import { ErrorCode, WelcomePointersError, asError, wpError } from './errors.js';
-import { inspect, openPointee, parsePointer, retry } from './api.js';
+import { inspect, openPointeeAsync, parsePointer, retry } from './api.js';
 import { Claims, lockManagerOption, newOwnerId } from './locks.js';
 import { Loop, realSleep } from './loop.js';
 import { INTERNAL, PendingStore } from './store.js';
@@ -603,7 +603,8 @@ class Resolver {
       return { transient: true, code: err.code, error: err };
     }
     try {
-      const opened = openPointee(info.bytes, bytes, { form: this.#form });
+      // The Welcome decrypted by the browser's WebCrypto where it can.
+      const opened = await openPointeeAsync(info.bytes, bytes, { form: this.#form });
       return { opened, bytes };
     } catch (e) {
       const err = asError(e);

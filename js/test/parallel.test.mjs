@@ -1,6 +1,12 @@
-// sealInvite with options.workers: the pointers sealed in worker_threads.
+// sealInvite with options.workers: the pointers sealed by the pool of
+// worker_threads, started once and reused, shut down by dispose().
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { FakeNetwork, fakeWelcome, makeRecipients, ready, rejectsWith, wp } from './helpers.mjs';
 import { workerStats } from '../src/parallel.js';
 
@@ -63,16 +69,14 @@ describe('parallel sealInvite', () => {
       const welcome = fakeWelcome(5000);
       const single = await wp.sealInvite(welcome, 99n, ins);
       const progress = [];
-      const before = workerStats().spawned;
       const invite = await wp.sealInvite(welcome, 99n, ins, { workers, onProgress: (d, t) => progress.push([d, t]) });
-      // Below 32 capable installations no worker starts; 40 make 2 chunks at most.
-      const spawned = workerStats().spawned - before;
-      if (n < 32) assert.equal(spawned, 0);
-      else assert.ok(spawned >= 1 && spawned <= (workers === 'auto' ? 2 : workers), `${spawned} workers`);
-      assert.equal(workerStats().live, 0);
+      // Below 32 capable installations no worker seals; 40 make 2 parts at most.
+      const used = invite.parallel.workers;
+      if (n < 32) assert.equal(used, 0);
+      else assert.ok(used >= 1 && used <= (workers === 'auto' ? 2 : workers), `${used} workers`);
       assert.deepEqual(invite.parallel, n < 32
         ? { workers: 0, note: 'fewer than 32 pointer-capable installations: sealed on the calling thread' }
-        : { workers: spawned });
+        : { workers: used });
       assert.equal(single.parallel, undefined);
       assert.deepEqual(shape(invite), shape(single));
       assert.equal(invite.pointers, n);
@@ -119,6 +123,68 @@ describe('parallel sealInvite', () => {
     await rejectsWith(() => wp.sealInvite(welcome, 1, recipients.map((r) => r.installation), { workers: 2, kemId: 7 }), E.UNSUPPORTED);
   });
 
+  test('the pool is started once and reused by every invite', async () => {
+    await wp.dispose(); // a fresh module, and no pool
+    assert.equal(workerStats().live, 0);
+    const before = workerStats().spawned;
+    // init({ workers }) starts it, in the background.
+    await wp.init({ workers: 2 });
+    assert.equal(workerStats().spawned - before, 2);
+    assert.equal(workerStats().live, 2);
+    const recipients = makeRecipients(64);
+    const ins = recipients.map((r) => r.installation);
+    for (let i = 0; i < 3; i++) {
+      const invite = await wp.sealInvite(fakeWelcome(300), i, ins, { workers: 2 });
+      assert.deepEqual(invite.parallel, { workers: 2 });
+      assert.deepEqual(openAll(invite, recipients, fakeWelcome(300), BigInt(i)), { pointer: 64, direct: 0 });
+    }
+    // More workers than the pool has: it grows, and keeps them.
+    const invite = await wp.sealInvite(fakeWelcome(300), 9, ins, { workers: 3 });
+    assert.deepEqual(invite.parallel, { workers: 3 });
+    assert.equal(workerStats().spawned - before, 3);
+    assert.equal(workerStats().live, 3);
+    // dispose() terminates them.
+    await wp.dispose();
+    assert.equal(workerStats().live, 0);
+    await rejectsWith(() => wp.sealInvite(fakeWelcome(10), 1, ins, { workers: 2 }), E.NOT_INITIALIZED);
+    await wp.init();
+    // Started lazily by the first invite that asks for workers.
+    await wp.sealInvite(fakeWelcome(300), 1, ins, { workers: 2 });
+    assert.equal(workerStats().spawned - before, 5);
+    assert.equal(workerStats().live, 2);
+  });
+
+  test('init({ workers }) checks its value', async () => {
+    for (const workers of [0, -1, 1.5, 'many', true]) {
+      await rejectsWith(() => wp.init({ workers }), E.ARGUMENT, /workers/);
+    }
+  });
+
+  test('an idle pool keeps no Node process alive', async () => {
+    // A process that seals with workers and returns from its last await
+    // must exit by itself.
+    const script = `
+      import * as wp from ${JSON.stringify(new URL('../src/node.js', import.meta.url).href)};
+      await wp.init({ workers: 2 });
+      const ins = [];
+      for (let i = 0; i < 40; i++) {
+        const k = wp.generateKey();
+        ins.push(wp.installationFromExtensions({ installationKey: new Uint8Array(32).fill(i + 1),
+          wrapperEncryption: wp.encodeWrapperEncryption(k.publicKey), pointeeAeadTypes: wp.encodePointeeAeadTypes() }));
+      }
+      const inv = await wp.sealInvite(new Uint8Array(100).fill(1), 1, ins, { workers: 2 });
+      console.log(inv.parallel.workers, inv.pointers);`;
+    const dir = await mkdtemp(path.join(tmpdir(), 'wp-pool-'));
+    try {
+      const file = path.join(dir, 'seal.mjs');
+      await writeFile(file, script);
+      const { stdout } = await promisify(execFile)(process.execPath, [file], { timeout: 60_000 });
+      assert.equal(stdout.trim(), '2 40');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a worker script that does not load is ERR_LOAD naming it', async () => {
     const ins = makeRecipients(40).map((r) => r.installation);
     const missing = new URL('./no-such-worker.js', import.meta.url);
@@ -163,9 +229,9 @@ describe('parallel sealInvite', () => {
   });
 });
 
-after(() => {
-  // Every worker was terminated, whatever happened: none keeps the
-  // process alive (the test process must exit).
+after(async () => {
+  // dispose() terminates every worker: none keeps the process alive.
+  await wp.dispose();
   const { spawned, live } = workerStats();
   assert.ok(spawned > 0);
   assert.equal(live, 0);

@@ -42,6 +42,7 @@ const (
 	ExportOpenPointee         = "wp_open_pointee"
 	ExportInspect             = "wp_inspect"
 	ExportToWelcomeMessage    = "wp_to_welcome_message"
+	ExportClearKeyCache       = "wp_clear_key_cache"
 	StartFunction             = "_initialize"
 )
 

@@ -52,6 +52,7 @@ func brokenModule() []byte {
 		{abi.ExportABIVersion, typeVoid, constBody(abi.Version)},
 		{abi.ExportLiveBlocks, typeVoid, constBody(0)},
 		{abi.ExportVersion, typeVoid, constBody(2048)},
+		{abi.ExportClearKeyCache, typeVoid, constBody(0)},
 	}
 	for _, e := range abi.RequestExports {
 		body := trap

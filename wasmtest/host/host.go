@@ -129,12 +129,13 @@ var (
 	// signatures of the exports ABI.md lists.
 	signatures = func() map[string][2][]api.ValueType {
 		m := map[string][2][]api.ValueType{
-			abi.ExportAlloc:      {{i32}, {i32}},
-			abi.ExportFree:       {{i32}, {i32}},
-			abi.ExportABIVersion: {nil, {i32}},
-			abi.ExportLiveBlocks: {nil, {i32}},
-			abi.ExportVersion:    {nil, {i32}},
-			abi.StartFunction:    {nil, nil},
+			abi.ExportAlloc:         {{i32}, {i32}},
+			abi.ExportFree:          {{i32}, {i32}},
+			abi.ExportABIVersion:    {nil, {i32}},
+			abi.ExportLiveBlocks:    {nil, {i32}},
+			abi.ExportVersion:       {nil, {i32}},
+			abi.ExportClearKeyCache: {nil, {i32}},
+			abi.StartFunction:       {nil, nil},
 		}
 		for _, e := range abi.RequestExports {
 			m[e] = [2][]api.ValueType{{i32, i32}, {i32}}
@@ -300,7 +301,7 @@ func (m *Module) callLocked(ctx context.Context, export string, params ...uint64
 		fn = m.alloc
 	case abi.ExportFree:
 		fn = m.free
-	case abi.ExportABIVersion, abi.ExportVersion, abi.ExportLiveBlocks:
+	case abi.ExportABIVersion, abi.ExportVersion, abi.ExportLiveBlocks, abi.ExportClearKeyCache:
 		fn = m.mod.ExportedFunction(export)
 	}
 	if fn == nil {

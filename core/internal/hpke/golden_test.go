@@ -216,16 +216,19 @@ func refKeySchedule(t *testing.T, suite, sharedSecret, info []byte) (key, baseNo
 		}
 		return prk
 	}
-	expand := func(prk []byte, label string, info []byte, l int) []byte {
-		out, err := hkdf.Expand(sha256.New, prk, string(slices.Concat([]byte{0, byte(l)}, []byte("HPKE-v1"), suite, []byte(label), info)), l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
 	ksc := slices.Concat([]byte{0x00}, extract(nil, "psk_id_hash", nil), extract(nil, "info_hash", info))
 	secret := extract(sharedSecret, "secret", nil)
-	return expand(secret, "key", ksc, 32), expand(secret, "base_nonce", ksc, 12), expand(secret, "exp", ksc, 32)
+	return refExpand(t, suite, secret, "key", ksc, 32), refExpand(t, suite, secret, "base_nonce", ksc, 12), refExpand(t, suite, secret, "exp", ksc, 32)
+}
+
+// refExpand is RFC 9180 LabeledExpand, written out like refKeySchedule.
+func refExpand(t *testing.T, suite, prk []byte, label string, info []byte, l int) []byte {
+	t.Helper()
+	out, err := hkdf.Expand(sha256.New, prk, string(slices.Concat([]byte{byte(l >> 8), byte(l)}, []byte("HPKE-v1"), suite, []byte(label), info)), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestSuiteID(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -77,6 +78,7 @@ func labeledExtract(suite []byte, salt []byte, label string, ikm []byte) []byte 
 	labeled = append(labeled, label...)
 	labeled = append(labeled, ikm...)
 	prk, err := hkdf.Extract(sha256.New, labeled, salt)
+	clear(labeled) // ikm may be a Diffie-Hellman output
 	if err != nil {
 		// hkdf.Extract fails only in FIPS mode for short keys; unreachable here.
 		panic("hpke: " + err.Error())
@@ -158,11 +160,30 @@ func keySchedule(kemID uint16, sharedSecret, info []byte) (*context, error) {
 	}
 	c := &context{aead: aead, suite: suite, secret: secret, ksc: ksc, key: key}
 	copy(c.baseNonce[:], baseNonce)
+	clear(baseNonce)
 	return c, nil
 }
 
+// clear zeroes the context's secrets: the key, the base nonce, the
+// HPKE secret and the exporter secret. The AEAD's own copy of the key
+// (inside x/crypto's ChaCha20-Poly1305) cannot be reached: the AEAD is
+// dropped for the garbage collector. The context refuses to work after.
+func (c *context) clear() {
+	clear(c.key)
+	clear(c.baseNonce[:])
+	clear(c.secret)
+	clear(c.exporterSecret)
+	c.aead, c.key, c.secret, c.exporterSecret = nil, nil, nil, nil
+}
+
+// errCleared is returned by a context used after Clear.
+var errCleared = errors.New("hpke: context used after Clear")
+
 // exporter returns the exporter secret, deriving it on first use.
 func (c *context) exporter() ([]byte, error) {
+	if c.aead == nil {
+		return nil, errCleared
+	}
 	if c.exporterSecret == nil {
 		exp, err := labeledExpand(c.suite, c.secret, "exp", c.ksc, hashSize)
 		if err != nil {
@@ -204,6 +225,9 @@ type Recipient struct {
 // Seal encrypts plaintext with the next nonce of the sequence and appends
 // the result to dst.
 func (s *Sender) Seal(dst, aad, plaintext []byte) ([]byte, error) {
+	if s.c.aead == nil {
+		return nil, errCleared
+	}
 	n, err := s.c.nextNonce()
 	if err != nil {
 		return nil, err
@@ -214,7 +238,7 @@ func (s *Sender) Seal(dst, aad, plaintext []byte) ([]byte, error) {
 // Open decrypts ciphertext with the next nonce of the sequence. Every
 // failure is ErrOpen. The sequence advances only on success, as in RFC 9180.
 func (r *Recipient) Open(aad, ciphertext []byte) ([]byte, error) {
-	if len(ciphertext) < TagSize {
+	if len(ciphertext) < TagSize || r.c.aead == nil {
 		return nil, ErrOpen
 	}
 	n := r.c.baseNonce
@@ -232,6 +256,39 @@ func (r *Recipient) Open(aad, ciphertext []byte) ([]byte, error) {
 	}
 	r.c.seq++
 	return pt, nil
+}
+
+// Clear zeroes the context's secrets once it is no longer needed (see
+// SECURITY.md for what cannot be reached). Seal and Export fail after.
+func (s *Sender) Clear() { s.c.clear() }
+
+// Clear zeroes the context's secrets once it is no longer needed. Open
+// and Export fail after.
+func (r *Recipient) Clear() { r.c.clear() }
+
+// String never prints the context's secrets.
+func (s Sender) String() string { return "hpke.Sender(" + suiteName(s.suite) + ")" }
+
+// GoString never prints the context's secrets.
+func (s Sender) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s Sender) Format(f fmt.State, verb rune) { io.WriteString(f, s.String()) }
+
+// String never prints the context's secrets.
+func (r Recipient) String() string { return "hpke.Recipient(" + suiteName(r.suite) + ")" }
+
+// GoString never prints the context's secrets.
+func (r Recipient) GoString() string { return r.String() }
+
+// Format prints String for every verb.
+func (r Recipient) Format(f fmt.State, verb rune) { io.WriteString(f, r.String()) }
+
+func suiteName(suite []byte) string {
+	if len(suite) != 10 {
+		return "?"
+	}
+	return fmt.Sprintf("KEM %#04x", binary.BigEndian.Uint16(suite[4:6]))
 }
 
 // Export derives a secret from the context (RFC 9180 section 5.3).
@@ -276,6 +333,7 @@ func NewSenderAppend(dst []byte, kemID uint16, publicKey, info []byte, rand io.R
 		return nil, nil, err
 	}
 	c, err := keySchedule(kemID, ss, info)
+	clear(ss)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -294,6 +352,7 @@ func NewRecipient(kemID uint16, privateKey, enc, info []byte) (*Recipient, error
 		return nil, err
 	}
 	c, err := keySchedule(kemID, ss, info)
+	clear(ss)
 	if err != nil {
 		return nil, err
 	}

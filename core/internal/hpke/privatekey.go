@@ -2,6 +2,8 @@ package hpke
 
 import (
 	"crypto/ecdh"
+	"fmt"
+	"io"
 )
 
 // PrivateKey is a recipient key expanded once, so that opening many
@@ -40,6 +42,25 @@ func NewPrivateKey(kemID uint16, privateKey []byte) (*PrivateKey, error) {
 	return nil, ErrUnsupportedKEM
 }
 
+// Clear zeroes what it can of the key: the X-Wing seed, X25519 secret
+// and ML-KEM rejection secret (see xwing.PrivateKey.Clear). The X25519
+// KEM's key belongs to crypto/ecdh, which offers no way to clear it: it
+// is dropped for the garbage collector. Decapsulate fails after.
+func (k *PrivateKey) Clear() {
+	k.xwing.clear()
+	k.xwing = xwingPrivateKey{}
+	k.x = nil
+}
+
+// String never prints the secret.
+func (k PrivateKey) String() string { return fmt.Sprintf("hpke.PrivateKey(KEM %#04x)", k.kemID) }
+
+// GoString never prints the secret.
+func (k PrivateKey) GoString() string { return k.String() }
+
+// Format prints String for every verb.
+func (k PrivateKey) Format(f fmt.State, verb rune) { io.WriteString(f, k.String()) }
+
 // PublicKey returns the key's public key; the caller must not modify it.
 func (k *PrivateKey) PublicKey() []byte { return k.pub }
 
@@ -59,6 +80,7 @@ func (k *PrivateKey) Decapsulate(enc []byte) ([]byte, error) {
 		if err != nil {
 			return nil, ErrOpen
 		}
+		defer clear(dh)
 		kemContext := append(append(make([]byte, 0, 64), enc...), k.pub...)
 		return dhkemX25519{}.extractAndExpand(dh, kemContext)
 	}

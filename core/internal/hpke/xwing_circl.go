@@ -47,6 +47,15 @@ func xwingNewPrivateKey(seed []byte) (xwingPrivateKey, []byte, error) {
 	return xwingPrivateKey{sk: sk}, pub, nil
 }
 
+// clear zeroes the seed, the X25519 secret and the ML-KEM rejection
+// secret, which circl keeps inline; its ML-KEM secret vector is behind a
+// pointer it does not export.
+func (k xwingPrivateKey) clear() {
+	if k.sk != nil {
+		*k.sk = xwing.PrivateKey{}
+	}
+}
+
 func (k xwingPrivateKey) decapsulate(ct []byte) ([]byte, error) {
 	defer clearUpperAVX()
 	if k.sk == nil || len(ct) != xwing.CiphertextSize {

@@ -30,6 +30,8 @@ func xwingNewPrivateKey(seed []byte) (xwingPrivateKey, []byte, error) {
 	return xwingPrivateKey{sk: sk}, sk.PublicKeyBytes(), nil
 }
 
+func (k xwingPrivateKey) clear() { k.sk.Clear() }
+
 func (k xwingPrivateKey) decapsulate(ct []byte) ([]byte, error) {
 	if k.sk == nil {
 		return nil, ErrInvalidKey

@@ -160,4 +160,8 @@ func ScalarBaseMult(dst, scalar *[32]byte) {
 	feInvert(&z1, &z1)
 	feMul(&x1, &x1, &z1)
 	feToBytes(dst, &x1)
+
+	// Best effort, as in ladder.
+	clear(k[:])
+	x1, z1, x2, z2, t0, t1 = fe{}, fe{}, fe{}, fe{}, fe{}, fe{}
 }

@@ -24,11 +24,14 @@ import "encoding/binary"
 //     Even limbs < 3*2^26, odd limbs < 3*2^25 + 2^18.
 //
 // feMul, feSquare and feMulSmall accept loose inputs. The largest column
-// of feMul/feSquare is h0, ten limb products whose coefficients (the
-// odd-odd doubling, the 19 of the wrap-around) add up to 1 + 5*38 + 4*19
-// = 267: 267 * (3*2^26)^2 < 2^63.3, so no sum wraps. Every column sum only
-// grows with each limb, so the tests at the bounds cover the worst case.
-// feAdd and feSub take tight inputs only.
+// of feMul/feSquare is h0: f0*g0 + 19*(the four even-even products + twice
+// the five odd-odd ones), and an odd limb is half an even one, so at the
+// loose bound it is (1 + 19*(4 + 5/2)) * (3*2^26)^2 < 2^62.14; the other
+// columns are smaller. That is below 2^63, which carry needs, with 0.86
+// bits to spare. feMulSmall's columns stay below 3*2^26 * 2^17 < 2^44.6.
+// Every column sum only grows with each limb, so the tests at the bounds
+// (TestFieldColumnBounds, TestFieldMulSquareAtBounds, TestCarryAtBounds)
+// cover the worst case. feAdd and feSub take tight inputs only.
 //
 // Nothing here branches on, or indexes memory by, a limb value.
 type fe [10]uint64
@@ -157,12 +160,16 @@ func feMulSmall(h, f *fe, c uint64) {
 	carry(h, f[0]*c, f[1]*c, f[2]*c, f[3]*c, f[4]*c, f[5]*c, f[6]*c, f[7]*c, f[8]*c, f[9]*c)
 }
 
-// carry reduces the column sums h0..h9 (any uint64 values) to a tight
+// carry reduces the column sums h0..h9, each below 2^63, to a tight
 // element in h. Two interleaved chains (0->1->2->3->4->5 and
-// 4->5->6->7->8->9->0->1) shorten the dependency path. Bounds: c9 < 2^39,
-// so h0 + 19*c9 < 2^44 and the last carry into h1 is < 2^18; the second
-// carry out of h4 is < 2^14 (h4 < 2^26 + 2^39 before it), so h5 gets less
-// than 2^25 + 2^14. All other limbs end masked to their width.
+// 4->5->6->7->8->9->0->1) shorten the dependency path. Bounds: every
+// carry out of a limb below 2^63 + 2^38 is below 2^38 + 2^13, so no sum
+// wraps; h0 + 19*c9 < 2^42.3, so the last carry into h1 is below 2^16.3
+// + 1; the second carry out of h4 is below 2^12.1 (h4 < 2^26 + 2^38.01
+// before it), so h5 ends below 2^25 + 2^12.1. All other limbs end masked
+// to their width. (Sums near 2^64 would wrap: h1 + h0>>26 overflows for
+// h1 > 2^64 - 2^38. No caller comes near: feMul and feSquare pass at most
+// 2^62.14, feMulSmall 2^44.6, feToBytes and ScalarBaseMult loose limbs.)
 func carry(h *fe, h0, h1, h2, h3, h4, h5, h6, h7, h8, h9 uint64) {
 	h1, h0 = h1+h0>>26, h0&mask26
 	h5, h4 = h5+h4>>26, h4&mask26
@@ -215,6 +222,9 @@ func feInvert(h, z *fe) {
 	feMul(&t, &t, &z2_50_0)       // 2^250 - 1
 	feSquareN(&t, &t, 5)          // 2^255 - 2^5
 	feMul(h, &t, &z11)            // 2^255 - 21
+
+	// Powers of a secret: best effort, as in ladder.
+	z2, z9, z11, z2_5_0, z2_10_0, z2_20_0, z2_50_0, z2_100_0, t = fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}
 }
 
 // feCSwap swaps f and g if b == 1 and leaves them if b == 0, by masking;
@@ -294,4 +304,5 @@ func feToBytes(b *[32]byte, f *fe) {
 	binary.LittleEndian.PutUint64(b[8:16], h[2]>>13|h[3]<<13|h[4]<<38)
 	binary.LittleEndian.PutUint64(b[16:24], h[5]|h[6]<<25|h[7]<<51)
 	binary.LittleEndian.PutUint64(b[24:32], h[7]>>13|h[8]<<12|h[9]<<38)
+	h = fe{}
 }

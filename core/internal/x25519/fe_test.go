@@ -1,6 +1,7 @@
 package x25519
 
 import (
+	"math"
 	"math/big"
 	mrand "math/rand/v2"
 	"testing"
@@ -84,25 +85,115 @@ func TestFieldMulSquareAtBounds(t *testing.T) {
 			checkFe(t, "feMulSmall", &h, new(big.Int).Mul(feBig(f), new(big.Int).SetUint64(c)), f)
 		}
 	}
-	// The largest column of feMul, computed exactly: it must stay below 2^64.
-	var h0 big.Int
-	for i := range 10 {
-		j := (10 - i) % 10
-		c := big.NewInt(1)
-		if i%2 == 1 && j%2 == 1 {
-			c.SetInt64(2)
+}
+
+// mulColumns returns the column sums of feMul(f, g) before carry, exactly.
+func mulColumns(f, g *fe) [10]*big.Int {
+	var h [10]*big.Int
+	for k := range h {
+		h[k] = new(big.Int)
+		for i := range 10 {
+			j := (k - i + 10) % 10
+			c := big.NewInt(1)
+			if i%2 == 1 && j%2 == 1 {
+				c.SetInt64(2) // the half-bit offset of two odd limbs
+			}
+			if i+j >= 10 {
+				c.Mul(c, big.NewInt(19))
+			}
+			c.Mul(c, new(big.Int).SetUint64(f[i]))
+			c.Mul(c, new(big.Int).SetUint64(g[j]))
+			h[k].Add(h[k], c)
 		}
-		if i+j >= 10 {
-			c.Mul(c, big.NewInt(19))
+	}
+	return h
+}
+
+func log2(x *big.Int) float64 {
+	f, _ := new(big.Float).SetInt(x).Float64()
+	return math.Log2(f)
+}
+
+// carryInputBits is carry's precondition (fe.go): every input below 2^63.
+const carryInputBits = 63
+
+// The bounds fe.go states, computed: the largest limbs a caller passes
+// to feMul and feSquare are the loose bound's (tight + 2p, from feSub and
+// the written-out subtractions of the ladders; the sum of two tight
+// elements is smaller), and their columns must stay below carry's
+// precondition, with the margin the comment gives.
+func TestFieldColumnBounds(t *testing.T) {
+	for i := range looseMax {
+		if twoTight := 2 * tightMax[i]; twoTight > looseMax[i] {
+			t.Fatalf("limb %d: tight+tight = %d exceeds the loose bound %d", i, twoTight, looseMax[i])
 		}
-		c.Mul(c, new(big.Int).SetUint64(looseMax[i]))
-		c.Mul(c, new(big.Int).SetUint64(looseMax[j]))
-		h0.Add(&h0, c)
 	}
-	if h0.BitLen() > 64 {
-		t.Fatalf("feMul column 0 at the loose bound needs %d bits", h0.BitLen())
+	worst := 0.0
+	for k, col := range mulColumns(&looseMax, &looseMax) {
+		if col.BitLen() > carryInputBits {
+			t.Errorf("feMul column %d at the loose bound needs %d bits, carry takes %d", k, col.BitLen(), carryInputBits)
+		}
+		worst = max(worst, log2(col))
 	}
-	t.Logf("feMul column 0 at the loose bound: %d bits", h0.BitLen())
+	if worst >= 62.14 {
+		t.Errorf("largest feMul/feSquare column is 2^%.3f; fe.go says below 2^62.14", worst)
+	}
+	t.Logf("largest feMul/feSquare column at the loose bound: 2^%.3f (carry takes < 2^%d)", worst, carryInputBits)
+
+	small := new(big.Int).Mul(new(big.Int).SetUint64(looseMax[0]), big.NewInt(1<<17-1))
+	if l := log2(small); l >= 44.6 {
+		t.Errorf("largest feMulSmall column is 2^%.3f; fe.go says below 2^44.6", l)
+	}
+}
+
+// carry at the limits of its precondition, and with the largest columns
+// feMul and feSquare give it.
+func TestCarryAtBounds(t *testing.T) {
+	carryBig := func(in [10]*big.Int) *big.Int {
+		x := new(big.Int)
+		for i := range in {
+			x.Add(x, new(big.Int).Lsh(in[i], pos[i]))
+		}
+		return x
+	}
+	run := func(in [10]*big.Int) fe {
+		var w [10]uint64
+		for i := range in {
+			if !in[i].IsUint64() {
+				t.Fatalf("column %d = %v does not fit in 64 bits", i, in[i])
+			}
+			w[i] = in[i].Uint64()
+		}
+		var h fe
+		carry(&h, w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9])
+		return h
+	}
+
+	cols := mulColumns(&looseMax, &looseMax)
+	h := run(cols)
+	checkFe(t, "carry(feMul columns at the loose bound)", &h, carryBig(cols))
+	var viaMul fe
+	feMul(&viaMul, &looseMax, &looseMax)
+	if viaMul != h {
+		t.Errorf("feMul's written-out carry gives %v, carry %v", viaMul, h)
+	}
+
+	var limit [10]*big.Int
+	for i := range limit {
+		limit[i] = new(big.Int).SetUint64(1<<carryInputBits - 1)
+	}
+	h = run(limit)
+	checkFe(t, "carry(2^63 - 1, ...)", &h, carryBig(limit))
+
+	// The precondition is needed: with every input at 2^64 - 1 (which the
+	// old comment, "any uint64 values", allowed) the first sum wraps.
+	for i := range limit {
+		limit[i].SetUint64(math.MaxUint64)
+	}
+	h = run(limit)
+	if isTight(&h) && modP(feBig(&h)).Cmp(modP(carryBig(limit))) == 0 {
+		t.Error("carry(2^64 - 1, ...) is right: the precondition in fe.go is stricter than needed")
+	}
 }
 
 func TestFieldRandom(t *testing.T) {

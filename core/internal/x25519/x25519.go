@@ -126,4 +126,10 @@ func ladder(dst, scalar *[32]byte, x1 *fe) {
 	feInvert(&z2, &z2)
 	feMul(&x2, &x2, &z2)
 	feToBytes(dst, &x2)
+
+	// Best effort: the scalar and the ladder's state. The field
+	// functions' spills and the registers are out of reach.
+	clear(k[:])
+	x2, z2, x3, z3 = fe{}, fe{}, fe{}, fe{}
+	a, aa, b, bb, e, c, d, da, cb = fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}, fe{}
 }

@@ -131,32 +131,6 @@ func newRand(t testing.TB) *mrand.ChaCha8 {
 	return mrand.NewChaCha8(seed)
 }
 
-func TestDifferentialRandom(t *testing.T) {
-	r := newRand(t)
-	var scalar, point [32]byte
-	for range iterations(3000) {
-		r.Read(scalar[:])
-		r.Read(point[:]) // top bit random: set half of the time
-		checkAgainstReference(t, &scalar, &point)
-	}
-}
-
-func TestDifferentialScalarBaseMult(t *testing.T) {
-	r := newRand(t)
-	var scalar, got [32]byte
-	for range iterations(2000) {
-		r.Read(scalar[:])
-		ScalarBaseMult(&got, &scalar)
-		sk, err := ecdh.X25519().NewPrivateKey(scalar[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := sk.PublicKey().Bytes(); !bytes.Equal(got[:], want) {
-			t.Fatalf("ScalarBaseMult(%x) = %x, crypto/ecdh %x", scalar, got, want)
-		}
-	}
-}
-
 // Chained: each output is the next input point, so the inputs are points
 // of the curve (or twist) reached by the ladder itself.
 func TestDifferentialChained(t *testing.T) {
@@ -181,43 +155,6 @@ func leBytes(x *big.Int) *[32]byte {
 	return &b
 }
 
-// Every encoding of u in [p, 2^255), with and without the top bit.
-func TestDifferentialNonCanonical(t *testing.T) {
-	r := newRand(t)
-	var scalar [32]byte
-	for i := range 19 {
-		u := new(big.Int).Add(p, big.NewInt(int64(i)))
-		for _, top := range []bool{false, true} {
-			point := leBytes(u)
-			if top {
-				point[31] |= 0x80
-			}
-			// Same result as the reduced value.
-			reduced := leBytes(big.NewInt(int64(i)))
-			for range 20 {
-				r.Read(scalar[:])
-				checkAgainstReference(t, &scalar, point)
-				var a, b [32]byte
-				X25519(&a, &scalar, point)
-				X25519(&b, &scalar, reduced)
-				if a != b {
-					t.Fatalf("u = p+%d (top bit %v) differs from u = %d", i, top, i)
-				}
-			}
-		}
-	}
-	// Random points with the top bit set, and values just below p.
-	for range iterations(500) {
-		var point [32]byte
-		r.Read(point[:])
-		point[31] |= 0x80
-		r.Read(scalar[:])
-		checkAgainstReference(t, &scalar, &point)
-		u := new(big.Int).Sub(p, big.NewInt(int64(1+r.Uint64()%1000)))
-		checkAgainstReference(t, &scalar, leBytes(u))
-	}
-}
-
 // lowOrder lists the u-coordinates of the points of order 1, 2, 4 and 8 on
 // the curve and its twist (and p, p+1, which reduce to 0 and 1).
 var lowOrder = []string{
@@ -228,30 +165,6 @@ var lowOrder = []string{
 	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // p-1
 	"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // p
 	"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // p+1
-}
-
-func TestLowOrderPoints(t *testing.T) {
-	r := newRand(t)
-	var scalar [32]byte
-	for _, s := range lowOrder {
-		for _, top := range []bool{false, true} {
-			point := mustHex32(t, s)
-			if top {
-				point[31] |= 0x80
-			}
-			for range 50 {
-				r.Read(scalar[:])
-				var got [32]byte
-				X25519(&got, &scalar, point)
-				if got != [32]byte{} {
-					t.Fatalf("X25519(%x, %x) = %x, want all zeros", scalar, point, got)
-				}
-				if _, ok := reference(t, scalar[:], point[:]); ok {
-					t.Fatalf("crypto/ecdh accepts low-order point %x", point)
-				}
-			}
-		}
-	}
 }
 
 func TestAliasing(t *testing.T) {

@@ -16,6 +16,8 @@ package xwing
 import (
 	"crypto/sha3"
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/cloudflare/circl/kem/mlkem/mlkem768"
 
@@ -62,7 +64,16 @@ func combiner(ssM, ssX, ctX, pkX *[32]byte) [SharedKeySize]byte {
 	copy(buf[64:96], ctX[:])
 	copy(buf[96:128], pkX[:])
 	copy(buf[128:], label)
-	return sha3.Sum256(buf[:])
+	// A Digest of our own rather than sha3.Sum256: the state absorbs the
+	// shares as they are, and Reset can clear it; Sum256's stays on a
+	// stack frame of the standard library.
+	h := sha3.New256()
+	h.Write(buf[:])
+	clear(buf[:64]) // the two shares
+	var ss [SharedKeySize]byte
+	h.Sum(ss[:0])
+	h.Reset()
+	return ss
 }
 
 // PublicKey is a parsed X-Wing public key: the ML-KEM-768 key is unpacked
@@ -157,6 +168,10 @@ func (pk *PublicKey) EncapsulateTo(ct, ss, seed []byte) error {
 
 	k := combiner(&ssM, &ssX, &ctX, &pk.x)
 	copy(ss, k[:])
+	clear(ssM[:])
+	clear(ekX[:])
+	clear(ssX[:])
+	clear(k[:])
 	return nil
 }
 
@@ -206,12 +221,40 @@ func NewPrivateKey(seed []byte) (*PrivateKey, error) {
 	h := sha3.NewSHAKE256()
 	h.Write(seed)
 	h.Read(expanded[:])
+	h.Reset() // its state is the seed's
 
 	sk.mpk, sk.m = mlkem768.NewKeyFromSeed(expanded[:mlkem768.KeySeedSize])
 	copy(sk.x[:], expanded[mlkem768.KeySeedSize:])
+	clear(expanded[:])
 	x25519.ScalarBaseMult(&sk.xpk, &sk.x)
 	return &sk, nil
 }
+
+// Clear zeroes the key's secrets as far as it can: the seed, the X25519
+// secret and the ML-KEM implicit-rejection secret z. The ML-KEM secret
+// vector inside circl's key cannot be reached; it is dropped for the
+// garbage collector. The key is unusable after (its methods fail).
+func (sk *PrivateKey) Clear() {
+	if sk == nil {
+		return
+	}
+	clear(sk.seed[:])
+	clear(sk.x[:])
+	if sk.m != nil {
+		*sk.m = mlkem768.PrivateKey{}
+	}
+	sk.m, sk.mpk = nil, nil
+}
+
+// String never prints the secret.
+func (PrivateKey) String() string { return "xwing.PrivateKey(redacted)" }
+
+// GoString never prints the secret.
+func (sk PrivateKey) GoString() string { return sk.String() }
+
+// Format prints String for every verb: %x, %d or %+v of the struct would
+// print the seed. (Value receivers: a PrivateKey value prints so too.)
+func (sk PrivateKey) Format(f fmt.State, verb rune) { io.WriteString(f, sk.String()) }
 
 // Seed returns the 32-byte private key seed.
 func (sk *PrivateKey) Seed() []byte {
@@ -249,7 +292,12 @@ func (sk *PrivateKey) Decapsulate(ct []byte) ([]byte, error) {
 	copy(ctX[:], ct[mlkem768.CiphertextSize:])
 	x25519.X25519(&ssX, &sk.x, &ctX)
 	k := combiner(&ssM, &ssX, &ctX, &sk.xpk)
-	return k[:], nil
+	clear(ssM[:])
+	clear(ssX[:])
+	ss := make([]byte, SharedKeySize)
+	copy(ss, k[:])
+	clear(k[:])
+	return ss, nil
 }
 
 // DeriveKeyPair returns the private key (the seed itself) and the
@@ -259,6 +307,7 @@ func DeriveKeyPair(seed []byte) (sk, pk []byte, err error) {
 	if err != nil {
 		return nil, nil, ErrSeedSize
 	}
+	defer k.Clear()
 	return k.Seed(), k.PublicKeyBytes(), nil
 }
 
@@ -276,5 +325,6 @@ func Decapsulate(ct, sk []byte) (ss []byte, err error) {
 	if err != nil {
 		return nil, err
 	}
+	defer k.Clear()
 	return k.Decapsulate(ct)
 }

@@ -127,69 +127,6 @@ func iterations(n int) int {
 	return n
 }
 
-// Against circl's kem/xwing: key derivation, encapsulation with the same
-// seeds, and decapsulation both ways.
-func TestDifferentialCircl(t *testing.T) {
-	r := newRand(t)
-	for i := range iterations(300) {
-		seed := randBytes(r, SeedSize)
-		sk, pk, err := DeriveKeyPair(seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		csk, cpk := circl.DeriveKeyPairPacked(seed)
-		if !bytes.Equal(sk, csk) || !bytes.Equal(pk, cpk) {
-			t.Fatalf("DeriveKeyPair(%x) differs from circl", seed)
-		}
-
-		// Every few rounds, a random X25519 part (top bit, non-canonical
-		// and low-order values included by chance or on purpose).
-		if i%4 == 1 {
-			r.Read(pk[PublicKeySize-32:])
-			switch i % 16 {
-			case 5:
-				clear(pk[PublicKeySize-32:]) // low order: ss_X = 0
-			case 9:
-				pk[PublicKeySize-1] |= 0x80
-			}
-		}
-
-		eseed := randBytes(r, EncapsulationSeedSize)
-		ss, ct, err := Encapsulate(pk, eseed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		css, cct, err := circl.Encapsulate(pk, eseed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(ss, css) || !bytes.Equal(ct, cct) {
-			t.Fatalf("Encapsulate(pk of %x, %x) differs from circl", seed, eseed)
-		}
-		if i%4 == 1 {
-			continue // pk no longer matches sk
-		}
-
-		// Decapsulate circl's ciphertext, and circl ours.
-		if got, err := Decapsulate(cct, sk); err != nil || !bytes.Equal(got, css) {
-			t.Fatalf("Decapsulate(circl ct) = %x, %v; want %x", got, err, css)
-		}
-		if got := circl.Decapsulate(ct, csk); !bytes.Equal(got, ss) {
-			t.Fatalf("circl Decapsulate(our ct) = %x, want %x", got, ss)
-		}
-
-		// A random ciphertext: both implicitly reject to the same value.
-		junk := randBytes(r, CiphertextSize)
-		got, err := Decapsulate(junk, sk)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := circl.Decapsulate(junk, csk); !bytes.Equal(got, want) {
-			t.Fatalf("Decapsulate(random ct) = %x, circl %x", got, want)
-		}
-	}
-}
-
 func TestParsedKeys(t *testing.T) {
 	r := newRand(t)
 	for range iterations(50) {

@@ -3,6 +3,8 @@
 import {
   Algorithm,
   ErrorCode,
+  clearKeyCache,
+  dispose,
   KemId,
   WelcomePointersError,
   createOutbox,
@@ -14,9 +16,12 @@ import {
   init,
   inspect,
   installationFromExtensions,
+  webCryptoSupport,
   openPendingStore,
   openPointee,
   openWelcome,
+  openWelcomeAsync,
+  openPointeeAsync,
   retry,
   sealInvite,
   toHex,
@@ -51,6 +56,12 @@ async function sender(welcome: Uint8Array, recipients: KeyPair[]): Promise<Invit
   });
   const parallel = await sealInvite(welcome, 42n, installations, { workers: 'auto', signal: controller.signal });
   const two: Invite = await sealInvite(welcome, 42n, installations, { workers: 2, onProgress: () => {} });
+  await init({ workers: 'auto' });
+  const support: { kem: boolean; aead: boolean; reason: string } = await webCryptoSupport();
+  const wasm = await sealInvite(welcome, 42n, installations, { webCrypto: support.kem ? 'never' : 'auto', workers: 2 });
+  const opened: Received = await openWelcomeAsync(wasm.messages[0]!.message, recipients, { form: 'input', webCrypto: 'require' });
+  if (opened.kind === 'pointer') console.log((await openPointeeAsync(opened.pointer, wasm.messages[0]!.message, { form: 'input' })).cursor);
+  console.log(opened.kind);
   console.log(parallel.pointers + two.direct);
   for (const m of invite.messages) {
     const kind: 'pointee' | 'pointer' | 'direct' = m.kind;
@@ -161,3 +172,10 @@ async function overTheNetwork(invite: Invite, received: Received, myKey: KeyPair
   const first: Uint8Array | null = await transport.fetchFirstMessage(myKey.publicKey);
   console.log(first?.length);
 }
+
+async function logout(): Promise<number> {
+  clearKeyCache();
+  const { memoryZeroed } = await dispose();
+  return memoryZeroed;
+}
+void logout;
