@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 WASM_EXEC_PATH := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all build test test-go test-js test-chromium test-wasm test-e2e test-package demo proto bench bench-quick fuzz fuzz-corpus vet setup clean crypto-check timing-check
+.PHONY: all build test test-go test-js test-chromium test-wasm test-e2e test-package demo proto bench bench-quick bench-demo fuzz fuzz-corpus vet setup clean crypto-check timing-check
 
 all: build
 
@@ -58,6 +58,11 @@ proto:
 # Full benchmarks: writes BENCHMARKS.md.
 bench:
 	./scripts/bench.sh
+
+# The demo's 2,000-installation invite in Chromium: its phases, long
+# tasks and page size against the targets, in artifacts/e2e/scale-2000.json.
+bench-demo:
+	./scripts/test-e2e.sh web-demo/e2e/scale.test.mjs
 
 # Smoke run of the benchmark harness and the module size budget; no timing assertions.
 bench-quick:
