@@ -60,15 +60,22 @@ export function slicer(sliceMs = 12) {
 }
 
 // Coalesces renders: fn runs once in the next animation frame however
-// often schedule() is called before it.
-export function onNextFrame(fn) {
+// often schedule() is called before it; with minIntervalMs, not more
+// often than that (2,000 installations changing state would otherwise
+// lay out and paint the page at every frame of the open phase).
+export function onNextFrame(fn, minIntervalMs = 0) {
   let queued = false;
+  let last = -Infinity;
+  const run = () => {
+    queued = false;
+    last = performance.now();
+    fn();
+  };
   return () => {
     if (queued) return;
     queued = true;
-    requestAnimationFrame(() => {
-      queued = false;
-      fn();
-    });
+    const wait = last + minIntervalMs - performance.now();
+    if (wait > 0) setTimeout(() => requestAnimationFrame(run), wait);
+    else requestAnimationFrame(run);
   };
 }

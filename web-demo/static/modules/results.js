@@ -52,11 +52,16 @@ export const isFinal = (ins) => FINAL.has(ins.status);
 let current = null;
 const installs = new VirtualRows($('installs'), { build: (i) => installRow(current.installs[i]) });
 const messages = new VirtualRows($('messages'), { build: (i) => messageRow(current, i) });
-const scheduleRun = onNextFrame(() => {
+function renderRun() {
   if (!current) return;
   installs.render();
   renderSummary(current);
-});
+}
+// While every installation opens its welcome, five renders a second;
+// afterwards (pending pointers resolving) at the next frame.
+const renderSoon = onNextFrame(renderRun);
+const renderWhileOpening = onNextFrame(renderRun, 200);
+const scheduleRun = () => (current && current.times.open === undefined ? renderWhileOpening() : renderSoon());
 
 function statBox(term, value, title, id) {
   return el('div', {}, el('dt', {}, term), el('dd', { title, id }, value));
@@ -87,7 +92,7 @@ export function renderResults(run) {
 /** The open phase's time, next to the seal time. */
 export function renderOpenTime(run) {
   $('open-time').textContent = fmtMs(run.times.open);
-  renderSummary(run);
+  renderRun();
 }
 
 export function clearResults() {
