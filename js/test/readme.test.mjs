@@ -55,9 +55,17 @@ test("the README's ten lines publish an invite and deliver its Welcome to every 
   for (const r of recipients) {
     globalThis.indexedDB = new IDBFactory();
     const joined = [];
-    await app(wp, welcome, cursor, recipients.map((x) => x.installation), r.installationKey, r.key, (w, c) => {
-      joined.push({ w, c });
-    });
+    await app(
+      wp,
+      welcome,
+      cursor,
+      recipients.map((x) => x.installation),
+      r.installationKey,
+      r.key,
+      (w, c) => {
+        joined.push({ w, c });
+      },
+    );
     assert.equal(joined.length, 1, 'the Welcome delivered once');
     assert.deepEqual(joined[0].w, welcome);
     assert.equal(joined[0].c, cursor);

@@ -28,9 +28,16 @@ export function relayClient(context, baseURL) {
   }
   // A unary gRPC-Web call with the package's own client code: the
   // answer's bytes, or a WelcomePointersError carrying grpcStatus.
-  const grpcWeb = (path, message) => unary({
-    url: new URL(baseURL).origin, path, message, fetch: globalThis.fetch, headers: {}, timeoutMs: 30_000, maxResponseBytes: 64 << 20,
-  });
+  const grpcWeb = (path, message) =>
+    unary({
+      url: new URL(baseURL).origin,
+      path,
+      message,
+      fetch: globalThis.fetch,
+      headers: {},
+      timeoutMs: 30_000,
+      maxResponseBytes: 64 << 20,
+    });
   return {
     /** Forgets every message. */
     reset: () => admin('POST', '/admin/reset'),
@@ -43,7 +50,19 @@ export function relayClient(context, baseURL) {
     stats: () => admin('GET', '/admin/status'),
     /** The messages on a topic (hex), oldest first, each as an encoded WelcomeMessage. */
     async topicMessages(topicHex) {
-      const answer = await grpcWeb(QUERY, encode([[1, Buffer.from(topicHex, 'hex')], [2, encode([[1, 1], [2, 100]])]]));
+      const answer = await grpcWeb(
+        QUERY,
+        encode([
+          [1, Buffer.from(topicHex, 'hex')],
+          [
+            2,
+            encode([
+              [1, 1],
+              [2, 100],
+            ]),
+          ],
+        ]),
+      );
       return parse(answer, { 1: 'repeated', 2: 'bytes' })[1] ?? [];
     },
     /** Publishes raw SendWelcomeMessagesRequest bytes over gRPC-Web. */

@@ -44,14 +44,22 @@ test(`an invite to ${INSTALLATIONS.toLocaleString('en-US')} installations: every
   await waitDone(page, 300_000);
   const wallMs = Date.now() - t0;
 
-  assert.equal(await page.textContent('#installs-summary'), `${INSTALLATIONS.toLocaleString('en-US')} of ${INSTALLATIONS.toLocaleString('en-US')} installations opened their welcome.`);
+  assert.equal(
+    await page.textContent('#installs-summary'),
+    `${INSTALLATIONS.toLocaleString('en-US')} of ${INSTALLATIONS.toLocaleString('en-US')} installations opened their welcome.`,
+  );
   const run = JSON.parse(await page.getAttribute('html', 'data-last-run'));
   assert.equal(run.installations, INSTALLATIONS);
   assert.equal(run.ok, INSTALLATIONS, 'every installation opened its welcome');
   assert.equal(run.failed, 0);
   assert.equal(run.pending, 0);
   assert.equal(run.twice, 0);
-  assert.match(await page.textContent('#summary'), new RegExp(`${(INSTALLATIONS + 1).toLocaleString('en-US')} messages went out: 1 pointee \\+ ${INSTALLATIONS.toLocaleString('en-US')} pointers`));
+  assert.match(
+    await page.textContent('#summary'),
+    new RegExp(
+      `${(INSTALLATIONS + 1).toLocaleString('en-US')} messages went out: 1 pointee \\+ ${INSTALLATIONS.toLocaleString('en-US')} pointers`,
+    ),
+  );
   // The open phase's time shown next to the seal's.
   assert.match(await page.textContent('#open-time'), /^[\d.]+ (ms|s)$/);
 
@@ -71,16 +79,30 @@ test(`an invite to ${INSTALLATIONS.toLocaleString('en-US')} installations: every
   const narrow = await page.evaluate(() => {
     const doc = document.documentElement;
     const chart = document.getElementById('chart').getBoundingClientRect();
-    const outside = [...document.querySelectorAll('#chart *')].filter((e) => {
-      const r = e.getBoundingClientRect();
-      return r.width > 0 && (r.left < chart.left - 0.5 || r.right > chart.right + 0.5);
-    }).map((e) => e.className || e.tagName);
-    const fontPx = Math.min(...[...document.querySelectorAll('#chart *')]
-      .filter((e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
-      .map((e) => parseFloat(getComputedStyle(e).fontSize)));
-    return { scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, chartWidth: chart.width, outside, fontPx, height: doc.scrollHeight };
+    const outside = [...document.querySelectorAll('#chart *')]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && (r.left < chart.left - 0.5 || r.right > chart.right + 0.5);
+      })
+      .map((e) => e.className || e.tagName);
+    const fontPx = Math.min(
+      ...[...document.querySelectorAll('#chart *')]
+        .filter((e) => e.childNodes.length && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim()))
+        .map((e) => parseFloat(getComputedStyle(e).fontSize)),
+    );
+    return {
+      scrollWidth: doc.scrollWidth,
+      clientWidth: doc.clientWidth,
+      chartWidth: chart.width,
+      outside,
+      fontPx,
+      height: doc.scrollHeight,
+    };
   });
-  assert.ok(narrow.scrollWidth <= narrow.clientWidth, `sideways scroll at 390 px: the page is ${narrow.scrollWidth} px wide`);
+  assert.ok(
+    narrow.scrollWidth <= narrow.clientWidth,
+    `sideways scroll at 390 px: the page is ${narrow.scrollWidth} px wide`,
+  );
   assert.deepEqual(narrow.outside, [], 'chart parts outside the chart at 390 px');
   assert.ok(narrow.chartWidth > 250, `the chart is ${narrow.chartWidth} px wide at 390 px`);
   assert.ok(narrow.fontPx >= 11, `the chart's smallest text is ${narrow.fontPx} px at 390 px`);
@@ -90,21 +112,34 @@ test(`an invite to ${INSTALLATIONS.toLocaleString('en-US')} installations: every
     installations: INSTALLATIONS,
     welcomeBytes: run.welcome,
     ms: {
-      keys: Math.round(run.keys), seal: Math.round(run.seal), publish: Math.round(run.publish),
-      open: Math.round(run.open), flow: Math.round(run.seal + run.publish + run.open), total: Math.round(run.total), wall: wallMs,
+      keys: Math.round(run.keys),
+      seal: Math.round(run.seal),
+      publish: Math.round(run.publish),
+      open: Math.round(run.open),
+      flow: Math.round(run.seal + run.publish + run.open),
+      total: Math.round(run.total),
+      wall: wallMs,
     },
-    longTasks: { count: tasks.length, longestMs: Math.round(longest), over100ms: tasks.filter((x) => x.duration > 100).length },
+    longTasks: {
+      count: tasks.length,
+      longestMs: Math.round(longest),
+      over100ms: tasks.filter((x) => x.duration > 100).length,
+    },
     pageHeightPx: { at1280: heightAt1280, at390: narrow.height },
     installationRowsInDOM: rowsInDOM,
     targets: { flowMs: TARGET_TOTAL_MS, longestTaskMs: TARGET_LONGEST_TASK_MS },
   };
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   fs.writeFileSync(path.join(ARTIFACTS, 'scale-2000.json'), `${JSON.stringify(figures, null, 2)}\n`);
-  t.diagnostic(`${INSTALLATIONS} installations: keys ${figures.ms.keys} ms, seal ${figures.ms.seal} ms, publish ${figures.ms.publish} ms, `
-    + `open ${figures.ms.open} ms (seal+publish+open ${figures.ms.flow} ms, all ${figures.ms.total} ms); `
-    + `${tasks.length} long tasks, longest ${figures.longTasks.longestMs} ms; page ${heightAt1280} px tall (${narrow.height} px at 390 px)`);
+  t.diagnostic(
+    `${INSTALLATIONS} installations: keys ${figures.ms.keys} ms, seal ${figures.ms.seal} ms, publish ${figures.ms.publish} ms, ` +
+      `open ${figures.ms.open} ms (seal+publish+open ${figures.ms.flow} ms, all ${figures.ms.total} ms); ` +
+      `${tasks.length} long tasks, longest ${figures.longTasks.longestMs} ms; page ${heightAt1280} px tall (${narrow.height} px at 390 px)`,
+  );
   const within = (v, target) => (v <= target ? 'within' : 'OVER');
-  t.diagnostic(`targets: the whole flow ${figures.ms.total} ms, ${within(figures.ms.total, TARGET_TOTAL_MS)} ${TARGET_TOTAL_MS} ms; `
-    + `longest task ${figures.longTasks.longestMs} ms, ${within(figures.longTasks.longestMs, TARGET_LONGEST_TASK_MS)} ${TARGET_LONGEST_TASK_MS} ms`);
+  t.diagnostic(
+    `targets: the whole flow ${figures.ms.total} ms, ${within(figures.ms.total, TARGET_TOTAL_MS)} ${TARGET_TOTAL_MS} ms; ` +
+      `longest task ${figures.longTasks.longestMs} ms, ${within(figures.longTasks.longestMs, TARGET_LONGEST_TASK_MS)} ${TARGET_LONGEST_TASK_MS} ms`,
+  );
   assertClean(problems);
 });

@@ -21,7 +21,15 @@ import { clearLog } from './modules/log.js';
 import { connect, forgetMessages, resetNode } from './modules/network.js';
 import { loadNodeForm, onNodeForm, onRelease, refreshNode } from './modules/node-panel.js';
 import { openSender, renderOutbox } from './modules/outbox.js';
-import { onAutoRetry, refreshPending, renderResolved, reopenStores, retireAll, retryNow, storeNotice } from './modules/pending.js';
+import {
+  onAutoRetry,
+  refreshPending,
+  renderResolved,
+  reopenStores,
+  retireAll,
+  retryNow,
+  storeNotice,
+} from './modules/pending.js';
 import { progress } from './modules/progress.js';
 import { clearResults } from './modules/results.js';
 import { DEMO_POLICY, STORE_PREFIX, state } from './modules/state.js';
@@ -111,9 +119,10 @@ async function main() {
   status.className = 'status ok';
   status.textContent = `WebAssembly module ${wp.VERSION} ready (loaded in ${fmtMs(performance.now() - t0)}).`;
   const q = state.policy.quick;
-  $('retry-policy').textContent = `Retry schedule: ${q.attempts} quick tries over about ${fmtMs(q.initialMs * (q.factor ** (q.attempts - 1) - 1) / (q.factor - 1))}, `
-    + `then a deferred attempt after ${state.policy.firstRetryMs / 1000} s (the deployed client waits 5 minutes), ×${state.policy.backoff} each time up to ${state.policy.maxDelayMs / 1000} s, `
-    + `at most ${state.policy.maxAttempts} attempts, for ${state.policy.expiryMs / 3_600_000} hours.`;
+  $('retry-policy').textContent =
+    `Retry schedule: ${q.attempts} quick tries over about ${fmtMs((q.initialMs * (q.factor ** (q.attempts - 1) - 1)) / (q.factor - 1))}, ` +
+    `then a deferred attempt after ${state.policy.firstRetryMs / 1000} s (the deployed client waits 5 minutes), ×${state.policy.backoff} each time up to ${state.policy.maxDelayMs / 1000} s, ` +
+    `at most ${state.policy.maxAttempts} attempts, for ${state.policy.expiryMs / 3_600_000} hours.`;
   // The transport, for the node's request cap.
   const node = await loadNodeForm();
   connect(node?.maxRequest);

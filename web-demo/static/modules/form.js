@@ -47,8 +47,10 @@ export function updateDerived() {
     return;
   }
   const capable = f.total - f.legacy;
-  const mode = capable >= wp.MIN_POINTER_INSTALLATIONS
-    ? `${fmtInt(capable)} pointer-capable installation${capable === 1 ? '' : 's'} will get pointers`
-    : `only ${capable} installation${capable === 1 ? ' is' : 's are'} pointer-capable (fewer than ${wp.MIN_POINTER_INSTALLATIONS}), so every installation gets a direct welcome`;
-  $('derived').textContent = `${fmtInt(f.total)} installation${f.total === 1 ? '' : 's'}, a Welcome of ${fmtBytes(f.welcomeSize)} (${fmtInt(f.welcomeSize)} bytes); ${mode}${f.legacy && capable >= wp.MIN_POINTER_INSTALLATIONS ? `, ${fmtInt(f.legacy)} legacy one${f.legacy === 1 ? '' : 's'} direct welcomes` : ''}.`;
+  const mode =
+    capable >= wp.MIN_POINTER_INSTALLATIONS
+      ? `${fmtInt(capable)} pointer-capable installation${capable === 1 ? '' : 's'} will get pointers`
+      : `only ${capable} installation${capable === 1 ? ' is' : 's are'} pointer-capable (fewer than ${wp.MIN_POINTER_INSTALLATIONS}), so every installation gets a direct welcome`;
+  $('derived').textContent =
+    `${fmtInt(f.total)} installation${f.total === 1 ? '' : 's'}, a Welcome of ${fmtBytes(f.welcomeSize)} (${fmtInt(f.welcomeSize)} bytes); ${mode}${f.legacy && capable >= wp.MIN_POINTER_INSTALLATIONS ? `, ${fmtInt(f.legacy)} legacy one${f.legacy === 1 ? '' : 's'} direct welcomes` : ''}.`;
 }

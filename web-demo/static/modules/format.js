@@ -67,7 +67,8 @@ export const CODE_WORDS = {
 export const codeWords = (code) => CODE_WORDS[code] ?? code;
 
 // The core's own sentinel texts, which the words above replace.
-const SENTINELS = /^(malformed message|decryption failed|not addressed to these keys|unsupported algorithm|not a pointee|message too large|invalid key|invalid argument|pending pointer expired|retry attempts exhausted)(: |$)/;
+const SENTINELS =
+  /^(malformed message|decryption failed|not addressed to these keys|unsupported algorithm|not a pointee|message too large|invalid key|invalid argument|pending pointer expired|retry attempts exhausted)(: |$)/;
 
 export function errorText(e) {
   const msg = (e instanceof Error ? e.message : String(e)).replace(/^welcome pointers: /, '');

@@ -9,7 +9,8 @@ function parseInput(text) {
   if (t === '') throw new Error('Paste a message first (hex or base64).');
   const hex = t.replace(/^0x/i, '').replace(/[\s:]/g, '');
   if (/^[0-9a-fA-F]+$/.test(hex)) {
-    if (hex.length % 2 !== 0) throw new Error(`That looks like hex, but it has an odd number of digits (${fmtInt(hex.length)}).`);
+    if (hex.length % 2 !== 0)
+      throw new Error(`That looks like hex, but it has an odd number of digits (${fmtInt(hex.length)}).`);
     return { bytes: wp.fromHex(hex), encoding: 'hex' };
   }
   const b64 = t.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/');
@@ -28,12 +29,16 @@ function parseInput(text) {
 }
 
 const snake = (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const isBytesView = (v) => v && typeof v === 'object' && !Array.isArray(v) && 'size' in v && ('hex' in v || 'hexPrefix' in v);
+const isBytesView = (v) =>
+  v && typeof v === 'object' && !Array.isArray(v) && 'size' in v && ('hex' in v || 'hexPrefix' in v);
 
 function describeValue(v, name) {
   if (name?.endsWith('created_ns') && /^\d+$/.test(String(v)) && v !== '0') {
     const ms = Number(BigInt(v) / 1_000_000n);
-    return `${v} (${new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')})`;
+    return `${v} (${new Date(ms)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')})`;
   }
   if (isBytesView(v)) {
     if ('hex' in v) return `${fmtInt(v.size)} bytes${v.size ? `: ${v.hex}` : ''}`;
@@ -56,7 +61,7 @@ const KIND_NAMES = {
   welcome_message: 'WelcomeMessage (as read back from the network)',
   welcome_message_input: 'WelcomeMessageInput (as published)',
   welcome_pointer: 'WelcomePointer (a decrypted pointer: it holds the pointee key)',
-  hpke_ciphertext: 'HPKE ciphertext (a sealed pointer or a direct welcome\'s data)',
+  hpke_ciphertext: "HPKE ciphertext (a sealed pointer or a direct welcome's data)",
   wrapper_encryption: '0xff03 WelcomeWrapperEncryption',
   pointee_aead_types: '0xff04 pointee AEAD types',
   welcome_metadata: 'WelcomeMetadata',
@@ -75,16 +80,43 @@ export function runInspect() {
   try {
     view = wp.inspect(parsed.bytes, $('inspect-kind').value);
   } catch (e) {
-    out.replaceChildren(el('p', { class: 'error', role: 'alert' },
-      `Cannot decode these ${fmtInt(parsed.bytes.length)} bytes (${parsed.encoding}). ${errorText(e)}`));
+    out.replaceChildren(
+      el(
+        'p',
+        { class: 'error', role: 'alert' },
+        `Cannot decode these ${fmtInt(parsed.bytes.length)} bytes (${parsed.encoding}). ${errorText(e)}`,
+      ),
+    );
     return;
   }
   const { kind, version, size, ...rest } = view;
   const rows = flatten(rest, '', []);
-  out.replaceChildren(el('div', { class: 'inspect-result' },
-    el('p', { class: 'kind' }, el('strong', {}, KIND_NAMES[kind] ?? kind), version ? ` — ${version}` : '', `, ${fmtInt(size)} bytes (read as ${parsed.encoding})`),
-    el('div', { class: 'table-wrap' }, el('table', {}, el('tbody', {}, rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v)))))),
-  ));
+  out.replaceChildren(
+    el(
+      'div',
+      { class: 'inspect-result' },
+      el(
+        'p',
+        { class: 'kind' },
+        el('strong', {}, KIND_NAMES[kind] ?? kind),
+        version ? ` — ${version}` : '',
+        `, ${fmtInt(size)} bytes (read as ${parsed.encoding})`,
+      ),
+      el(
+        'div',
+        { class: 'table-wrap' },
+        el(
+          'table',
+          {},
+          el(
+            'tbody',
+            {},
+            rows.map(([k, v]) => el('tr', {}, el('th', { scope: 'row' }, k), el('td', {}, v))),
+          ),
+        ),
+      ),
+    ),
+  );
 }
 
 export function inspectBytes(bytes) {

@@ -62,8 +62,17 @@ async function makeInstallations(f, onProgress) {
       });
     }
     list.push({
-      index: i, member, device, legacy, key, installation,
-      hex: wp.toHex(installationKey), status: 'waiting', detail: '', kind: null, opens: 0,
+      index: i,
+      member,
+      device,
+      legacy,
+      key,
+      installation,
+      hex: wp.toHex(installationKey),
+      status: 'waiting',
+      detail: '',
+      kind: null,
+      opens: 0,
     });
     onProgress(i + 1, f.total);
     await pause();
@@ -79,8 +88,10 @@ async function minPointerSize() {
     for (let i = 0; i < wp.MIN_POINTER_INSTALLATIONS; i++) {
       const k = wp.generateKey(wp.Algorithm.XWING);
       ins.push({
-        installationKey: randomBytes(32), wrapperPublicKey: k.publicKey,
-        wrapperAlgorithm: wp.Algorithm.XWING, pointeeAeadTypes: [wp.AeadType.CHACHA20_POLY1305],
+        installationKey: randomBytes(32),
+        wrapperPublicKey: k.publicKey,
+        wrapperAlgorithm: wp.Algorithm.XWING,
+        pointeeAeadTypes: [wp.AeadType.CHACHA20_POLY1305],
       });
     }
     const inv = await wp.sealInvite(new Uint8Array([0, 1, 0, 3]), 0n, ins);
@@ -128,12 +139,20 @@ function requestsOf(run, results) {
 
 export async function runInvite(f) {
   const run = {
-    f, installs: [], invite: null, welcome: null, cursor: 0n, welcomeHash: '',
-    times: {}, byHex: new Map(), counts: { ok: 0, pending: 0, failed: 0, twice: 0 },
+    f,
+    installs: [],
+    invite: null,
+    welcome: null,
+    cursor: 0n,
+    welcomeHash: '',
+    times: {},
+    byHex: new Map(),
+    counts: { ok: 0, pending: 0, failed: 0, twice: 0 },
     groups: new Map(), // store owner hex -> group of installations waiting on that store
     bulk: new Map(), // pointer id -> the group of bulk installations with that pointer
     ownStoresLeft: OWN_STORES,
-    requestOf: null, requests: 0,
+    requestOf: null,
+    requests: 0,
   };
   state.run = run;
   $('results').hidden = true;
@@ -152,14 +171,21 @@ export async function runInvite(f) {
   run.cursor = BigInt(1 + Math.floor(Math.random() * 1_000_000));
   progress.start(`Sealing the invite for ${fmtInt(f.total)} installations`);
   t = performance.now();
-  run.invite = await wp.sealInvite(run.welcome, run.cursor, run.installs.map((i) => i.installation), {
-    onProgress: (d, n) => progress.set(d, n, `${fmtInt(d)} of ${fmtInt(n)} installations sealed`),
-  });
+  run.invite = await wp.sealInvite(
+    run.welcome,
+    run.cursor,
+    run.installs.map((i) => i.installation),
+    {
+      onProgress: (d, n) => progress.set(d, n, `${fmtInt(d)} of ${fmtInt(n)} installations sealed`),
+    },
+  );
   run.times.seal = performance.now() - t;
 
   // 3. Publish through the outbox: stored first, pointee first, resumed
   // after a reload.
-  progress.start(`Publishing ${fmtInt(run.invite.messages.length)} messages (${fmtBytes(run.invite.size)}) to the node`);
+  progress.start(
+    `Publishing ${fmtInt(run.invite.messages.length)} messages (${fmtBytes(run.invite.size)}) to the node`,
+  );
   t = performance.now();
   const { outbox } = state.sender;
   const { id } = await outbox.enqueue(run.invite);
@@ -171,8 +197,10 @@ export async function runInvite(f) {
     state.publishing = null;
   }
   if (sent.status !== 'sent') {
-    throw new Error(`publishing stopped after ${fmtInt(sent.sent ?? 0)} of ${fmtInt(run.invite.messages.length)} messages`
-      + `${sent.error ? ` (${errorText(sent.error)})` : ''}; the outbox keeps the rest and retries it`);
+    throw new Error(
+      `publishing stopped after ${fmtInt(sent.sent ?? 0)} of ${fmtInt(run.invite.messages.length)} messages` +
+        `${sent.error ? ` (${errorText(sent.error)})` : ''}; the outbox keeps the rest and retries it`,
+    );
   }
   requestsOf(run, sent.results);
   run.times.publish = performance.now() - t;
@@ -204,9 +232,16 @@ export async function runInvite(f) {
   run.times.total = performance.now() - t0;
   renderOpenTime(run);
   const c = run.counts;
-  progress.done(`${fmtInt(c.ok)} opened${c.pending ? `, ${fmtInt(c.pending)} pending` : ''}${c.failed ? `, ${fmtInt(c.failed)} failed` : ''} in ${fmtMs(run.times.open)}.`);
+  progress.done(
+    `${fmtInt(c.ok)} opened${c.pending ? `, ${fmtInt(c.pending)} pending` : ''}${c.failed ? `, ${fmtInt(c.failed)} failed` : ''} in ${fmtMs(run.times.open)}.`,
+  );
   // For the browser tests and the benchmark: the phases' times.
-  document.documentElement.dataset.lastRun = JSON.stringify({ installations: run.installs.length, welcome: run.welcome.length, ...run.times, ...c });
+  document.documentElement.dataset.lastRun = JSON.stringify({
+    installations: run.installs.length,
+    welcome: run.welcome.length,
+    ...run.times,
+    ...c,
+  });
 }
 
 async function openInstallation(run, ins) {
@@ -242,7 +277,13 @@ async function openInstallation(run, ins) {
   if (g.result) opened(run, ins, g.result.how, g.result.problem);
   else if (g.dropped) setStatus(run, ins, 'failed', g.dropped);
   else if (g.pending) setStatus(run, ins, 'pending', g.pending);
-  else setStatus(run, ins, 'opening', 'pointer opened; its pointee is being resolved for the installations with this pointer');
+  else
+    setStatus(
+      run,
+      ins,
+      'opening',
+      'pointer opened; its pointee is being resolved for the installations with this pointer',
+    );
 }
 
 // A group of installations waiting on one pending store, named after
@@ -270,7 +311,10 @@ async function resolveGroup(run, g, received) {
   const pointerId = received.pointer.id;
   expect(pointerId, g.hex, { sha256: run.welcomeHash, size: run.welcome.length, cursor: String(run.cursor) });
   const entry = await storeFor(g.hex);
-  rememberLabel(g.hex, `member ${ins.member} · device ${ins.device}${g.bulk ? ' and the bulk installations sharing its pointer' : ''}`);
+  rememberLabel(
+    g.hex,
+    `member ${ins.member} · device ${ins.device}${g.bulk ? ' and the bulk installations sharing its pointer' : ''}`,
+  );
   // Stored before anything is fetched: from here on a reload loses nothing.
   const out = await entry.resolver.acceptPointer(received);
   if (out.status === 'accepted') {
@@ -285,7 +329,10 @@ async function resolveGroup(run, g, received) {
     }
     const { record } = await entry.store.get(out.id);
     if (record) {
-      const why = !record.lastError || record.lastError === 'ERR_NOT_FOUND' ? 'no message on its topic yet' : codeWords(record.lastError);
+      const why =
+        !record.lastError || record.lastError === 'ERR_NOT_FOUND'
+          ? 'no message on its topic yet'
+          : codeWords(record.lastError);
       g.pending = `waiting for the pointee (${why}); next attempt at ${fmtTime(record.nextAttemptMs)}`;
     } else {
       g.pending = 'stored; another tab is resolving it';

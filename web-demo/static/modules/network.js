@@ -38,7 +38,8 @@ export async function fetchFirstMessage(topic, { signal } = {}) {
   if (!message) {
     let p = inFlight.get(hex);
     if (!p) {
-      p = transport().fetchFirstMessage(topic)
+      p = transport()
+        .fetchFirstMessage(topic)
         .then((m) => {
           if (m) firstMessages.set(hex, m);
           return m;
@@ -68,7 +69,8 @@ async function admin(path, { method = 'GET', body } = {}) {
   let res;
   try {
     res = await fetch(path, {
-      method, cache: 'no-store',
+      method,
+      cache: 'no-store',
       ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     });
   } catch (e) {

@@ -13,9 +13,18 @@ export async function refreshNode() {
     const s = await nodeStatus();
     state.node = s;
     state.nodeAskedAt = asked;
-    const mode = s.dropPointees ? 'drops pointees' : s.pointeeDelayMs > 0 ? `holds each pointee back for ${s.pointeeDelayMs / 1000} s` : 'delivers pointees at once';
-    const held = s.held ? `; ${plural(s.held, 'pointee')} held until ${s.heldUntil.map((t) => fmtTime(Date.parse(t))).join(', ')}` : '';
-    setText($('node-status'), `Node: ${fmtInt(s.messages)} messages, ${fmtBytes(s.bytes)} of ${fmtBytes(s.maxStored)}; it ${mode}${held}.`);
+    const mode = s.dropPointees
+      ? 'drops pointees'
+      : s.pointeeDelayMs > 0
+        ? `holds each pointee back for ${s.pointeeDelayMs / 1000} s`
+        : 'delivers pointees at once';
+    const held = s.held
+      ? `; ${plural(s.held, 'pointee')} held until ${s.heldUntil.map((t) => fmtTime(Date.parse(t))).join(', ')}`
+      : '';
+    setText(
+      $('node-status'),
+      `Node: ${fmtInt(s.messages)} messages, ${fmtBytes(s.bytes)} of ${fmtBytes(s.maxStored)}; it ${mode}${held}.`,
+    );
     await refreshPointees();
     return s;
   } catch (e) {

@@ -39,7 +39,10 @@ export async function storeFor(hex) {
   if (entry) return entry;
   const store = await wp.openPendingStore({
     name,
-    onClose: () => storeNotice(`The pending store of installation ${short(hex)} was upgraded by a newer version in another tab; this tab no longer uses it.`),
+    onClose: () =>
+      storeNotice(
+        `The pending store of installation ${short(hex)} was upgraded by a newer version in another tab; this tab no longer uses it.`,
+      ),
   });
   const resolver = wp.createResolver({
     store,
@@ -66,7 +69,8 @@ export async function storeFor(hex) {
       // Another tab resolved its pointer and removed the store, or the
       // user cleared it there: this tab lets go too.
       entry.retire = true;
-      for (const ins of waiting(hex)) setStatus(state.run, ins, 'failed', 'its pending store was removed in another tab');
+      for (const ins of waiting(hex))
+        setStatus(state.run, ins, 'failed', 'its pending store was removed in another tab');
       refreshPending();
     } else if (ev.remote && (ev.type === 'added' || ev.type === 'updated')) {
       refreshPending();
@@ -115,7 +119,13 @@ async function onWelcome(hex, w) {
   // page died between a delivery and its acceptance being recorded) says
   // so, and an app that already joined recognizes it.
   const joined = logEntries('delivered').some((d) => d.hex === hex && d.pointerId === w.pointerId);
-  logEvent('delivered', { pointerId: w.pointerId, hex, previous: w.previousDeliveries, phase: w.phase, already: joined });
+  logEvent('delivered', {
+    pointerId: w.pointerId,
+    hex,
+    previous: w.previousDeliveries,
+    phase: w.phase,
+    already: joined,
+  });
   const run = state.run;
   const g = run?.groups.get(hex);
   const how = w.phase === 'quick' ? 'pointer' : `pointer, after ${plural(w.attempts + 1, 'deferred attempt')}`;
@@ -133,12 +143,18 @@ async function onWelcome(hex, w) {
     const ok = want.sha256 === (await sha256Hex(w.welcome)) && want.cursor === String(w.cursor);
     check = ok ? ', the Welcome that was sealed' : ', NOT the Welcome that was sealed';
   }
-  const after = w.phase === 'quick' ? 'in its first tries (resumed after a reload)' : `after ${plural(w.attempts + 1, 'deferred attempt')}`;
+  const after =
+    w.phase === 'quick'
+      ? 'in its first tries (resumed after a reload)'
+      : `after ${plural(w.attempts + 1, 'deferred attempt')}`;
   const label = labelOf(hex);
   state.resolved.unshift({
-    hex, at: Date.now(), ok: !check.includes('NOT'),
-    text: `Installation ${short(hex)}${label ? ` (${label})` : ''}: Welcome of ${fmtInt(w.welcome.length)} bytes, cursor ${w.cursor}${check}, ${after}`
-      + `${w.previousDeliveries ? ` (redelivered after an interrupted delivery${joined ? '; already joined' : ''})` : ''}.`,
+    hex,
+    at: Date.now(),
+    ok: !check.includes('NOT'),
+    text:
+      `Installation ${short(hex)}${label ? ` (${label})` : ''}: Welcome of ${fmtInt(w.welcome.length)} bytes, cursor ${w.cursor}${check}, ${after}` +
+      `${w.previousDeliveries ? ` (redelivered after an interrupted delivery${joined ? '; already joined' : ''})` : ''}.`,
   });
   renderResolved();
   markRetire(hex);
@@ -160,15 +176,30 @@ function onDropped(hex, report) {
     for (const ins of waiting(hex)) setStatus(run, ins, 'failed', g.dropped);
   }
   const label = labelOf(hex);
-  state.resolved.unshift({ hex, at: Date.now(), ok: false, text: `Installation ${short(hex)}${label ? ` (${label})` : ''}: pointer dropped (${errorText(report.error)}; ${report.reason}).` });
+  state.resolved.unshift({
+    hex,
+    at: Date.now(),
+    ok: false,
+    text: `Installation ${short(hex)}${label ? ` (${label})` : ''}: pointer dropped (${errorText(report.error)}; ${report.reason}).`,
+  });
   renderResolved();
   markRetire(hex);
 }
 
 export function renderResolved() {
   $('resolved-h').hidden = state.resolved.length === 0;
-  $('resolved').replaceChildren(...state.resolved.slice(0, 50).map((r) => el('li', { 'data-ok': String(r.ok) },
-    badge(r.ok ? 'ok' : 'bad', r.ok ? 'resolved' : 'failed'), ` ${fmtTime(r.at)} — ${r.text}`)));
+  $('resolved').replaceChildren(
+    ...state.resolved
+      .slice(0, 50)
+      .map((r) =>
+        el(
+          'li',
+          { 'data-ok': String(r.ok) },
+          badge(r.ok ? 'ok' : 'bad', r.ok ? 'resolved' : 'failed'),
+          ` ${fmtTime(r.at)} — ${r.text}`,
+        ),
+      ),
+  );
 }
 
 // After a reload (or in another tab): reopen every installation store
@@ -182,7 +213,7 @@ export async function reopenStores() {
     if (!name?.startsWith(STORE_PREFIX) || state.stores.has(name) || retiring.has(name)) continue;
     try {
       const entry = await storeFor(name.slice(STORE_PREFIX.length));
-      if (await entry.store.count() === 0) {
+      if ((await entry.store.count()) === 0) {
         // Left empty by an earlier page: gone unless a pointer comes.
         entry.retire = true;
         continue;
@@ -260,27 +291,47 @@ export function renderPending() {
   const rows = pendingRows;
   const table = $('pending-table');
   table.hidden = rows.length === 0;
-  table.tBodies[0].replaceChildren(...rows.slice(0, MAX_ROWS).map((r) => {
-    const label = labelOf(r.hex);
-    const note = pointeeNote(r);
-    const phase = r.phase === 'quick' ? 'first tries' : null;
-    return el('tr', { 'data-pointer': r.id, 'data-installation': r.hex, 'data-gone': note ? 'true' : null },
-      el('td', {}, el('span', { class: 'mono', title: r.id }, short(r.id))),
-      el('td', {}, el('span', { class: 'mono', title: r.hex }, short(r.hex)), label ? ` ${label}` : ''),
-      el('td', {}, el('span', { class: 'mono', title: r.pointer.destination }, short(r.pointer.destination)),
-        note ? el('br') : null, note ? badge('bad pointee-gone', note) : null),
-      el('td', { class: 'num' }, String(r.attempts)),
-      el('td', { class: 'next-attempt' }, `${fmtTime(r.nextAttemptMs)} (${fmtRelative(r.nextAttemptMs)})`,
-        phase || r.lastError ? el('br') : null,
-        phase || r.lastError ? el('small', { class: 'muted' }, [phase, r.lastError ? `last: ${codeWords(r.lastError)}` : null].filter(Boolean).join(' · ')) : null),
-      el('td', {}, new Date(r.expiresAtMs).toLocaleString('en-GB', { hour12: false })),
-    );
-  }));
+  table.tBodies[0].replaceChildren(
+    ...rows.slice(0, MAX_ROWS).map((r) => {
+      const label = labelOf(r.hex);
+      const note = pointeeNote(r);
+      const phase = r.phase === 'quick' ? 'first tries' : null;
+      return el(
+        'tr',
+        { 'data-pointer': r.id, 'data-installation': r.hex, 'data-gone': note ? 'true' : null },
+        el('td', {}, el('span', { class: 'mono', title: r.id }, short(r.id))),
+        el('td', {}, el('span', { class: 'mono', title: r.hex }, short(r.hex)), label ? ` ${label}` : ''),
+        el(
+          'td',
+          {},
+          el('span', { class: 'mono', title: r.pointer.destination }, short(r.pointer.destination)),
+          note ? el('br') : null,
+          note ? badge('bad pointee-gone', note) : null,
+        ),
+        el('td', { class: 'num' }, String(r.attempts)),
+        el(
+          'td',
+          { class: 'next-attempt' },
+          `${fmtTime(r.nextAttemptMs)} (${fmtRelative(r.nextAttemptMs)})`,
+          phase || r.lastError ? el('br') : null,
+          phase || r.lastError
+            ? el(
+                'small',
+                { class: 'muted' },
+                [phase, r.lastError ? `last: ${codeWords(r.lastError)}` : null].filter(Boolean).join(' · '),
+              )
+            : null,
+        ),
+        el('td', {}, new Date(r.expiresAtMs).toLocaleString('en-GB', { hour12: false })),
+      );
+    }),
+  );
   if (rows.length !== lastPendingCount) {
     lastPendingCount = rows.length;
-    $('pending-summary').textContent = rows.length === 0
-      ? 'No pending pointers.'
-      : `${plural(rows.length, 'pending pointer')} in IndexedDB, waiting for the pointee. They stay across a reload.`;
+    $('pending-summary').textContent =
+      rows.length === 0
+        ? 'No pending pointers.'
+        : `${plural(rows.length, 'pending pointer')} in IndexedDB, waiting for the pointee. They stay across a reload.`;
   }
 }
 
@@ -296,15 +347,19 @@ export async function retryNow() {
       const { records } = await entry.store.list();
       const now = Date.now();
       for (const r of records) {
-        await entry.store.update(r.id, { attempts: r.attempts, nextAttemptMs: now, lastAttemptMs: r.lastAttemptMs ?? now, lastError: r.lastError });
+        await entry.store.update(r.id, {
+          attempts: r.attempts,
+          nextAttemptMs: now,
+          lastAttemptMs: r.lastAttemptMs ?? now,
+          lastError: r.lastError,
+        });
       }
       const rep = await entry.resolver.resolveDue();
       resolved += rep.resolved.length;
       failed += rep.failed.length + rep.dropped.length;
     }
-    $('pending-summary').textContent = resolved || failed
-      ? `Retried: ${resolved} resolved, ${failed} still missing.`
-      : $('pending-summary').textContent;
+    $('pending-summary').textContent =
+      resolved || failed ? `Retried: ${resolved} resolved, ${failed} still missing.` : $('pending-summary').textContent;
     lastPendingCount = -1;
   } catch (e) {
     showError($('pending-error'), errorText(e));

@@ -73,8 +73,11 @@ export function renderResults(run) {
   const { invite, costs: c } = run;
   $('results').hidden = false;
   $('stats').replaceChildren(
-    statBox('Messages published', fmtInt(invite.messages.length),
-      `${invite.destination ? 1 : 0} pointee, ${invite.pointers} pointers, ${invite.direct} direct`),
+    statBox(
+      'Messages published',
+      fmtInt(invite.messages.length),
+      `${invite.destination ? 1 : 0} pointee, ${invite.pointers} pointers, ${invite.direct} direct`,
+    ),
     statBox('Uploaded', fmtBytes(c.actual), `${fmtInt(c.actual)} bytes`),
     statBox('Direct welcomes would upload', fmtBytes(c.direct), `${fmtInt(c.direct)} bytes`),
     statBox('Floor', fmtBytes(c.floor), `${fmtInt(c.floor)} bytes`),
@@ -110,9 +113,12 @@ export function renderSummary(run) {
     : `${fmtInt(invite.direct)} direct welcomes: fewer than ${wp.MIN_POINTER_INSTALLATIONS} installations can take pointers, so none are used`;
   const saving = c.direct > 0 ? (1 - c.actual / c.direct) * 100 : 0;
   const times = `Sealed in ${fmtMs(run.times.seal)}${run.times.open !== undefined ? `; every installation opened its welcome in ${fmtMs(run.times.open)}` : ''}.`;
-  const summary = `${fmtInt(invite.messages.length)} messages went out: ${how}. `
-    + (invite.destination ? `${fmtBytes(c.actual)} uploaded instead of ${fmtBytes(c.direct)} (${saving.toFixed(1)}% less). ` : `${fmtBytes(c.actual)} uploaded. `)
-    + times;
+  const summary =
+    `${fmtInt(invite.messages.length)} messages went out: ${how}. ` +
+    (invite.destination
+      ? `${fmtBytes(c.actual)} uploaded instead of ${fmtBytes(c.direct)} (${saving.toFixed(1)}% less). `
+      : `${fmtBytes(c.actual)} uploaded. `) +
+    times;
   if ($('summary').textContent !== summary) $('summary').textContent = summary;
   let words = `${fmtInt(counts.ok)} of ${fmtInt(n)} installations opened their welcome`;
   if (counts.pending) words += `, ${fmtInt(counts.pending)} pending`;
@@ -135,31 +141,47 @@ function drawChart(run) {
   const c = run.costs;
   const n = run.installs.length;
   const bars = [
-    { label: 'Direct welcomes', sub: `${fmtInt(n)} × ${fmtBytes(c.directSize.get(false) ?? c.directSize.get(true))}`, value: c.direct, cls: 'bar-direct' },
+    {
+      label: 'Direct welcomes',
+      sub: `${fmtInt(n)} × ${fmtBytes(c.directSize.get(false) ?? c.directSize.get(true))}`,
+      value: c.direct,
+      cls: 'bar-direct',
+    },
     {
       label: run.invite.destination ? 'With pointers (sent)' : 'Sent (direct fallback)',
-      sub: run.invite.destination ? `1 pointee + ${fmtInt(run.invite.pointers)} pointers${run.invite.direct ? ` + ${run.invite.direct} direct` : ''}` : `${fmtInt(run.invite.direct)} direct welcomes`,
-      value: c.actual, cls: 'bar-pointers',
+      sub: run.invite.destination
+        ? `1 pointee + ${fmtInt(run.invite.pointers)} pointers${run.invite.direct ? ` + ${run.invite.direct} direct` : ''}`
+        : `${fmtInt(run.invite.direct)} direct welcomes`,
+      value: c.actual,
+      cls: 'bar-pointers',
     },
     { label: 'Floor', sub: `1 Welcome + ${fmtInt(n)} × ${fmtInt(c.perPointer)} B`, value: c.floor, cls: 'bar-floor' },
   ];
   const max = Math.max(...bars.map((b) => b.value));
-  $('chart').replaceChildren(...bars.map((b) => {
-    const bar = el('div', { class: `bar ${b.cls}` });
-    // CSSOM, not a style attribute: the page's CSP allows no inline style.
-    bar.style.width = `${Math.max(0.3, (100 * b.value) / max).toFixed(2)}%`;
-    return el('div', { class: 'bar-row' },
-      el('div', { class: 'bar-head' },
-        el('span', { class: 'bar-label' }, el('strong', {}, b.label), ' ', el('small', {}, b.sub)),
-        el('span', { class: 'bar-value' }, fmtBytes(b.value))),
-      el('div', { class: 'bar-track' }, bar));
-  }));
+  $('chart').replaceChildren(
+    ...bars.map((b) => {
+      const bar = el('div', { class: `bar ${b.cls}` });
+      // CSSOM, not a style attribute: the page's CSP allows no inline style.
+      bar.style.width = `${Math.max(0.3, (100 * b.value) / max).toFixed(2)}%`;
+      return el(
+        'div',
+        { class: 'bar-row' },
+        el(
+          'div',
+          { class: 'bar-head' },
+          el('span', { class: 'bar-label' }, el('strong', {}, b.label), ' ', el('small', {}, b.sub)),
+          el('span', { class: 'bar-value' }, fmtBytes(b.value)),
+        ),
+        el('div', { class: 'bar-track' }, bar),
+      );
+    }),
+  );
   const ratio = c.direct / c.actual;
   const overFloor = ((c.actual - c.floor) / c.floor) * 100;
   $('chart-desc').textContent = run.invite.destination
-    ? `Direct welcomes would upload ${fmtBytes(c.direct)}; with pointers the invite uploads ${fmtBytes(c.actual)}, ${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}× less, `
-      + `${overFloor < 0.05 ? 'at' : `${overFloor.toFixed(overFloor < 1 ? 2 : 1)}% above`} the floor of ${fmtBytes(c.floor)} (one Welcome plus ${fmtInt(c.perPointer)} bytes per installation: the X-Wing public key and encapsulation, the sealed pointer and the installation id)`
-      + `${run.invite.direct ? `; the ${fmtInt(run.invite.direct)} direct welcome${run.invite.direct === 1 ? '' : 's'} to legacy installations make${run.invite.direct === 1 ? 's' : ''} most of the difference` : ''}. Bars are to scale.`
+    ? `Direct welcomes would upload ${fmtBytes(c.direct)}; with pointers the invite uploads ${fmtBytes(c.actual)}, ${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}× less, ` +
+      `${overFloor < 0.05 ? 'at' : `${overFloor.toFixed(overFloor < 1 ? 2 : 1)}% above`} the floor of ${fmtBytes(c.floor)} (one Welcome plus ${fmtInt(c.perPointer)} bytes per installation: the X-Wing public key and encapsulation, the sealed pointer and the installation id)` +
+      `${run.invite.direct ? `; the ${fmtInt(run.invite.direct)} direct welcome${run.invite.direct === 1 ? '' : 's'} to legacy installations make${run.invite.direct === 1 ? 's' : ''} most of the difference` : ''}. Bars are to scale.`
     : `Every installation got a direct welcome: ${fmtBytes(c.actual)}. With three or more pointer-capable installations the invite would approach the floor of ${fmtBytes(c.floor)}. Bars are to scale.`;
 }
 
@@ -168,16 +190,33 @@ function messageRow(run, i) {
   const topic = wp.toHex(m.installationKey);
   const ins = run.byHex.get(topic);
   const req = run.requestOf?.[i];
-  return el('tr', {},
+  return el(
+    'tr',
+    {},
     el('td', { class: 'num' }, String(i + 1)),
     el('td', {}, badge(`kind-${m.kind}`, m.kind)),
-    el('td', {}, el('span', { class: 'mono', title: topic }, short(topic)), ins ? ` member ${ins.member} · device ${ins.device}` : ' (destination)'),
+    el(
+      'td',
+      {},
+      el('span', { class: 'mono', title: topic }, short(topic)),
+      ins ? ` member ${ins.member} · device ${ins.device}` : ' (destination)',
+    ),
     el('td', { class: 'num' }, fmtInt(m.message.length)),
     el('td', {}, req === undefined ? '—' : `request ${fmtInt(req + 1)} of ${fmtInt(run.requests)}`),
-    el('td', {}, el('button', {
-      type: 'button', class: 'link', onclick: () => inspectBytes(m.message),
-      'aria-label': `Inspect message ${i + 1} (${m.kind})`,
-    }, 'Inspect')),
+    el(
+      'td',
+      {},
+      el(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          onclick: () => inspectBytes(m.message),
+          'aria-label': `Inspect message ${i + 1} (${m.kind})`,
+        },
+        'Inspect',
+      ),
+    ),
   );
 }
 
@@ -191,7 +230,9 @@ const STATUS_BADGE = {
 
 function installRow(ins) {
   const [cls, words] = STATUS_BADGE[ins.status];
-  return el('tr', { 'data-installation': ins.hex, 'data-status': ins.status },
+  return el(
+    'tr',
+    { 'data-installation': ins.hex, 'data-status': ins.status },
     el('td', {}, el('span', { class: 'mono', title: ins.hex }, short(ins.hex))),
     el('td', {}, `member ${ins.member} · device ${ins.device}`),
     el('td', {}, ins.legacy ? 'CURVE25519, no 0xff04 (legacy)' : 'X-Wing + 0xff04'),

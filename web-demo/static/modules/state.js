@@ -21,7 +21,12 @@ export const MAX_INSTALLATIONS = 2500;
 // in the page's address changes it, up to every installation).
 export const OWN_STORES = (() => {
   const n = Number(new URLSearchParams(location.search).get('ownStores'));
-  return Number.isInteger(n) && n >= 0 && n <= MAX_INSTALLATIONS && new URLSearchParams(location.search).has('ownStores') ? n : 32;
+  return Number.isInteger(n) &&
+    n >= 0 &&
+    n <= MAX_INSTALLATIONS &&
+    new URLSearchParams(location.search).has('ownStores')
+    ? n
+    : 32;
 })();
 
 export const state = {
