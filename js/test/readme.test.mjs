@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
-import { fakeWelcome, ready, wp } from './helpers.mjs';
+import { fakeWelcome, makeRecipients, ready, wp } from './helpers.mjs';
 import { ROOT, startNode } from './node-server.mjs';
 
 let node;
@@ -38,16 +38,7 @@ function readmeApp(url) {
 test("the README's ten lines publish an invite and deliver its Welcome to every installation through the node", async () => {
   const welcome = fakeWelcome(5_000);
   const cursor = 7n;
-  const recipients = Array.from({ length: 4 }, () => {
-    const key = wp.generateKey(wp.Algorithm.XWING);
-    const installationKey = crypto.getRandomValues(new Uint8Array(32));
-    const installation = wp.installationFromExtensions({
-      installationKey,
-      wrapperEncryption: wp.encodeWrapperEncryption(key.publicKey),
-      pointeeAeadTypes: wp.encodePointeeAeadTypes(),
-    });
-    return { key, installationKey, installation };
-  });
+  const recipients = makeRecipients(4);
   const app = readmeApp(node.url);
   // Each installation runs the lines on its own device (its own
   // IndexedDB); each run also seals and publishes an invite, and every
