@@ -6,7 +6,7 @@ SHELL := /bin/bash
 GO ?= go
 WASM_EXEC_PATH := $(shell $(GO) env GOROOT)/lib/wasm
 
-.PHONY: all help build test lint fmt vet test-go test-race test-js test-chromium test-wasm test-e2e test-package demo generate proto bench bench-quick fuzz fuzz-corpus setup clean crypto-check timing-check
+.PHONY: all help build test lint fmt vet test-go test-race test-js test-chromium test-wasm test-e2e test-package demo generate proto bench bench-quick bench-demo fuzz fuzz-corpus setup clean crypto-check timing-check
 
 ## Build the module and the package (same as make build).
 all: build
@@ -101,6 +101,10 @@ proto:
 ## Full benchmarks: writes BENCHMARKS.md.
 bench:
 	./scripts/bench.sh
+
+## The demo's 2,000-installation invite in Chromium: its phases, long tasks and page size against the targets, in artifacts/e2e/scale-2000.json.
+bench-demo:
+	./scripts/test-e2e.sh web-demo/e2e/scale.test.mjs
 
 ## Smoke run of the benchmark harness and the module size budget; no timing assertions.
 bench-quick:

@@ -8,9 +8,11 @@
 # port, runs the tests with node --test and stops the server. A missing
 # Chromium fails the run: no test is skipped.
 #
-# Screenshots go to artifacts/screenshots/ (gitignored). Arguments go to
-# node --test: scripts/test-e2e.sh --test-name-pattern='survive a reload' runs the
-# tests whose name matches.
+# Screenshots go to artifacts/screenshots/, the 2,000-installation run's
+# figures to artifacts/e2e/scale-2000.json (gitignored). Arguments: test
+# files to run (default: all of web-demo/e2e) and options for node --test:
+# scripts/test-e2e.sh --test-name-pattern='survive a reload' runs the tests
+# whose name matches.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -69,10 +71,19 @@ fi
 url="$(cat "$work/url")"
 echo "e2e: demo server at $url"
 
-mkdir -p artifacts/screenshots
+mkdir -p artifacts/screenshots artifacts/e2e
+options=()
+tests=()
+for arg in "$@"; do
+	case "$arg" in
+	-*) options+=("$arg") ;;
+	*) tests+=("$arg") ;;
+	esac
+done
+[ ${#tests[@]} -gt 0 ] || tests=(web-demo/e2e/*.test.mjs)
 status=0
-DEMO_URL="$url" CHROMIUM="$chromium" SCREENSHOTS="$root/artifacts/screenshots" \
-	node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "$@" web-demo/e2e/*.test.mjs || status=$?
+DEMO_URL="$url" CHROMIUM="$chromium" SCREENSHOTS="$root/artifacts/screenshots" E2E_ARTIFACTS="$root/artifacts/e2e" \
+	node --test --test-reporter=spec --test-concurrency=1 --test-timeout=300000 "${options[@]}" "${tests[@]}" || status=$?
 if [ "$status" -ne 0 ]; then
 	echo "e2e: server log:" >&2
 	tail -n 50 "$work/server.log" >&2

@@ -1,6 +1,8 @@
 // Command web-demo serves the welcome pointers demo page, the browser
-// module built by ./build.sh js, and an in-memory relay that stands in for
-// the network's welcome topics.
+// module built by ./build.sh js, and a welcome node that speaks the
+// network's own API (xmtp.mls.api.v1.MlsApi over gRPC, gRPC-Web and
+// Connect: package web-demo/node) on the same port, with a few admin
+// endpoints for the demo's controls.
 //
 //	go run ./web-demo                     # http://127.0.0.1:8080/
 //	go run ./web-demo -pointee-delay 20s  # show the pending-pointer path
@@ -10,30 +12,21 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"embed"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"path"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
-)
 
-//go:embed static
-var staticFS embed.FS
+	"github.com/welcome-pointers/wasm/web-demo/node"
+)
 
 // byteSize is a flag value in bytes that accepts KiB/MiB/GiB (and KB/MB/GB) suffixes.
 type byteSize int64
@@ -84,18 +77,18 @@ type options struct {
 func main() {
 	log.SetFlags(0)
 	log.SetPrefix("web-demo: ")
-	o := options{maxRequest: 64 << 20, maxStored: 512 << 20}
+	o := options{maxRequest: node.DefaultMaxRequest, maxStored: node.DefaultMaxStored}
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:8080", "address to listen on (loopback only unless -allow-remote; port 0 picks a free one)")
 	flag.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on and answering for a non-loopback address")
 	flag.StringVar(&o.root, "root", "", "the repository root, which holds js/ (default: found from the working directory)")
 	flag.StringVar(&o.urlFile, "url-file", "", "write the page's URL to this file once listening (for scripts)")
 	flag.DurationVar(&o.pointeeDelay, "pointee-delay", 0, "hold each pointee back this long before it becomes visible (e.g. 20s)")
 	flag.BoolVar(&o.dropPointees, "drop-pointees", false, "accept pointees but never deliver them")
-	flag.Var(&o.maxRequest, "max-request", "largest publish request body (bytes; KiB/MiB/GiB suffixes allowed)")
-	flag.Var(&o.maxStored, "max-stored", "most bytes of messages the relay holds (bytes; KiB/MiB/GiB suffixes allowed)")
-	flag.IntVar(&o.maxMessages, "max-messages", 200000, "most messages the relay holds")
+	flag.Var(&o.maxRequest, "max-request", "largest request message the node accepts (bytes; KiB/MiB/GiB suffixes allowed)")
+	flag.Var(&o.maxStored, "max-stored", "most bytes of messages the node holds (bytes; KiB/MiB/GiB suffixes allowed)")
+	flag.IntVar(&o.maxMessages, "max-messages", node.DefaultMaxMessages, "most messages the node holds")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./web-demo [flags]\n\nServes the welcome pointers demo and its relay.\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./web-demo [flags]\n\nServes the welcome pointers demo and its welcome node (MlsApi over gRPC, gRPC-Web and Connect).\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -108,11 +101,14 @@ func main() {
 }
 
 func run(o options) error {
-	if o.pointeeDelay < 0 || o.pointeeDelay > MaxPointeeDelay {
-		return fmt.Errorf("-pointee-delay must be between 0 and %v", MaxPointeeDelay)
+	if o.pointeeDelay < 0 || o.pointeeDelay > node.MaxPointeeDelay {
+		return fmt.Errorf("-pointee-delay must be between 0 and %v", node.MaxPointeeDelay)
 	}
 	if o.maxMessages <= 0 {
 		return errors.New("-max-messages must be positive")
+	}
+	if o.maxRequest > 1<<31-1 {
+		return errors.New("-max-request must be under 2 GiB")
 	}
 	if err := checkLoopback(o.addr, o.allowRemote); err != nil {
 		return err
@@ -125,11 +121,14 @@ func run(o options) error {
 	if _, err := os.Stat(filepath.Join(jsDir, "dist", "welcome-pointers.wasm")); err != nil {
 		log.Printf("warning: %s is missing: build it with ./build.sh js (scripts/demo.sh does)", filepath.Join("js", "dist", "welcome-pointers.wasm"))
 	}
-	relay := NewRelay(RelayConfig{
+	n, err := node.New(node.Config{
 		MaxRequest: int64(o.maxRequest), MaxStored: int64(o.maxStored), MaxMessages: o.maxMessages,
 		PointeeDelay: o.pointeeDelay, DropPointees: o.dropPointees,
 	})
-	h, err := newHandler(relay, jsDir, o.allowRemote)
+	if err != nil {
+		return err
+	}
+	h, err := newHandler(n, jsDir, o.allowRemote)
 	if err != nil {
 		return err
 	}
@@ -139,13 +138,8 @@ func run(o options) error {
 		return fmt.Errorf("listening on %s: %w (choose another port with -addr 127.0.0.1:PORT)", o.addr, err)
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
+	// HTTP/1.1 for the page, gRPC-Web and Connect; cleartext HTTP/2 for gRPC.
+	srv := node.NewServer(h)
 	mode := "pointees delivered at once"
 	switch {
 	case o.dropPointees:
@@ -153,7 +147,7 @@ func run(o options) error {
 	case o.pointeeDelay > 0:
 		mode = fmt.Sprintf("pointees delayed by %v", o.pointeeDelay)
 	}
-	log.Printf("serving js/ from %s; relay: %s, max request %d bytes, max stored %d bytes", jsDir, mode, o.maxRequest, o.maxStored)
+	log.Printf("serving js/ from %s; node: MlsApi over gRPC, gRPC-Web and Connect, %s, max request %d bytes, max stored %d bytes", jsDir, mode, o.maxRequest, o.maxStored)
 	fmt.Printf("Welcome pointers demo: open %s\n", url)
 	if o.urlFile != "" {
 		if err := os.WriteFile(o.urlFile, []byte(url+"\n"), 0o644); err != nil {
@@ -184,7 +178,7 @@ func checkLoopback(addr string, allowRemote bool) error {
 	if allowRemote || isLoopbackHost(host) {
 		return nil
 	}
-	return fmt.Errorf("-addr %q is not a loopback address: the demo relay has no authentication; use 127.0.0.1:PORT, or pass -allow-remote if you really mean it", addr)
+	return fmt.Errorf("-addr %q is not a loopback address: the demo node and its admin endpoints have no authentication; use 127.0.0.1:PORT, or pass -allow-remote if you really mean it", addr)
 }
 
 func isLoopbackHost(host string) bool {
@@ -220,132 +214,4 @@ func findRoot(flagRoot string) (string, error) {
 		}
 		d = parent
 	}
-}
-
-var contentTypes = map[string]string{
-	".html":  "text/html; charset=utf-8",
-	".js":    "text/javascript; charset=utf-8",
-	".mjs":   "text/javascript; charset=utf-8",
-	".css":   "text/css; charset=utf-8",
-	".wasm":  "application/wasm",
-	".json":  "application/json; charset=utf-8",
-	".svg":   "image/svg+xml",
-	".png":   "image/png",
-	".ico":   "image/x-icon",
-	".map":   "application/json; charset=utf-8",
-	".ts":    "text/plain; charset=utf-8",
-	".md":    "text/plain; charset=utf-8",
-	".txt":   "text/plain; charset=utf-8",
-	".woff2": "font/woff2",
-}
-
-// typed sets the Content-Type from the extension before the file server
-// can sniff or consult the system's MIME table.
-func typed(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ct, ok := contentTypes[strings.ToLower(path.Ext(r.URL.Path))]; ok {
-			w.Header().Set("Content-Type", ct)
-		}
-		w.Header().Set("Cache-Control", "no-cache")
-		h.ServeHTTP(w, r)
-	})
-}
-
-var importMapRE = regexp.MustCompile(`(?s)<script type="importmap">(.*?)</script>`)
-
-func newHandler(relay *Relay, jsDir string, allowRemote bool) (http.Handler, error) {
-	static, err := fs.Sub(staticFS, "static")
-	if err != nil {
-		return nil, err
-	}
-	index, err := fs.ReadFile(static, "index.html")
-	if err != nil {
-		return nil, err
-	}
-	// The page's inline import map is allowed by its hash, nothing else inline.
-	scriptSrc := "'self' 'wasm-unsafe-eval'"
-	for _, m := range importMapRE.FindAllSubmatch(index, -1) {
-		sum := sha256.Sum256(m[1])
-		scriptSrc += " 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
-	}
-	csp := "default-src 'self'; script-src " + scriptSrc + "; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
-
-	mux := http.NewServeMux()
-	mux.Handle("/api/", relay.Handler())
-	// The browser module, from disk: ./build.sh js writes js/dist/.
-	mux.Handle("/js/", http.StripPrefix("/js/", typed(jsFiles(jsDir))))
-	mux.Handle("/", typed(http.FileServerFS(static)))
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !allowRemote {
-			host := r.Host
-			if h, _, err := net.SplitHostPort(host); err == nil {
-				host = h
-			}
-			// Refuse other host names: a page on another site could
-			// otherwise reach the relay through DNS rebinding.
-			if !isLoopbackHost(host) {
-				writeError(w, http.StatusForbidden, fmt.Sprintf("host %q refused: the demo answers only for 127.0.0.1, [::1] and localhost", truncate(r.Host, 100)))
-				return
-			}
-		}
-		hd := w.Header()
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
-		if !strings.HasPrefix(r.URL.Path, "/api/") {
-			hd.Set("Content-Security-Policy", csp)
-		}
-		mux.ServeHTTP(w, r)
-	}), nil
-}
-
-// jsFiles serves the js package directory, but from node_modules only the
-// runtime dependencies that package.json names (the browser resolves them
-// through the page's import map), and never dot-files.
-func jsFiles(jsDir string) http.Handler {
-	files := http.FileServer(http.Dir(jsDir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") || r.URL.Path == "" {
-			// No directory listings.
-			http.NotFound(w, r)
-			return
-		}
-		p := path.Clean("/" + r.URL.Path)
-		for _, part := range strings.Split(p, "/") {
-			if strings.HasPrefix(part, ".") {
-				http.NotFound(w, r)
-				return
-			}
-		}
-		if strings.HasPrefix(p, "/node_modules/") {
-			parts := strings.SplitN(strings.TrimPrefix(p, "/node_modules/"), "/", 3)
-			name := parts[0]
-			if strings.HasPrefix(name, "@") && len(parts) > 1 {
-				name += "/" + parts[1]
-			}
-			if !runtimeDependency(jsDir, name) {
-				writeError(w, http.StatusNotFound, fmt.Sprintf("%s is not a runtime dependency of the js package", name))
-				return
-			}
-		}
-		files.ServeHTTP(w, r)
-	})
-}
-
-func runtimeDependency(jsDir, name string) bool {
-	b, err := os.ReadFile(filepath.Join(jsDir, "package.json"))
-	if err != nil {
-		return false
-	}
-	var pkg struct {
-		Dependencies map[string]string `json:"dependencies"`
-	}
-	if json.Unmarshal(b, &pkg) != nil {
-		return false
-	}
-	_, ok := pkg.Dependencies[name]
-	return ok
 }

@@ -107,7 +107,7 @@ export async function waitDone(page, timeout = 60_000) {
 }
 
 export async function rowStatuses(page) {
-  return page.$$eval('#installs tbody tr', (rows) => rows.map((r) => ({
+  return page.$$eval('#installs tbody tr[data-installation]', (rows) => rows.map((r) => ({
     status: r.dataset.status, kind: r.children[3].textContent, text: r.children[4].textContent,
   })));
 }
@@ -173,12 +173,13 @@ export async function tally(page) {
 export const pendingRows = (page) => page.locator('#pending-table tbody tr').count();
 
 // Waits until every pointer the log says was stored is delivered or
-// dropped, and no page lists a pending pointer.
-export async function waitAllResolved(pages, timeout = 120_000) {
+// dropped (but those gone(key) says the test removed), and no page lists
+// a pending pointer.
+export async function waitAllResolved(pages, timeout = 120_000, gone = () => false) {
   const until = Date.now() + timeout;
   for (;;) {
     const { lost } = await tally(pages[0]);
-    if (lost.length === 0) break;
+    if (lost.every(gone)) break;
     if (Date.now() > until) return; // the caller's assertions say what is missing
     await sleep(500);
   }

@@ -6,8 +6,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEMO_URL, assertClean, clearShots, invite, load, openBrowser, rowStatuses, shot, waitDone,
+  assertClean, clearShots, invite, load, openBrowser, rowStatuses, shot, waitDone,
 } from './browser.mjs';
+import { GrpcStatus } from '../../js/src/transport/grpcweb.js';
+import { encode } from '../../js/src/transport/protowire.js';
 
 before(() => {
   // Left from an earlier run: screenshots are this run's.
@@ -34,11 +36,14 @@ test('an invite to 3+ capable installations goes out as pointers, and every inst
   assert.equal(await page.textContent('#installs-summary'), '7 of 7 installations opened their welcome.');
 
   // The chart: three bars, pointers below direct, at most a little above the floor.
-  assert.equal(await page.locator('#chart svg rect').count(), 3);
-  const widths = await page.$$eval('#chart svg rect', (rs) => rs.map((r) => Number(r.getAttribute('width'))));
+  assert.equal(await page.locator('#chart .bar').count(), 3);
+  const widths = await page.$$eval('#chart .bar', (rs) => rs.map((r) => r.getBoundingClientRect().width));
   assert.ok(widths[1] < widths[0], `pointer bar ${widths[1]} not below direct ${widths[0]}`);
   assert.match(await page.textContent('#chart-desc'), /less/);
-  assert.equal(await page.locator('#messages tbody tr').count(), 8);
+  assert.equal(await page.locator('#messages tbody tr:not(.spacer)').count(), 8);
+  assert.match(await page.textContent('#messages tbody'), /request 1 of 2/, 'the pointee goes out alone, first');
+  assert.match(await page.textContent('#open-time'), /^[\d.]+ (ms|s)$/);
+  assert.match(summary, /every installation opened its welcome in [\d.]+ (ms|s)/);
   assert.equal(await page.locator('#messages .badge.kind-pointee').count(), 1);
 
   await shot(page, '1-invite-pointers');
@@ -64,10 +69,10 @@ test('with 2 installations the invite falls back to direct welcomes', async (t) 
 test('pointers whose pointee is late go pending, survive a reload, and resolve when it arrives', async (t) => {
   const { page, problems, relay } = await openBrowser(t);
   await load(page);
-  // The relay holds the pointee back for a minute.
+  // The node holds the pointee back for a minute.
   await page.fill('#delay', '60');
-  await page.click('#relay-form button[type=submit]');
-  await page.waitForFunction(() => /holds each pointee back for 60 s/.test(document.getElementById('relay-status').textContent));
+  await page.click('#node-form button[type=submit]');
+  await page.waitForFunction(() => /holds each pointee back for 60 s/.test(document.getElementById('node-status').textContent));
 
   await invite(page, { members: 3, perMember: 1 });
   await waitDone(page);
@@ -78,7 +83,7 @@ test('pointers whose pointee is late go pending, survive a reload, and resolve w
   assert.match(await page.textContent('#pending-summary'), /3 pending pointers in IndexedDB/);
   const next = await page.$$eval('#pending-table td.next-attempt', (tds) => tds.map((td) => td.textContent));
   for (const n of next) assert.match(n, /^\d\d:\d\d:\d\d \((in \d+ s|due now)\)/);
-  assert.match(await page.textContent('#relay-status'), /1 pointee held until/);
+  assert.match(await page.textContent('#node-status'), /1 pointee held until/);
   await shot(page, '3-pending');
 
   // Reload: the pending pointers come back from IndexedDB.
@@ -124,7 +129,7 @@ test('the retry button resolves pending pointers at once', async (t) => {
 });
 
 test('the inspect box decodes messages and explains garbage', async (t) => {
-  const { page, problems } = await openBrowser(t);
+  const { page, problems, relay } = await openBrowser(t);
   await load(page);
   await invite(page, { members: 3, perMember: 1 });
   await waitDone(page);
@@ -137,9 +142,10 @@ test('the inspect box decodes messages and explains garbage', async (t) => {
   assert.match(out, /v1\.wrapper_algorithm\s*SYMMETRIC_KEY/);
   assert.match(out, /v1\.hpke_public_key\s*0 bytes/);
 
-  // A pointer as base64, as read back from the relay (a WelcomeMessage).
-  const topic = await page.getAttribute('#installs tbody tr:nth-child(1)', 'data-installation');
-  const b64 = await page.evaluate(async (tp) => (await (await fetch(`/api/topics/${tp}/first?format=json`)).json()).message, topic);
+  // A pointer as base64, as read back from the node (a WelcomeMessage).
+  const topic = await page.getAttribute('#installs tbody tr[data-installation]', 'data-installation');
+  const [first] = await relay.topicMessages(topic);
+  const b64 = Buffer.from(first).toString('base64');
   await page.fill('#inspect-input', b64);
   await page.selectOption('#inspect-kind', 'auto');
   await page.click('#inspect-btn');
@@ -233,28 +239,27 @@ test('errors from the module are shown in words', async (t) => {
   assertClean(problems);
 });
 
-test('the relay rejects malformed and oversized requests in words and keeps serving', async (t) => {
-  const { context, page, problems, relay } = await openBrowser(t);
-  const url = (p) => new URL(p, DEMO_URL).href;
-  const post = (data, contentType = 'application/octet-stream') =>
-    context.request.post(url('/api/publish'), { headers: { 'Content-Type': contentType }, data });
-
-  let res = await post(Buffer.from([0, 0, 0, 3, 1, 2, 3]));
-  assert.equal(res.status(), 400);
-  assert.match((await res.json()).error, /message 0 rejected by the node rules/);
-
-  res = await post(Buffer.from('["not base64!"]'), 'application/json');
-  assert.equal(res.status(), 400);
-  assert.match((await res.json()).error, /not base64/);
-
-  const stats = await relay.stats();
-  res = await post(Buffer.alloc(stats.maxRequest + 1));
-  assert.equal(res.status(), 413);
-  assert.match((await res.json()).error, /exceeds the relay's limit/);
-
-  res = await context.request.get(url('/api/topics/not-hex/first'));
-  assert.equal(res.status(), 400);
-  assert.match((await res.json()).error, /not hex/);
+test('the node answers malformed and oversized publishes with their gRPC status and keeps serving', async (t) => {
+  const { page, problems, relay } = await openBrowser(t);
+  const refused = async (request, status, words) => {
+    const before = (await relay.stats()).messages;
+    await assert.rejects(relay.publishRaw(request), (e) => {
+      assert.equal(e.grpcStatus, status, `grpc-status ${e.grpcStatus} (${e.grpcMessage})`);
+      assert.match(e.grpcMessage, words);
+      return true;
+    });
+    assert.equal((await relay.stats()).messages, before, 'a refused request changed nothing');
+  };
+  // Bytes that are no protobuf.
+  await refused(encode([[1, Uint8Array.from([1, 2, 3])]]), GrpcStatus.INVALID_ARGUMENT, /invalid wire-format/);
+  // A well-formed WelcomeMessageInput the node's rules refuse: a V1 without data.
+  await refused(encode([[1, encode([[1, encode([[1, new Uint8Array(32).fill(7)]])]])]]), GrpcStatus.INVALID_ARGUMENT, /message 0/);
+  // No messages at all.
+  await refused(new Uint8Array(), GrpcStatus.INVALID_ARGUMENT, /no welcome messages/);
+  // Over the node's request cap.
+  const { maxRequest } = await relay.stats();
+  const v1 = encode([[1, new Uint8Array(32).fill(7)], [2, new Uint8Array(maxRequest)], [3, new Uint8Array(32).fill(1)]]);
+  await refused(encode([[1, encode([[1, v1]])]]), GrpcStatus.RESOURCE_EXHAUSTED, /exceeds|larger|max/i);
 
   // Still serving: a real invite goes through.
   await load(page);

@@ -101,9 +101,10 @@ type held struct {
 }
 
 type space struct {
-	topics map[string][]entry
-	seen   map[[32]byte]struct{}
-	nextID uint64
+	topics  map[string][]entry
+	seen    map[[32]byte]struct{}
+	dropped map[string]struct{} // topics of dropped pointees, for Pointee
+	nextID  uint64
 }
 
 // Node is an in-memory welcome node. It is safe for concurrent use.
@@ -149,7 +150,7 @@ func New(cfg Config) (*Node, error) {
 
 func (n *Node) resetLocked() {
 	for i := range n.spaces {
-		n.spaces[i] = space{topics: make(map[string][]entry), seen: make(map[[32]byte]struct{}), nextID: 1}
+		n.spaces[i] = space{topics: make(map[string][]entry), seen: make(map[[32]byte]struct{}), dropped: make(map[string]struct{}), nextID: 1}
 	}
 	n.held = nil
 	n.bytes, n.count, n.dropped = 0, 0, 0
@@ -215,6 +216,53 @@ func (n *Node) Stats() Stats {
 	return Stats{Messages: n.count, Bytes: n.bytes, Held: len(n.held), Dropped: n.dropped}
 }
 
+// HeldUntil returns when each held pointee becomes visible, soonest first.
+func (n *Node) HeldUntil() []time.Time {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.releaseLocked(n.now())
+	out := make([]time.Time, len(n.held))
+	for i, h := range n.held {
+		out[i] = h.visibleAt
+	}
+	return out
+}
+
+// What Pointee says of a topic of the v3 network.
+const (
+	PointeeVisible = "visible" // the topic has a message
+	PointeeHeld    = "held"    // a pointee waits for its delay
+	PointeeDropped = "dropped" // a pointee was accepted and dropped
+	PointeeUnknown = "unknown" // nothing was published there, or the node was reset since
+)
+
+// PointeeState is what became of the pointee published to a topic.
+type PointeeState struct {
+	State     string
+	VisibleAt time.Time // when a held pointee becomes visible
+}
+
+// Pointee says what became of the pointee published to a v3 topic: the
+// demo labels pointers whose pointee will not arrive.
+func (n *Node) Pointee(topic []byte) PointeeState {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.releaseLocked(n.now())
+	sp := &n.spaces[v3]
+	if len(sp.topics[string(topic)]) > 0 {
+		return PointeeState{State: PointeeVisible}
+	}
+	for _, h := range n.held {
+		if h.net == v3 && h.item.topic == string(topic) {
+			return PointeeState{State: PointeeHeld, VisibleAt: h.visibleAt}
+		}
+	}
+	if _, ok := sp.dropped[string(topic)]; ok {
+		return PointeeState{State: PointeeDropped}
+	}
+	return PointeeState{State: PointeeUnknown}
+}
+
 // errFull reports a publish over MaxStored or MaxMessages.
 type errFull struct{ msg string }
 
@@ -277,6 +325,9 @@ func (n *Node) publish(net network, items []item) ([]*entry, error) {
 		switch {
 		case it.pointee && n.cfg.DropPointees:
 			n.dropped++
+			if len(sp.dropped) < n.cfg.MaxMessages {
+				sp.dropped[it.topic] = struct{}{}
+			}
 			continue
 		case it.pointee && n.cfg.PointeeDelay > 0:
 			n.heldSeq++

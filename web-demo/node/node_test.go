@@ -437,7 +437,16 @@ func TestPointeeDelayAndDrop(t *testing.T) {
 	if s := n.Stats(); s.Held != 1 || s.Messages != 4 {
 		t.Errorf("stats %+v, want 1 held of 4", s)
 	}
+	if p := n.Pointee(inv.Destination); p.State != PointeeHeld || !p.VisibleAt.Equal(clock.Add(time.Minute)) {
+		t.Errorf("Pointee of a held pointee: %+v", p)
+	}
+	if h := n.HeldUntil(); len(h) != 1 || !h[0].Equal(clock.Add(time.Minute)) {
+		t.Errorf("HeldUntil %v", h)
+	}
 	advance(time.Minute)
+	if p := n.Pointee(inv.Destination); p.State != PointeeVisible {
+		t.Errorf("Pointee of a released pointee: %+v", p)
+	}
 	m, err := core.OpenWelcome(first(t, c, rs[0].in.InstallationKey), []*core.PrivateKey{rs[0].key}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -468,6 +477,10 @@ func TestPointeeDelayAndDrop(t *testing.T) {
 	if s := n.Stats(); s.Dropped != 1 {
 		t.Errorf("stats %+v, want 1 dropped", s)
 	}
+	if p := n.Pointee(inv.Destination); p.State != PointeeDropped {
+		t.Errorf("Pointee of a dropped pointee: %+v", p)
+	}
+	dropped := inv.Destination
 
 	delay, noDrop := time.Hour, false
 	n.SetPointeeBehavior(&delay, &noDrop)
@@ -487,6 +500,11 @@ func TestPointeeDelayAndDrop(t *testing.T) {
 	n.Reset()
 	if s := n.Stats(); s != (Stats{}) {
 		t.Errorf("after Reset: %+v", s)
+	}
+	for _, topic := range [][]byte{dropped, inv.Destination} {
+		if p := n.Pointee(topic); p.State != PointeeUnknown {
+			t.Errorf("Pointee after Reset: %+v", p)
+		}
 	}
 }
 
