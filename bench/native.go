@@ -23,8 +23,10 @@ const (
 	hostChromiumNative = "chromium-webcrypto"
 	hostChromiumPool   = "chromium-webcrypto-pool"
 	hostWazero         = "wazero"
-	peerGo             = "go-hpke"
-	peerNode           = "node-hpke"
+	// wazero with host.WithNativeKEM: the X-Wing encapsulations in the Go host.
+	hostWazeroNativeKEM = "wazero-native-kem"
+	peerGo              = "go-hpke"
+	peerNode            = "node-hpke"
 
 	mInvite       = "invite"
 	mSeal         = "seal_per_pointer"

@@ -122,6 +122,34 @@ func measureWazero(c *config, rep *report) error {
 	}
 	rep.put(hostWazero, mSeal, t)
 
+	// The same seals with the X-Wing encapsulations in the host
+	// (host.WithNativeKEM), on a module of their own.
+	nm, err := host.New(ctx, wasm, host.WithOutput(io.Discard, os.Stderr), host.WithCompilationCache(cache), host.WithNativeKEM())
+	if err != nil {
+		return err
+	}
+	defer nm.Close(ctx)
+	t, err = measure(w.Runs, func() (int, error) {
+		_, err := nm.SealInvite(ctx, small, 7, ins[:w.SealN], nil)
+		return w.SealN, err
+	})
+	if err != nil {
+		return err
+	}
+	rep.put(hostWazeroNativeKEM, mSeal, t)
+	t, err = measure(w.Runs, func() (int, error) {
+		inv, err := nm.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], nil)
+		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
+			err = fmt.Errorf("invite of %d messages", len(inv.Messages))
+		}
+		return 1, err
+	})
+	if err != nil {
+		return err
+	}
+	t.N = w.InviteN
+	rep.put(hostWazeroNativeKEM, mInvite, t)
+
 	var msgs [][]byte
 	for i, msg := range sealed.Messages {
 		if msg.Kind == core.KindPointer {

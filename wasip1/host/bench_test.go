@@ -15,7 +15,8 @@ import (
 //	go test -run '^$' -bench 'Host|Native' -benchtime 2s ./wasip1/host
 //
 // SealPerPointer seals an invite to benchPointers pointer-capable
-// installations with a 1 KiB Welcome and reports ns/pointer (the
+// installations with a 1 KiB Welcome (HostNativeKEM: with WithNativeKEM)
+// and reports ns/pointer (the
 // invite's time over its pointers; the one pointee encryption of 1 KiB
 // is part of it). OpenPointer opens one delivered pointer message with
 // the recipient's key (X-Wing decapsulation; through the host this
@@ -63,6 +64,24 @@ func reportPerPointer(b *testing.B) {
 func BenchmarkHostSealPerPointer(b *testing.B) {
 	ctx := context.Background()
 	m := newModule(b)
+	f := newBenchFixture(b, m)
+	b.ResetTimer()
+	for range b.N {
+		if _, err := m.SealInvite(ctx, f.welcome, 1, f.ins, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerPointer(b)
+}
+
+// With WithNativeKEM: the X-Wing encapsulations in the host.
+func BenchmarkHostNativeKEMSealPerPointer(b *testing.B) {
+	ctx := context.Background()
+	m, err := host.New(ctx, reactorWasm, host.WithCompilationCache(cache), host.WithNativeKEM())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close(ctx)
 	f := newBenchFixture(b, m)
 	b.ResetTimer()
 	for range b.N {
