@@ -93,26 +93,20 @@ func measureWazero(c *config, rep *report) error {
 
 	welcome := fixtures.Welcome(w.InviteWelcome)
 	first := true
-	t, err := measure(w.Runs, func() (int, error) {
+	if err := measureInvite(rep, hostWazero, func() (*core.Invite, error) {
 		inv, err := m.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], nil)
-		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
-			err = fmt.Errorf("invite of %d messages", len(inv.Messages))
-		}
 		if first {
 			mem.AfterInvite = uint64(m.MemorySize())
 			first = false
 		}
-		return 1, err
-	})
-	if err != nil {
+		return inv, err
+	}); err != nil {
 		return err
 	}
-	t.N = w.InviteN
-	rep.put(hostWazero, mInvite, t)
 
 	small := fixtures.Welcome(1024)
 	var sealed *core.Invite
-	t, err = measure(w.Runs, func() (int, error) {
+	t, err := measure(w.Runs, func() (int, error) {
 		var err error
 		sealed, err = m.SealInvite(ctx, small, 7, ins[:w.SealN], nil)
 		return w.SealN, err
@@ -137,18 +131,11 @@ func measureWazero(c *config, rep *report) error {
 		return err
 	}
 	rep.put(hostWazeroNativeKEM, mSeal, t)
-	t, err = measure(w.Runs, func() (int, error) {
-		inv, err := nm.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], nil)
-		if err == nil && w.InviteN >= 3 && len(inv.Messages) != w.InviteN+1 {
-			err = fmt.Errorf("invite of %d messages", len(inv.Messages))
-		}
-		return 1, err
-	})
-	if err != nil {
+	if err := measureInvite(rep, hostWazeroNativeKEM, func() (*core.Invite, error) {
+		return nm.SealInvite(ctx, welcome, 12345, ins[:w.InviteN], nil)
+	}); err != nil {
 		return err
 	}
-	t.N = w.InviteN
-	rep.put(hostWazeroNativeKEM, mInvite, t)
 
 	var msgs [][]byte
 	for i, msg := range sealed.Messages {
