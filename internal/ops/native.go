@@ -84,6 +84,7 @@ var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Go:
 	messages,
 	func(env Env, a *EncapsulatedArgs, r *[]core.OutgoingMessage) error {
 		defer clear(a.SharedSecrets)
+		defer clear(a.Pointer) // the bridge's copy: it holds the pointee's key
 		n := len(a.Installations)
 		if len(a.SharedSecrets) != n*core.KEMSharedSecretSize || len(a.Ciphertexts) != n*core.XWingEncapsulationSize {
 			return fmt.Errorf("%w: encapsulations: %d bytes of shared secrets and %d of ciphertexts for %d installations, want %d and %d",
