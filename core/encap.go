@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/welcome-pointers/wasm/core/internal/hpke"
 )
@@ -103,4 +104,22 @@ func XWingSample() (seed, publicKey []byte, enc Encapsulation, err error) {
 	}
 	enc.SharedSecret, enc.Ciphertext, err = hpke.XWingEncapsulate(publicKey, nil)
 	return seed, publicKey, enc, err
+}
+
+// XWingEncapsulate encapsulates to an X-Wing public key with this build's
+// X-Wing (circl's natively), drawing its 64 bytes of randomness from rand
+// (nil: crypto/rand): an Encapsulation for a SealPointersEncapsulated run
+// elsewhere, for example by a Go host in the WebAssembly module, which
+// then seals what SealPointers would with the same randomness. A key that
+// is not an X-Wing public key, or that the KEM refuses, is ErrInvalidKey;
+// SealPointers refuses it the same way.
+func XWingEncapsulate(publicKey []byte, rand io.Reader) (Encapsulation, error) {
+	if err := checkKeyShape(AlgorithmXWing, publicKey); err != nil {
+		return Encapsulation{}, err
+	}
+	ss, ct, err := hpke.XWingEncapsulate(publicKey, rand)
+	if err != nil {
+		return Encapsulation{}, hpkeSendError(err)
+	}
+	return Encapsulation{SharedSecret: ss, Ciphertext: ct}, nil
 }

@@ -408,3 +408,49 @@ func BenchmarkParseWelcome(b *testing.B) {
 		}
 	})
 }
+
+// XWingEncapsulate draws 64 bytes and encapsulates as circl does with
+// them (SealPointers' randomness), and refuses what ValidatePublicKey
+// refuses with ErrInvalidKey.
+func TestXWingEncapsulate(t *testing.T) {
+	ps := newParties(t, "xwing encapsulate", capable, capable)
+	ins := installations(ps)
+	want := externalEncapsulations(t, ins, stream("xwing encapsulate seal"))
+	r := stream("xwing encapsulate seal")
+	for i, in := range ins {
+		e, err := core.XWingEncapsulate(in.WrapperPublicKey, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(e.SharedSecret, want[i].SharedSecret) || !bytes.Equal(e.Ciphertext, want[i].Ciphertext) {
+			t.Fatalf("encapsulation %d differs from circl's with the same randomness", i)
+		}
+	}
+	if _, err := core.XWingEncapsulate(ins[0].WrapperPublicKey, nil); err != nil {
+		t.Fatalf("with crypto/rand: %v", err)
+	}
+
+	good := ins[0].WrapperPublicKey
+	withX25519 := func(u []byte) []byte { return append(bytes.Clone(good[:len(good)-32]), u...) }
+	bigCoefficient := bytes.Clone(good)
+	bigCoefficient[0], bigCoefficient[1] = 0xff, bigCoefficient[1]|0x0f // 4095 >= q
+	bad := map[string][]byte{
+		"empty":                   nil,
+		"short":                   good[:len(good)-1],
+		"curve25519 key":          good[len(good)-32:],
+		"low-order x25519":        withX25519(lowOrderX25519()[2]),
+		"zero ML-KEM half":        append(make([]byte, len(good)-32), good[len(good)-32:]...),
+		"ML-KEM coefficient >= q": bigCoefficient,
+	}
+	for name, pub := range bad {
+		t.Run(name, func(t *testing.T) {
+			_, err := core.XWingEncapsulate(pub, stream(name))
+			if !errors.Is(err, core.ErrInvalidKey) {
+				t.Fatalf("got %v, want ErrInvalidKey", err)
+			}
+			if core.ValidatePublicKey(core.AlgorithmXWing, pub) == nil {
+				t.Fatal("ValidatePublicKey accepts it")
+			}
+		})
+	}
+}

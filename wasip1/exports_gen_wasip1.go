@@ -124,3 +124,11 @@ func wpIsFinal(inPtr, inLen uint32) uint32 { return operation("wp_is_final", inP
 
 //go:wasmexport wp_clear_key_cache
 func wpClearKeyCache() uint32 { return plain("wp_clear_key_cache") }
+
+//go:wasmexport wp_check_invite
+func wpCheckInvite(inPtr, inLen uint32) uint32 { return operation("wp_check_invite", inPtr, inLen) }
+
+//go:wasmexport wp_seal_pointers_encapsulated
+func wpSealPointersEncapsulated(inPtr, inLen uint32) uint32 {
+	return operation("wp_seal_pointers_encapsulated", inPtr, inLen)
+}

@@ -108,7 +108,9 @@ type Field struct {
 	// Secret: a byte string of a result that holds key material (a
 	// pointer's stored form, a pointee key); the bridge zeroes the Go
 	// copy once it has copied it out, so that it does not wait in the
-	// module's memory for the garbage collector.
+	// module's memory for the garbage collector. Of an argument (a shared
+	// secret), the Go host zeroes its copy and the request once sent; the
+	// operation clears the module's.
 	Secret bool
 	// Only limits a field to one bridge (JS or ABI); Omit leaves it out
 	// of a JS result (a field that does not apply).

@@ -13,7 +13,8 @@ import (
 // there and these operations do the rest through the core
 // (core.SealPointersEncapsulated, core.SealedWelcome, core.NewPointee,
 // core.SealedPointee): the same bytes and the same errors as the
-// WebAssembly path.
+// WebAssembly path. checkInvite and sealPointersEncapsulated are in the
+// ABI too: a Go host has a native X-Wing (host.WithNativeKEM).
 
 var KEMProbe = Define(Info{Name: "kemProbe", Only: JS,
 	Doc: "A fresh throwaway X-Wing key and an encapsulation to it by the module's X-Wing, to check the browser's against before using it."},
@@ -35,7 +36,7 @@ type Probe struct {
 	Encapsulation   core.Encapsulation
 }
 
-var CheckInvite = Define(Info{Name: "checkInvite", Only: JS, Seal: true,
+var CheckInvite = Define(Info{Name: "checkInvite", Go: "Module.CheckInvite", Seal: true,
 	Doc: "Every check of sealInvite, with its errors, and which installations take pointers: a split sealing (workers, WebCrypto) runs it first, so that its parts fail nowhere."},
 	func(f Fields, a *SealArgs) {
 		// Read as sealInvite reads it, with its errors; only its length counts.
@@ -63,7 +64,7 @@ type EncapsulatedArgs struct {
 	Missing       []int
 }
 
-var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Only: JS, Async: true, Seal: true,
+var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Go: "Module.SealPointersEncapsulated", Async: true, Seal: true,
 	Doc: "sealPointers with the X-Wing encapsulations made by the caller."},
 	func(f Fields, a *EncapsulatedArgs) {
 		pointerArg(f, 0, &a.Pointer)
@@ -73,7 +74,7 @@ var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Onl
 		// lengths and the indices.
 		n := int64(len(a.Installations))
 		f.Object(Field{Name: "encapsulations", Arg: 2, Strict: true}, func(f Fields) {
-			f.Bytes(Field{Name: "sharedSecrets", Max: n * core.KEMSharedSecretSize}, &a.SharedSecrets)
+			f.Bytes(Field{Name: "sharedSecrets", Max: n * core.KEMSharedSecretSize, Secret: true}, &a.SharedSecrets)
 			f.Bytes(Field{Name: "ciphertexts", Max: n * core.XWingEncapsulationSize}, &a.Ciphertexts)
 			List(f, Field{Name: "missing", Optional: true, Max: n}, &a.Missing, func(f Fields, i *int) {
 				Uint(f, Field{Bits: 32, Max: maxEnum}, i)
@@ -83,6 +84,7 @@ var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Onl
 	messages,
 	func(env Env, a *EncapsulatedArgs, r *[]core.OutgoingMessage) error {
 		defer clear(a.SharedSecrets)
+		defer clear(a.Pointer) // the bridge's copy: it holds the pointee's key
 		n := len(a.Installations)
 		if len(a.SharedSecrets) != n*core.KEMSharedSecretSize || len(a.Ciphertexts) != n*core.XWingEncapsulationSize {
 			return fmt.Errorf("%w: encapsulations: %d bytes of shared secrets and %d of ciphertexts for %d installations, want %d and %d",

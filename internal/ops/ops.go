@@ -37,9 +37,9 @@ type Info struct {
 	Plain bool
 	// Only limits an operation to one bridge. The JS package's WebCrypto
 	// paths (native.go: the caller runs the KEM or the AEAD, the module
-	// the rest) are JS only: a Go host has no faster crypto to hand the
-	// module than the module's own, so the wasip1 reactor and the Go host
-	// leave them out.
+	// the rest) are JS only, but for the two a Go host uses to run the
+	// X-Wing encapsulations natively (checkInvite,
+	// sealPointersEncapsulated): the rest it has no use for.
 	Only Bridge
 }
 

@@ -11,8 +11,8 @@ import (
 
 // Table is every operation of the module, in the order of the
 // documentation. Each bridge exports exactly those it is in
-// (Exported): all of them but the JS package's WebCrypto paths, which
-// only the syscall/js bridge has (Info.Only).
+// (Exported): all of them but most of the JS package's WebCrypto paths,
+// which only the syscall/js bridge has (Info.Only).
 var Table = []Op{
 	GenerateKey, LoadKey, ValidatePublicKey,
 	EncodeWrapperEncryption, DecodeWrapperEncryption, EncodePointeeAEADTypes, DecodePointeeAEADTypes, InstallationFromExtensions,

@@ -13,10 +13,17 @@ import (
 // Fields limited to JS are not part of the ABI.
 
 // Writer encodes fields: a request (a host) or a result (the module).
-type Writer struct{ e *Encoder }
+type Writer struct {
+	e      *Encoder
+	secret bool
+}
 
 // NewWriter returns a Writer that appends to e.
-func NewWriter(e *Encoder) *Writer { return &Writer{e} }
+func NewWriter(e *Encoder) *Writer { return &Writer{e: e} }
+
+// Secret reports whether a Secret field was written: the encoding holds
+// key material, to be zeroed once sent.
+func (w *Writer) Secret() bool { return w.secret }
 
 func (w *Writer) Bytes(f ops.Field, p *[]byte) {
 	if f.In(ops.ABI) {
@@ -24,6 +31,7 @@ func (w *Writer) Bytes(f ops.Field, p *[]byte) {
 	}
 	if f.Secret {
 		clear(*p)
+		w.secret = true
 	}
 }
 

@@ -15,7 +15,8 @@ import (
 //	go test -run '^$' -bench 'Host|Native' -benchtime 2s ./wasip1/host
 //
 // SealPerPointer seals an invite to benchPointers pointer-capable
-// installations with a 1 KiB Welcome and reports ns/pointer (the
+// installations with a 1 KiB Welcome (HostNativeKEM: with WithNativeKEM)
+// and reports ns/pointer (the
 // invite's time over its pointers; the one pointee encryption of 1 KiB
 // is part of it). OpenPointer opens one delivered pointer message with
 // the recipient's key (X-Wing decapsulation; through the host this
@@ -60,9 +61,21 @@ func reportPerPointer(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchPointers), "ns/pointer")
 }
 
-func BenchmarkHostSealPerPointer(b *testing.B) {
+func BenchmarkHostSealPerPointer(b *testing.B) { benchHostSeal(b, newModule(b)) }
+
+// With WithNativeKEM: the X-Wing encapsulations in the host.
+func BenchmarkHostNativeKEMSealPerPointer(b *testing.B) {
 	ctx := context.Background()
-	m := newModule(b)
+	m, err := host.New(ctx, reactorWasm, host.WithCompilationCache(cache), host.WithNativeKEM())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close(ctx)
+	benchHostSeal(b, m)
+}
+
+func benchHostSeal(b *testing.B, m *host.Module) {
+	ctx := context.Background()
 	f := newBenchFixture(b, m)
 	b.ResetTimer()
 	for range b.N {

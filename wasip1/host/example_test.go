@@ -74,6 +74,53 @@ func Example() {
 	// true 42
 }
 
+// With the native KEM, the module seals the same invite while the host
+// makes the pointers' X-Wing encapsulations natively; the native core
+// opens it as any other.
+func ExampleWithNativeKEM() {
+	ctx := context.Background()
+	m, err := host.New(ctx, reactorWasm, host.WithNativeKEM())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close(ctx)
+
+	var keys []*core.PrivateKey
+	var installations []core.Installation
+	for i := range 3 {
+		k, err := core.GenerateKey(core.AlgorithmXWing)
+		if err != nil {
+			log.Fatal(err)
+		}
+		keys = append(keys, k)
+		installations = append(installations, core.Installation{
+			InstallationKey:  []byte{byte(i)},
+			WrapperPublicKey: k.PublicKey(), WrapperAlgorithm: core.AlgorithmXWing,
+			PointeeAEADTypes: []core.AEADType{core.AEADChaCha20Poly1305},
+		})
+	}
+	welcome := []byte{0, 1, 0, 3, 'w', 'e', 'l', 'c', 'o', 'm', 'e'}
+	invite, err := m.SealInvite(ctx, welcome, 42, installations, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pointers, directs := invite.Counts()
+	fmt.Println(pointers, "pointers,", directs, "direct welcomes")
+
+	rec, err := core.OpenWelcome(invite.Messages[3].Message, keys[2:], &core.OpenOptions{Form: core.FormInput})
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, err := core.OpenPointee(rec.Pointer, invite.Messages[0].Message, &core.OpenOptions{Form: core.FormInput})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(bytes.Equal(got.Welcome, welcome), got.Cursor)
+	// Output:
+	// 3 pointers, 0 direct welcomes
+	// true 42
+}
+
 // A program that loads the module at every start keeps the compiled code
 // in a directory: the first start compiles, the next ones read it.
 func ExampleWithCacheDir() {

@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"fmt"
+	"io"
 )
 
 // RawCall calls any export with raw arguments, for the tests that hand
@@ -43,4 +44,10 @@ func (m *Module) WriteMemory(ptr uint32, b []byte) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.mem.Write(ptr, b)
+}
+
+// WithRandSource sets what the module's random_get and the native KEM
+// read (crypto/rand by default), for the tests that pin bytes.
+func WithRandSource(r io.Reader) Option {
+	return func(cf *config) { cf.rand = r }
 }

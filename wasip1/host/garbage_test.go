@@ -65,6 +65,11 @@ func validRequests(tb testing.TB, m *host.Module) map[string][]byte {
 	add(ops.CheckInstallations, encode(ops.CheckInstallations, installations(rs)))
 	add(ops.SealPointee, encode(ops.SealPointee, ops.SealPointeeArgs{Welcome: welcome, Cursor: 5}))
 	add(ops.SealPointers, encode(ops.SealPointers, ops.SealPointersArgs{Pointer: ptr, Installations: installations(rs[:2])}))
+	add(ops.CheckInvite, encode(ops.CheckInvite, ops.SealArgs{Welcome: welcome, Cursor: 5, Installations: installations(rs)}))
+	add(ops.SealPointersEncapsulated, encode(ops.SealPointersEncapsulated, ops.EncapsulatedArgs{
+		SealPointersArgs: ops.SealPointersArgs{Pointer: ptr, Installations: installations(rs[:2])},
+		SharedSecrets:    make([]byte, 2*core.KEMSharedSecretSize), Ciphertexts: make([]byte, 2*core.XWingEncapsulationSize), Missing: []int{1},
+	}))
 	add(ops.OpenWelcome, encode(ops.OpenWelcome, ops.OpenWelcomeArgs{Message: pointer, Keys: []ops.Key{ops.Key(rs[0].key)}}))
 	add(ops.ParsePointer, encode(ops.ParsePointer, ptr))
 	add(ops.OpenPointee, encode(ops.OpenPointee, ops.OpenPointeeArgs{Pointer: ptr, FirstMessage: pointee}))

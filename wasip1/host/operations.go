@@ -14,12 +14,18 @@ import (
 // missing). Each encodes its arguments as the table declares them, calls
 // the export, and decodes the result the same way.
 
-// run calls operation d with arguments a.
+// run calls operation d with arguments a. A request that holds a secret
+// (a Secret field, which the Writer zeroes at its source) is zeroed once
+// sent.
 func run[A, R any](ctx context.Context, m *Module, d *ops.Def[A, R], a A) (R, error) {
 	var r R
 	e := abi.NewEncoder(0, 64)
-	d.Args(abi.NewWriter(e), &a)
+	w := abi.NewWriter(e)
+	d.Args(w, &a)
 	out, err := m.Call(ctx, d.Info().Export, e.Bytes())
+	if w.Secret() {
+		clear(e.Bytes())
+	}
 	if err != nil {
 		return r, err
 	}
@@ -131,8 +137,17 @@ func sealing(opts *core.SealOptions) ops.Sealing {
 // SealInvite seals welcome and its message cursor for the installations,
 // as core.SealInvite: pointers when at least three installations can
 // take them, direct welcomes for the others. Of opts, KEMID and
-// MaxMessageSize are used.
+// MaxMessageSize are used. With WithNativeKEM, the pointers' X-Wing
+// encapsulations run natively in the host (nativekem.go).
 func (m *Module) SealInvite(ctx context.Context, welcome []byte, cursor uint64, installations []core.Installation, opts *core.SealOptions) (*core.Invite, error) {
+	if m.nativeKEM {
+		return m.sealInviteNativeKEM(ctx, welcome, cursor, installations, opts)
+	}
+	return m.sealInvite(ctx, welcome, cursor, installations, opts)
+}
+
+// sealInvite seals the whole invite in the module.
+func (m *Module) sealInvite(ctx context.Context, welcome []byte, cursor uint64, installations []core.Installation, opts *core.SealOptions) (*core.Invite, error) {
 	inv, err := run(ctx, m, ops.SealInvite, ops.SealArgs{Welcome: welcome, Cursor: cursor, Sealing: sealing(opts), Installations: installations})
 	if err != nil {
 		return nil, err
@@ -144,6 +159,14 @@ func (m *Module) SealInvite(ctx context.Context, welcome []byte, cursor uint64, 
 // core.SealDirect.
 func (m *Module) SealDirect(ctx context.Context, welcome []byte, cursor uint64, in core.Installation, opts *core.SealOptions) ([]byte, error) {
 	return run(ctx, m, ops.SealDirect, ops.SealDirectArgs{Welcome: welcome, Cursor: cursor, Sealing: sealing(opts), Installation: in})
+}
+
+// CheckInvite runs every check of SealInvite, with its errors, and
+// reports which installations take pointers, as core.CheckInvite (which
+// takes the Welcome's length: the module reads the Welcome as SealInvite
+// does).
+func (m *Module) CheckInvite(ctx context.Context, welcome []byte, cursor uint64, installations []core.Installation, opts *core.SealOptions) ([]bool, error) {
+	return run(ctx, m, ops.CheckInvite, ops.SealArgs{Welcome: welcome, Cursor: cursor, Sealing: sealing(opts), Installations: installations})
 }
 
 // CheckInstallations runs SealInvite's checks on installations and
