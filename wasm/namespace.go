@@ -23,8 +23,8 @@ var funcs []js.Func
 // newNamespace builds the one object registered on globalThis: every
 // operation under its JS name (a dotted name is a member of a namespace
 // object: retry.failed), the list of their names (operations) and of
-// those only the JS package's WebCrypto paths use (internalOperations,
-// ops.Info.Only: not part of its API), the
+// those only the JS package's machinery uses (internalOperations,
+// ops.Info.Internal: not part of its API), the
 // module's version and constants, setErrorClass and dispose.
 func newNamespace() js.Value {
 	ns := newObject()
@@ -47,7 +47,7 @@ func newNamespace() js.Value {
 		}
 		target.Set(path[len(path)-1], exportOf(op))
 		names = append(names, op.Info().Name)
-		if !op.Info().In(ops.ABI) {
+		if op.Info().Internal {
 			internal = append(internal, op.Info().Name)
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // WebAssembly path. checkInvite and sealPointersEncapsulated are in the
 // ABI too: a Go host has a native X-Wing (host.WithNativeKEM).
 
-var KEMProbe = Define(Info{Name: "kemProbe", Only: JS,
+var KEMProbe = Define(Info{Name: "kemProbe", Internal: true, Only: JS,
 	Doc: "A fresh throwaway X-Wing key and an encapsulation to it by the module's X-Wing, to check the browser's against before using it."},
 	none,
 	func(f Fields, r *Probe) {
@@ -36,7 +36,7 @@ type Probe struct {
 	Encapsulation   core.Encapsulation
 }
 
-var CheckInvite = Define(Info{Name: "checkInvite", Go: "Module.CheckInvite", Seal: true,
+var CheckInvite = Define(Info{Name: "checkInvite", Internal: true, Go: "Module.CheckInvite", Seal: true,
 	Doc: "Every check of sealInvite, with its errors, and which installations take pointers: a split sealing (workers, WebCrypto) runs it first, so that its parts fail nowhere."},
 	func(f Fields, a *SealArgs) {
 		// Read as sealInvite reads it, with its errors; only its length counts.
@@ -64,7 +64,7 @@ type EncapsulatedArgs struct {
 	Missing       []int
 }
 
-var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Go: "Module.SealPointersEncapsulated", Async: true, Seal: true,
+var SealPointersEncapsulated = Define(Info{Name: "sealPointersEncapsulated", Internal: true, Go: "Module.SealPointersEncapsulated", Async: true, Seal: true,
 	Doc: "sealPointers with the X-Wing encapsulations made by the caller."},
 	func(f Fields, a *EncapsulatedArgs) {
 		pointerArg(f, 0, &a.Pointer)
@@ -147,7 +147,7 @@ type KEMFound struct {
 	Encapsulation []byte
 }
 
-var OpenWelcomeKEM = Define(Info{Name: "openWelcomeKEM", Only: JS,
+var OpenWelcomeKEM = Define(Info{Name: "openWelcomeKEM", Internal: true, Only: JS,
 	Doc: "openWelcome up to the X-Wing decapsulation, with its errors: which key, and the encapsulation to decapsulate with it."},
 	openWelcomeArgs,
 	func(f Fields, r *KEMFound) {
@@ -171,7 +171,7 @@ var OpenWelcomeKEM = Define(Info{Name: "openWelcomeKEM", Only: JS,
 		return nil
 	})
 
-var OpenWelcomeDecapsulated = Define(Info{Name: "openWelcomeDecapsulated", Only: JS,
+var OpenWelcomeDecapsulated = Define(Info{Name: "openWelcomeDecapsulated", Internal: true, Only: JS,
 	Doc: "openWelcome with the X-Wing shared secret of the message, decapsulated by the caller."},
 	func(f Fields, a *DecapsulatedArgs) {
 		openWelcomeArgs(f, &a.OpenWelcomeArgs)
@@ -204,7 +204,7 @@ type NewPointer struct {
 	Pointer, Key, DataNonce []byte
 }
 
-var NewPointee = Define(Info{Name: "newPointee", Only: JS, Seal: true,
+var NewPointee = Define(Info{Name: "newPointee", Internal: true, Only: JS, Seal: true,
 	Doc: "A fresh pointer for a pointee whose Welcome the caller encrypts, after sealPointee's checks."},
 	func(f Fields, a *NewPointeeArgs) {
 		Uint(f, Field{Name: "welcomeLength", Bits: 32, Max: maxSizeOption}, &a.WelcomeLength)
@@ -233,7 +233,7 @@ type PointeeEncryptedArgs struct {
 	Sealing          Sealing
 }
 
-var SealPointeeEncrypted = Define(Info{Name: "sealPointeeEncrypted", Only: JS, Seal: true,
+var SealPointeeEncrypted = Define(Info{Name: "sealPointeeEncrypted", Internal: true, Only: JS, Seal: true,
 	Doc: "The pointee around a Welcome the caller encrypted with the pointer's key and data nonce."},
 	func(f Fields, a *PointeeEncryptedArgs) {
 		sealing(f, &a.Sealing, 3)
@@ -251,7 +251,7 @@ var SealPointeeEncrypted = Define(Info{Name: "sealPointeeEncrypted", Only: JS, S
 		return err
 	})
 
-var OpenPointeeParse = Define(Info{Name: "openPointeeParse", Only: JS,
+var OpenPointeeParse = Define(Info{Name: "openPointeeParse", Internal: true, Only: JS,
 	Doc: "openPointee up to the Welcome's decryption, with its errors: where the encrypted Welcome is in the message, its key and nonce, and the cursor."},
 	openPointeeArgs,
 	func(f Fields, b *[]byte) { f.Bytes(Field{Secret: true}, b) }, // holds the pointee key

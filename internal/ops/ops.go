@@ -41,6 +41,10 @@ type Info struct {
 	// X-Wing encapsulations natively (checkInvite,
 	// sealPointersEncapsulated): the rest it has no use for.
 	Only Bridge
+	// Internal: machinery of the JS package's split sealing and WebCrypto
+	// paths, which the package calls and does not export (a Go host may
+	// still offer it, as with checkInvite and sealPointersEncapsulated).
+	Internal bool
 }
 
 // In reports whether the operation is exported by bridge b.

@@ -20,6 +20,9 @@ func TestTable(t *testing.T) {
 	jsOnly := 0
 	for _, op := range ops.Table {
 		in := op.Info()
+		if in.Internal && !in.In(ops.JS) {
+			t.Errorf("%s: internal to the JS package but not in its bridge", in.Name)
+		}
 		if in.Only != ops.Both && in.Only != ops.JS {
 			t.Errorf("%s: Only %d: an operation is in both bridges or in JS only", in.Name, in.Only)
 		}
