@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/welcome-pointers/wasm/internal/ops"
-	"github.com/welcome-pointers/wasm/wasip1/abi"
 )
 
 // reader reads an operation's arguments from the JS values it was called
@@ -381,11 +380,11 @@ func (r *reader) Elem(i int) { r.stack[len(r.stack)-1].i = i }
 func (r *reader) End() { r.stack = r.stack[:len(r.stack)-1] }
 
 // The objects the module wrote with Field.Memo (a complete, validated
-// retry policy), frozen, with their fields as ABI bytes: passing one back
-// replays those bytes instead of reading the object again.
+// retry policy), frozen, with their fields on a tape (tape.go): passing
+// one back replays the tape instead of reading the object again.
 var memo struct {
 	objects []js.Value
-	fields  [][]byte
+	fields  [][]any
 }
 
 // memoSize bounds the objects remembered (the oldest is forgotten).
@@ -394,13 +393,13 @@ const memoSize = 8
 // remember freezes obj and keeps its fields.
 func remember(obj js.Value, fields func(ops.Fields)) {
 	objectClass.Call("freeze", obj)
-	e := abi.NewEncoder(0, 128)
-	fields(abi.NewWriter(e))
+	t := &tape{}
+	fields(t)
 	if len(memo.objects) == memoSize {
 		memo.objects, memo.fields = memo.objects[1:], memo.fields[1:]
 	}
 	memo.objects = append(memo.objects, obj)
-	memo.fields = append(memo.fields, e.Bytes())
+	memo.fields = append(memo.fields, t.vals)
 }
 
 // remembered fills fields from a remembered object that v is, and
@@ -408,9 +407,9 @@ func remember(obj js.Value, fields func(ops.Fields)) {
 func remembered(v js.Value, fields func(ops.Fields)) bool {
 	for i, o := range memo.objects {
 		if v.Equal(o) {
-			in := abi.NewReader(memo.fields[i])
+			in := &replay{vals: memo.fields[i]}
 			fields(in)
-			return in.Finish() == nil
+			return in.finish() == nil
 		}
 	}
 	return false

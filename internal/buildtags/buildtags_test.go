@@ -6,7 +6,9 @@ package buildtags
 import (
 	"go/build/constraint"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,3 +67,22 @@ func otherWasmOS(goos string) string {
 }
 
 func TestWasmBridgeIsJSOnly(t *testing.T) { checkDir(t, "wasm", "js") }
+
+// The browser module links neither the wasip1 ABI's codec nor the
+// packages it would bring (encoding/json and reflection's encoders added
+// about 130 kB brotli to the module when its memo used that codec).
+func TestBrowserModuleDeps(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "./wasm")
+	cmd.Dir = filepath.Join("..", "..")
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	for _, banned := range []string{"encoding/json", "github.com/welcome-pointers/wasm/wasip1/abi"} {
+		if slices.Contains(deps, banned) {
+			t.Errorf("the browser module links %s", banned)
+		}
+	}
+}
