@@ -60,6 +60,22 @@ func (e *Encoder) String(s string) {
 	e.b = append(e.b, s...)
 }
 
+// fieldError is a Decoder's error: which field, and what is wrong with
+// it. A Reader names the field only when it fails (named), so reading
+// builds no names.
+type fieldError struct {
+	field, msg string
+	named      bool
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.msg }
+
+func (d *Decoder) failField(field, format string, args ...any) {
+	if d.err == nil {
+		d.err = &fieldError{field: field, msg: fmt.Sprintf(format, args...)}
+	}
+}
+
 // Decoder reads ABI fields. The first error sticks: later reads return
 // zero values, and Err or Finish reports which field failed.
 type Decoder struct {
@@ -76,7 +92,7 @@ func (d *Decoder) take(n int, field string) []byte {
 		return nil
 	}
 	if n < 0 || n > len(d.b)-d.off {
-		d.err = fmt.Errorf("%s: needs %d bytes at offset %d, %d left", field, n, d.off, len(d.b)-d.off)
+		d.failField(field, "needs %d bytes at offset %d, %d left", n, d.off, len(d.b)-d.off)
 		return nil
 	}
 	s := d.b[d.off : d.off+n : d.off+n]
@@ -95,7 +111,7 @@ func (d *Decoder) U8(field string) uint8 {
 func (d *Decoder) Bool(field string) bool {
 	v := d.U8(field)
 	if v > 1 && d.err == nil {
-		d.err = fmt.Errorf("%s: boolean must be 0 or 1, got %d", field, v)
+		d.failField(field, "boolean must be 0 or 1, got %d", v)
 	}
 	return v == 1
 }
@@ -133,7 +149,7 @@ func (d *Decoder) Blob(field string) []byte {
 		return nil
 	}
 	if uint64(n) > uint64(len(d.b)-d.off) {
-		d.err = fmt.Errorf("%s: length %d exceeds the %d bytes left", field, n, len(d.b)-d.off)
+		d.failField(field, "length %d exceeds the %d bytes left", n, len(d.b)-d.off)
 		return nil
 	}
 	return d.take(int(n), field)
@@ -143,7 +159,7 @@ func (d *Decoder) Blob(field string) []byte {
 func (d *Decoder) String(field string) string {
 	b := d.Blob(field)
 	if d.err == nil && !utf8.Valid(b) {
-		d.err = fmt.Errorf("%s: not valid UTF-8", field)
+		d.failField(field, "not valid UTF-8")
 	}
 	return string(b)
 }
@@ -157,11 +173,11 @@ func (d *Decoder) Count(field string, max int) int {
 		return 0
 	}
 	if max > 0 && uint64(n) > uint64(max) {
-		d.err = fmt.Errorf("%s: count %d exceeds %d", field, n, max)
+		d.failField(field, "count %d exceeds %d", n, max)
 		return 0
 	}
 	if uint64(n) > uint64(len(d.b)-d.off) {
-		d.err = fmt.Errorf("%s: count %d does not fit in the %d bytes left", field, n, len(d.b)-d.off)
+		d.failField(field, "count %d does not fit in the %d bytes left", n, len(d.b)-d.off)
 		return 0
 	}
 	return int(n)

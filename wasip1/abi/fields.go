@@ -3,6 +3,7 @@ package abi
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/welcome-pointers/wasm/internal/ops"
@@ -118,10 +119,20 @@ func (w *Writer) Err() error { return nil }
 
 // Reader decodes fields: a request (the module) or a result (a host).
 // Byte strings alias the input. The first error sticks; Finish reports
-// it, or bytes left over.
+// it, or bytes left over. Field names, for errors, are built only when a
+// field fails.
 type Reader struct {
-	d     *Decoder
-	names []string // the field path, for errors
+	d      *Decoder
+	frames []frame // the objects and lists being read
+}
+
+// frame is an object or list being read: its field's JS name, the
+// element being read (-1 outside a list's elements), and literal for a
+// list of another bridge (named "").
+type frame struct {
+	name    string
+	idx     int
+	literal bool
 }
 
 // NewReader reads b.
@@ -132,13 +143,35 @@ func (r *Reader) Finish() error { return r.d.Finish() }
 
 func (r *Reader) Err() error { return r.d.Err() }
 
+// path is the name of the innermost object or list element being read.
+func (r *Reader) path() (string, bool) {
+	cur, have := "", false
+	for _, fr := range r.frames {
+		switch n := ops.ABIName(fr.name); {
+		case fr.literal:
+			cur = ""
+		case !have && n == "":
+			cur = "result"
+		case !have:
+			cur = n
+		case n != "":
+			cur += "." + n
+		}
+		have = true
+		if fr.idx >= 0 {
+			cur += "[" + strconv.Itoa(fr.idx) + "]"
+		}
+	}
+	return cur, have
+}
+
 func (r *Reader) name(f ops.Field) string {
 	n := ops.ABIName(f.Name)
-	if len(r.names) > 0 {
+	if p, ok := r.path(); ok {
 		if n == "" {
-			return r.names[len(r.names)-1]
+			return p
 		}
-		return r.names[len(r.names)-1] + "." + n
+		return p + "." + n
 	}
 	if n == "" {
 		return "result"
@@ -146,16 +179,26 @@ func (r *Reader) name(f ops.Field) string {
 	return n
 }
 
+// named names the field that failed in the read just done.
+func (r *Reader) named(f ops.Field) {
+	if e, ok := r.d.err.(*fieldError); ok && !e.named {
+		e.field, e.named = r.name(f)+e.field, true
+	}
+}
+
 func (r *Reader) Bytes(f ops.Field, p *[]byte) {
 	if !f.In(ops.ABI) {
 		return
 	}
-	if b := r.d.Blob(r.name(f)); r.d.Err() == nil {
-		if len(b) == 0 && f.Nullable {
-			b = nil
-		}
-		*p = b
+	b := r.d.Blob("")
+	if r.d.Err() != nil {
+		r.named(f)
+		return
 	}
+	if len(b) == 0 && f.Nullable {
+		b = nil
+	}
+	*p = b
 }
 
 func (r *Reader) Uint(f ops.Field, p *uint64) {
@@ -163,57 +206,69 @@ func (r *Reader) Uint(f ops.Field, p *uint64) {
 		return
 	}
 	var v uint64
-	switch n := r.name(f); f.Bits {
+	switch f.Bits {
 	case 8:
-		v = uint64(r.d.U8(n))
+		v = uint64(r.d.U8(""))
 	case 16:
-		v = uint64(r.d.U16(n))
+		v = uint64(r.d.U16(""))
 	case 32:
-		v = uint64(r.d.U32(n))
+		v = uint64(r.d.U32(""))
 	default:
-		v = r.d.U64(n)
+		v = r.d.U64("")
 	}
-	if r.d.Err() == nil {
-		*p = v
+	if r.d.Err() != nil {
+		r.named(f)
+		return
 	}
+	*p = v
 }
 
 func (r *Reader) Bool(f ops.Field, p *bool) {
 	if f.In(ops.ABI) {
-		if v := r.d.Bool(r.name(f)); r.d.Err() == nil {
+		if v := r.d.Bool(""); r.d.Err() == nil {
 			*p = v
+		} else {
+			r.named(f)
 		}
 	}
 }
 
 func (r *Reader) String(f ops.Field, p *string) {
 	if f.In(ops.ABI) {
-		if v := r.d.String(r.name(f)); r.d.Err() == nil {
+		if v := r.d.String(""); r.d.Err() == nil {
 			*p = v
+		} else {
+			r.named(f)
 		}
 	}
 }
 
 func (r *Reader) Float(f ops.Field, p *float64) {
 	if f.In(ops.ABI) {
-		if v := r.d.F64(r.name(f)); r.d.Err() == nil {
+		if v := r.d.F64(""); r.d.Err() == nil {
 			*p = v
+		} else {
+			r.named(f)
 		}
 	}
 }
 
 func (r *Reader) Duration(f ops.Field, p *time.Duration) {
 	if f.In(ops.ABI) {
-		if v := r.d.I64(r.name(f)); r.d.Err() == nil {
+		if v := r.d.I64(""); r.d.Err() == nil {
 			*p = time.Duration(v)
+		} else {
+			r.named(f)
 		}
 	}
 }
 
 func (r *Reader) Time(f ops.Field, p *time.Time) {
 	if f.In(ops.ABI) {
-		if v := r.d.I64(r.name(f)); r.d.Err() == nil {
+		if v := r.d.I64(""); r.d.Err() == nil {
 			*p = time.Unix(0, v)
+		} else {
+			r.named(f)
 		}
 	}
 }
@@ -222,9 +277,9 @@ func (r *Reader) Error(f ops.Field, p *error) {
 	if !f.In(ops.ABI) {
 		return
 	}
-	n := r.name(f)
-	s := r.d.U32(n)
+	s := r.d.U32("")
 	if r.d.Err() != nil {
+		r.named(f)
 		return
 	}
 	if s == uint32(OK) {
@@ -233,7 +288,7 @@ func (r *Reader) Error(f ops.Field, p *error) {
 	}
 	c, ok := ops.CodeOfStatus(s)
 	if !ok {
-		r.d.fail(fmt.Errorf("%s: unknown status %d", n, s))
+		r.d.fail(fmt.Errorf("%s: unknown status %d", r.name(f), s))
 		return
 	}
 	*p = c.Err
@@ -243,14 +298,14 @@ func (r *Reader) JSON(f ops.Field, p *map[string]any) {
 	if !f.In(ops.ABI) {
 		return
 	}
-	n := r.name(f)
-	b := r.d.Blob(n)
+	b := r.d.Blob("")
 	if r.d.Err() != nil {
+		r.named(f)
 		return
 	}
 	var v map[string]any
 	if err := json.Unmarshal(b, &v); err != nil {
-		r.d.fail(fmt.Errorf("%s: %v", n, err))
+		r.d.fail(fmt.Errorf("%s: %v", r.name(f), err))
 		return
 	}
 	*p = v
@@ -260,34 +315,27 @@ func (r *Reader) Object(f ops.Field, fields func(ops.Fields)) {
 	if !f.In(ops.ABI) {
 		return
 	}
-	r.names = append(r.names, r.name(f))
+	r.frames = append(r.frames, frame{name: f.Name, idx: -1})
 	fields(r)
-	r.names = r.names[:len(r.names)-1]
+	r.frames = r.frames[:len(r.frames)-1]
 }
 
 func (r *Reader) List(f ops.Field, _ int, _ bool) (int, bool) {
 	if !f.In(ops.ABI) {
-		r.names = append(r.names, "")
+		r.frames = append(r.frames, frame{idx: -1, literal: true})
 		return -1, false
 	}
-	n := r.name(f)
-	count := r.d.Count(n, int(f.Max))
-	r.names = append(r.names, n)
+	count := r.d.Count("", int(f.Max))
+	if r.d.Err() != nil {
+		r.named(f)
+	}
+	r.frames = append(r.frames, frame{name: f.Name, idx: -1})
 	if r.d.Err() != nil {
 		return -1, false
 	}
 	return count, count > 0 || !f.Nullable
 }
 
-func (r *Reader) Elem(i int) {
-	n := r.names[len(r.names)-1]
-	if j := len(n) - 1; j >= 0 && n[j] == ']' {
-		for j >= 0 && n[j] != '[' {
-			j--
-		}
-		n = n[:j]
-	}
-	r.names[len(r.names)-1] = fmt.Sprintf("%s[%d]", n, i)
-}
+func (r *Reader) Elem(i int) { r.frames[len(r.frames)-1].idx = i }
 
-func (r *Reader) End() { r.names = r.names[:len(r.names)-1] }
+func (r *Reader) End() { r.frames = r.frames[:len(r.frames)-1] }
