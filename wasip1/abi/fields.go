@@ -186,100 +186,80 @@ func (r *Reader) named(f ops.Field) {
 	}
 }
 
-func (r *Reader) Bytes(f ops.Field, p *[]byte) {
+// read reads field f of this bridge with get; a failure is named after
+// f, and ok is false.
+func read[T any](r *Reader, f ops.Field, get func(d *Decoder) T) (v T, ok bool) {
 	if !f.In(ops.ABI) {
-		return
+		return v, false
 	}
-	b := r.d.Blob("")
+	v = get(r.d)
 	if r.d.Err() != nil {
 		r.named(f)
-		return
+		return v, false
 	}
-	if len(b) == 0 && f.Nullable {
-		b = nil
+	return v, true
+}
+
+func (r *Reader) Bytes(f ops.Field, p *[]byte) {
+	if b, ok := read(r, f, func(d *Decoder) []byte { return d.Blob("") }); ok {
+		if len(b) == 0 && f.Nullable {
+			b = nil
+		}
+		*p = b
 	}
-	*p = b
 }
 
 func (r *Reader) Uint(f ops.Field, p *uint64) {
-	if !f.In(ops.ABI) {
-		return
+	v, ok := read(r, f, func(d *Decoder) uint64 {
+		switch f.Bits {
+		case 8:
+			return uint64(d.U8(""))
+		case 16:
+			return uint64(d.U16(""))
+		case 32:
+			return uint64(d.U32(""))
+		default:
+			return d.U64("")
+		}
+	})
+	if ok {
+		*p = v
 	}
-	var v uint64
-	switch f.Bits {
-	case 8:
-		v = uint64(r.d.U8(""))
-	case 16:
-		v = uint64(r.d.U16(""))
-	case 32:
-		v = uint64(r.d.U32(""))
-	default:
-		v = r.d.U64("")
-	}
-	if r.d.Err() != nil {
-		r.named(f)
-		return
-	}
-	*p = v
 }
 
 func (r *Reader) Bool(f ops.Field, p *bool) {
-	if f.In(ops.ABI) {
-		if v := r.d.Bool(""); r.d.Err() == nil {
-			*p = v
-		} else {
-			r.named(f)
-		}
+	if v, ok := read(r, f, func(d *Decoder) bool { return d.Bool("") }); ok {
+		*p = v
 	}
 }
 
 func (r *Reader) String(f ops.Field, p *string) {
-	if f.In(ops.ABI) {
-		if v := r.d.String(""); r.d.Err() == nil {
-			*p = v
-		} else {
-			r.named(f)
-		}
+	if v, ok := read(r, f, func(d *Decoder) string { return d.String("") }); ok {
+		*p = v
 	}
 }
 
 func (r *Reader) Float(f ops.Field, p *float64) {
-	if f.In(ops.ABI) {
-		if v := r.d.F64(""); r.d.Err() == nil {
-			*p = v
-		} else {
-			r.named(f)
-		}
+	if v, ok := read(r, f, func(d *Decoder) float64 { return d.F64("") }); ok {
+		*p = v
 	}
 }
 
 func (r *Reader) Duration(f ops.Field, p *time.Duration) {
-	if f.In(ops.ABI) {
-		if v := r.d.I64(""); r.d.Err() == nil {
-			*p = time.Duration(v)
-		} else {
-			r.named(f)
-		}
+	if v, ok := read(r, f, func(d *Decoder) int64 { return d.I64("") }); ok {
+		*p = time.Duration(v)
 	}
 }
 
 func (r *Reader) Time(f ops.Field, p *time.Time) {
-	if f.In(ops.ABI) {
-		if v := r.d.I64(""); r.d.Err() == nil {
-			*p = time.Unix(0, v)
-		} else {
-			r.named(f)
-		}
+	if v, ok := read(r, f, func(d *Decoder) int64 { return d.I64("") }); ok {
+		*p = time.Unix(0, v)
 	}
 }
 
 func (r *Reader) Error(f ops.Field, p *error) {
-	if !f.In(ops.ABI) {
-		return
-	}
-	s := r.d.U32("")
-	if r.d.Err() != nil {
-		r.named(f)
+	s, ok := read(r, f, func(d *Decoder) uint32 { return d.U32("") })
+	if !ok {
 		return
 	}
 	if s == uint32(OK) {
@@ -295,12 +275,8 @@ func (r *Reader) Error(f ops.Field, p *error) {
 }
 
 func (r *Reader) JSON(f ops.Field, p *map[string]any) {
-	if !f.In(ops.ABI) {
-		return
-	}
-	b := r.d.Blob("")
-	if r.d.Err() != nil {
-		r.named(f)
+	b, ok := read(r, f, func(d *Decoder) []byte { return d.Blob("") })
+	if !ok {
 		return
 	}
 	var v map[string]any
